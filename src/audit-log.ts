@@ -1,0 +1,457 @@
+import type { AuditEvent, AuditEventInput } from "./event/audit-event.js";
+import type { EventLimits } from "./event/event-limits.js";
+import { prepareEvent } from "./event/prepare-event.js";
+import type { PreparedEvent } from "./event/prepared-event.js";
+import { SealtrailError } from "./errors.js";
+import { type AppendReceipt, Appender, type BatchCommitted } from "./ingest/appender.js";
+import { Checkpointer } from "./ingest/checkpointer.js";
+import type { SignedCheckpoint } from "./ledger/checkpoint.js";
+import { consistencyProof, inclusionProof } from "./ledger/proofs.js";
+import { leafHash } from "./ledger/rfc6962.js";
+import { type NoteVerifier, parseVerifierKey } from "./ledger/signed-note.js";
+import { nodeFromTiles } from "./ledger/tiles.js";
+import { decodeCursor, encodeCursor, type PageOrder } from "./query/cursor.js";
+import { type EventFilter, MATCH_ALL } from "./query/event-filter.js";
+import { SqliteDriver } from "./storage/sqlite/sqlite-driver.js";
+import type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";
+import {
+  createHome,
+  defaultOrigin,
+  type HomePaths,
+  homePaths,
+  isInitialized,
+  loadSigner,
+  publishCheckpointFile,
+  readVerifierKey,
+} from "./store-home.js";
+import { type VerifyReport, verifyStore } from "./verify/verify-store.js";
+
+/** Options for {@link AuditLog.open}. */
+export interface AuditLogOptions {
+  /** Home directory; else `$SEALTRAIL_HOME`, else `./.sealtrail`. */
+  home?: string;
+  /** Create the store when the home holds none (default true). */
+  create?: boolean;
+  /** Origin (log name) for a store created now; default `<host>/sealtrail/<random>`. */
+  origin?: string;
+  /** Event limits. */
+  limits?: EventLimits;
+  /** Most events per committed batch. */
+  maxBatch?: number;
+  /** Most events waiting before appends fail fast with backpressure. */
+  maxQueue?: number;
+  /** Sign a checkpoint this often (ms) while events arrive; 0 disables. Default 1 000. */
+  checkpointIntervalMs?: number;
+  /** Called after every committed batch. */
+  onCommit?: (batch: BatchCommitted) => void;
+}
+
+/** One event's result in {@link AuditLog.appendSettled}. */
+export type AppendOutcome = ({ ok: true } & AppendReceipt) | { ok: false; error: SealtrailError };
+
+/** A page of query results. */
+export interface QueryPage {
+  readonly events: AuditEvent[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+/** Options for {@link AuditLog.query}. */
+export interface QueryOptions {
+  limit?: number;
+  cursor?: string;
+  order?: PageOrder;
+}
+
+/** Statistics over the events matching a filter. */
+export interface LogStats {
+  readonly total: number;
+  readonly byAction: CountRow[];
+  readonly byOutcome: CountRow[];
+  readonly byActor: CountRow[];
+  readonly byCategory: CountRow[];
+  readonly bySeverity: CountRow[];
+  /** Counts per hour, the latest 48 hours that have events. */
+  readonly perHour: CountRow[];
+  /** Counts per day, the latest 31 days that have events. */
+  readonly perDay: CountRow[];
+}
+
+/** An inclusion proof in the CLI/HTTP JSON shape (standard base64 hashes). */
+export interface InclusionProofJson {
+  index: number;
+  tree_size: number;
+  leaf_hash: string;
+  proof: string[];
+}
+
+/** A consistency proof in the CLI/HTTP JSON shape. */
+export interface ConsistencyProofJson {
+  from_size: number;
+  to_size: number;
+  proof: string[];
+}
+
+const b64 = (b: Buffer) => b.toString("base64");
+
+/**
+ * The audit log: the one facade the library, the CLI and the server use (DESIGN §6).
+ *
+ * @example
+ * ```ts
+ * import { AuditLog } from "sealtrail";
+ *
+ * const log = await AuditLog.open({ home: "./.sealtrail" });
+ * const { seq } = await log.append({ action: "user.login", actor: { id: "alice" }, outcome: "success" });
+ * const page = await log.query(["actor.id=alice"], { limit: 20 });
+ * const report = await log.verify();
+ * await log.close();
+ * ```
+ */
+export class AuditLog {
+  readonly #paths: HomePaths;
+  readonly #driver: StorageDriver;
+  readonly #appender: Appender;
+  readonly #checkpointer: Checkpointer;
+  readonly #origin: string;
+  readonly #limits: EventLimits | undefined;
+  readonly #timer: NodeJS.Timeout | undefined;
+  readonly #sizeAtOpen: number;
+  #closed = false;
+
+  private constructor(
+    paths: HomePaths,
+    driver: StorageDriver,
+    appender: Appender,
+    origin: string,
+    options: AuditLogOptions,
+  ) {
+    this.#paths = paths;
+    this.#driver = driver;
+    this.#appender = appender;
+    this.#origin = origin;
+    this.#limits = options.limits;
+    this.#sizeAtOpen = appender.size;
+    this.#checkpointer = new Checkpointer(
+      driver,
+      origin,
+      () => loadSigner(paths),
+      async (cp) => publishCheckpointFile(paths, cp.note),
+    );
+    if (options.onCommit) appender.onCommit(options.onCommit);
+    const interval = options.checkpointIntervalMs ?? 1000;
+    if (interval > 0) {
+      this.#timer = setInterval(() => void this.#checkpointIfGrown().catch(() => {}), interval);
+      this.#timer.unref();
+    }
+  }
+
+  /**
+   * Creates a store in `home` (an existing empty directory is fine) with a new signing key;
+   * returns the verifier key. Fails when the home already holds a store.
+   *
+   * @example
+   * ```ts
+   * const { verifierKey } = await AuditLog.init({ home: "./.sealtrail", origin: "audit.example.com/prod" });
+   * ```
+   */
+  static async init(options: { home?: string; origin?: string } = {}): Promise<{ home: string; origin: string; verifierKey: string }> {
+    const paths = homePaths(options.home);
+    const origin = options.origin ?? defaultOrigin();
+    const { verifierKey } = createHome(paths, origin);
+    const driver = SqliteDriver.open(paths.database);
+    await driver.setMeta("origin", origin);
+    await driver.close();
+    return { home: paths.home, origin, verifierKey };
+  }
+
+  /** Opens the store in `options.home`, creating it first unless `create` is false. */
+  static async open(options: AuditLogOptions = {}): Promise<AuditLog> {
+    const paths = homePaths(options.home);
+    if (!isInitialized(paths)) {
+      if (options.create === false) {
+        throw new SealtrailError("ST_ERR_STORE_NOT_INITIALIZED", `no store in ${paths.home}; run \`sealtrail init\` first`);
+      }
+      await AuditLog.init({ home: paths.home, ...(options.origin ? { origin: options.origin } : {}) });
+    }
+    const driver = SqliteDriver.open(paths.database);
+    const origin = await driver.getMeta("origin");
+    if (!origin) {
+      await driver.close();
+      throw new SealtrailError("ST_ERR_STORE_CORRUPT", `${paths.database} has no origin recorded`);
+    }
+    const appender = await Appender.open(driver, {
+      ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
+      ...(options.maxQueue ? { maxQueue: options.maxQueue } : {}),
+    });
+    return new AuditLog(paths, driver, appender, origin, options);
+  }
+
+  /** The log's origin (its name in checkpoints). */
+  get origin(): string {
+    return this.#origin;
+  }
+
+  /** The home directory. */
+  get home(): string {
+    return this.#paths.home;
+  }
+
+  /** Number of committed events. */
+  get size(): number {
+    return this.#appender.size;
+  }
+
+  /** The verifier key (`<name>+<hex id>+<base64 key>`), from `verifier.key` or the signing key. */
+  verifierKey(): string {
+    return readVerifierKey(this.#paths) ?? loadSigner(this.#paths).verifierKey;
+  }
+
+  /** Validates and normalizes an event without storing it; throws on invalid input. */
+  prepare(input: unknown): PreparedEvent {
+    return prepareEvent(input, this.#limits ? { limits: this.#limits } : {});
+  }
+
+  /**
+   * Appends one event, or several (all valid or none stored); resolves once durable with the
+   * receipt(s). The same `id` again resolves with the original seq and `duplicate: true`.
+   *
+   * @example
+   * ```ts
+   * const { seq, id } = await log.append({ action: "key.rotate", crypto: { key_id: "kms-1" } });
+   * ```
+   */
+  append(event: AuditEventInput): Promise<AppendReceipt>;
+  append(events: readonly AuditEventInput[]): Promise<AppendReceipt[]>;
+  async append(input: AuditEventInput | readonly AuditEventInput[]): Promise<AppendReceipt | AppendReceipt[]> {
+    if (!Array.isArray(input)) return (await this.#appender.submit([this.prepare(input)]))[0] as AppendReceipt;
+    const prepared = input.map((event, index) => {
+      try {
+        return this.prepare(event);
+      } catch (error) {
+        if (error instanceof SealtrailError) {
+          throw new SealtrailError(error.code, `event ${index}: ${error.message}`, {
+            cause: error,
+            details: { index, ...error.details },
+          });
+        }
+        throw error;
+      }
+    });
+    return this.#appender.submit(prepared);
+  }
+
+  /**
+   * Appends every valid event and reports each one's outcome: a receipt, or the error that
+   * rejected it. Invalid events never block valid ones.
+   */
+  async appendSettled(inputs: readonly unknown[]): Promise<AppendOutcome[]> {
+    const outcomes: AppendOutcome[] = new Array(inputs.length);
+    const prepared: PreparedEvent[] = [];
+    const positions: number[] = [];
+    inputs.forEach((input, i) => {
+      try {
+        prepared.push(this.prepare(input));
+        positions.push(i);
+      } catch (error) {
+        if (!(error instanceof SealtrailError)) throw error;
+        outcomes[i] = { ok: false, error };
+      }
+    });
+    const receipts = await this.submitPrepared(prepared);
+    receipts.forEach((r, k) => {
+      outcomes[positions[k] as number] = { ok: true, ...r };
+    });
+    return outcomes;
+  }
+
+  /** Appends already prepared events (see {@link AuditLog.prepare}). */
+  submitPrepared(events: readonly PreparedEvent[]): Promise<AppendReceipt[]> {
+    return this.#appender.submit(events);
+  }
+
+  /**
+   * Runs `fn`, then records its duration as an event named `action` (outcome and error filled
+   * in), and returns what `fn` returned (or rethrows what it threw).
+   *
+   * @example
+   * ```ts
+   * const lead = await log.track("lead.route", () => router.route(input), { context: { workflow: "sales" } });
+   * ```
+   */
+  async track<T>(action: string, fn: () => T | Promise<T>, fields: Partial<AuditEventInput> = {}): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await fn();
+      await this.append({ outcome: "success", ...fields, action, duration_ms: round(performance.now() - started) });
+      return result;
+    } catch (error) {
+      const e = error as Error;
+      await this.append({
+        outcome: "failure",
+        severity: "error",
+        ...fields,
+        action,
+        duration_ms: round(performance.now() - started),
+        error: { code: String((e as { code?: unknown }).code ?? e.name ?? "Error"), message: String(e.message ?? e) },
+      });
+      throw error;
+    }
+  }
+
+  /**
+   * A page of events matching `filter`, newest first unless `order` is `asc`.
+   *
+   * @example
+   * ```ts
+   * const first = await log.query({ conditions: [{ field: "outcome", op: "eq", value: "failure" }] }, { limit: 50 });
+   * const second = await log.query(filter, { cursor: first.nextCursor });
+   * ```
+   */
+  async query(filter: EventFilter = MATCH_ALL, options: QueryOptions = {}): Promise<QueryPage> {
+    const limit = Math.min(Math.max(options.limit ?? 100, 1), 10_000);
+    const position = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const order = position?.order ?? options.order ?? "desc";
+    const rows = await this.#driver.queryEvents(filter, {
+      order,
+      limit: limit + 1,
+      ...(position ? { afterSeq: position.afterSeq } : {}),
+    });
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      events: page.map((r) => JSON.parse(r.json) as AuditEvent),
+      ...(more && last ? { nextCursor: encodeCursor({ afterSeq: last.seq, order }) } : {}),
+    };
+  }
+
+  /** Number of events matching `filter`. */
+  count(filter: EventFilter = MATCH_ALL): Promise<number> {
+    return this.#driver.countEvents(filter);
+  }
+
+  /** Counts of events matching `filter` grouped by `dimension`. */
+  countBy(filter: EventFilter, dimension: CountDimension, limit = 20): Promise<CountRow[]> {
+    return this.#driver.countBy(filter, dimension, limit);
+  }
+
+  /** Statistics: totals by action, outcome, actor, category, severity, per hour and per day. */
+  async stats(filter: EventFilter = MATCH_ALL, top = 10): Promise<LogStats> {
+    const by = (d: CountDimension, n = top) => this.#driver.countBy(filter, d, n);
+    const [total, byAction, byOutcome, byActor, byCategory, bySeverity, perHour, perDay] = await Promise.all([
+      this.#driver.countEvents(filter),
+      by("action"),
+      by("outcome"),
+      by("actor"),
+      by("category"),
+      by("severity"),
+      by("hour", 48),
+      by("day", 31),
+    ]);
+    return { total, byAction, byOutcome, byActor, byCategory, bySeverity, perHour, perDay };
+  }
+
+  /** The most recent failures (outcome `failure`), newest first, with their error details. */
+  async errors(limit = 20, filter: EventFilter = MATCH_ALL): Promise<AuditEvent[]> {
+    const withFailure: EventFilter = {
+      ...filter,
+      conditions: [...filter.conditions, { field: "outcome", op: "eq", value: "failure" }],
+    };
+    return (await this.query(withFailure, { limit })).events;
+  }
+
+  /**
+   * Stored events matching `filter` in seq order, exactly as hashed (canonical JSON including
+   * `seq`), in chunks: memory stays flat however large the store.
+   */
+  exportEvents(filter: EventFilter = MATCH_ALL): AsyncIterable<StoredEvent[]> {
+    return this.#driver.scanEvents(filter);
+  }
+
+  /** The stored event with `id`, parsed. */
+  async getEvent(id: string): Promise<AuditEvent | undefined> {
+    const row = await this.#driver.getEventById(id.toLowerCase());
+    return row ? (JSON.parse(row.json) as AuditEvent) : undefined;
+  }
+
+  /** Signs (if needed), stores and publishes a checkpoint covering every committed event. */
+  async checkpoint(): Promise<SignedCheckpoint> {
+    await this.#appender.flush();
+    return this.#checkpointer.sign(this.#appender.size, this.#appender.root());
+  }
+
+  /** The newest signed checkpoint, without signing a new one. */
+  latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
+    return this.#checkpointer.latest();
+  }
+
+  /**
+   * The inclusion proof of event `seq` in the tree of `size` events (default: the newest
+   * checkpoint, signed now if the log grew).
+   */
+  async proveInclusion(seq: number, size?: number): Promise<InclusionProofJson> {
+    const treeSize = size ?? (await this.checkpoint()).size;
+    this.#requireTreeSize(treeSize);
+    if (!(Number.isSafeInteger(seq) && seq >= 0 && seq < treeSize)) {
+      throw new SealtrailError("ST_ERR_LEDGER_RANGE", `seq ${seq}: expected an integer from 0 to ${treeSize - 1}`);
+    }
+    const event = await this.#driver.getEventBySeq(seq);
+    if (!event) throw new SealtrailError("ST_ERR_STORE_CORRUPT", `event ${seq} is missing from the store`);
+    const proof = await inclusionProof((h, i) => nodeFromTiles(this.#driver, h, i), seq, treeSize);
+    return { index: seq, tree_size: treeSize, leaf_hash: b64(leafHash(event.json)), proof: proof.map(b64) };
+  }
+
+  /** The consistency proof from tree size `from` to `to` (default: the newest checkpoint). */
+  async proveConsistency(from: number, to?: number): Promise<ConsistencyProofJson> {
+    const toSize = to ?? (await this.checkpoint()).size;
+    this.#requireTreeSize(toSize);
+    if (!(Number.isSafeInteger(from) && from >= 1 && from <= toSize)) {
+      throw new SealtrailError("ST_ERR_LEDGER_RANGE", `from size ${from}: expected an integer from 1 to ${toSize}`);
+    }
+    const proof = await consistencyProof((h, i) => nodeFromTiles(this.#driver, h, i), from, toSize);
+    return { from_size: from, to_size: toSize, proof: proof.map(b64) };
+  }
+
+  #requireTreeSize(size: number): void {
+    if (!(Number.isSafeInteger(size) && size >= 1 && size <= this.#appender.size)) {
+      throw new SealtrailError("ST_ERR_LEDGER_RANGE", `tree size ${size}: expected an integer from 1 to ${this.#appender.size}`);
+    }
+  }
+
+  /**
+   * Verifies the whole store (see {@link verifyStore}); `trusted` is a signed checkpoint kept
+   * elsewhere that the store must extend; `verifierKey` overrides the home's verifier key.
+   */
+  async verify(
+    options: { trusted?: string; verifierKey?: string; onProgress?: (checked: number, total: number) => void } = {},
+  ): Promise<VerifyReport> {
+    await this.#appender.flush();
+    const verifier: NoteVerifier = parseVerifierKey(options.verifierKey ?? this.verifierKey());
+    return verifyStore(this.#driver, {
+      origin: this.#origin,
+      verifier,
+      ...(options.trusted === undefined ? {} : { trusted: options.trusted }),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  }
+
+  async #checkpointIfGrown(): Promise<void> {
+    const latest = await this.#checkpointer.latest();
+    if (this.#appender.size > (latest?.size ?? 0)) await this.#checkpointer.sign(this.#appender.size, this.#appender.root());
+  }
+
+  /** Flushes queued events, signs a final checkpoint if the log grew, and closes the store. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#appender.close();
+    if (this.#appender.size > this.#sizeAtOpen) await this.#checkpointIfGrown();
+    await this.#driver.close();
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

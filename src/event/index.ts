@@ -1,0 +1,10 @@
+export * from "./audit-event.js";
+export { CanonicalJsonError, canonicalize } from "./canonical-json.js";
+export { categoryOf } from "./category-rules.js";
+export { DEFAULT_EVENT_LIMITS, type EventLimits } from "./event-limits.js";
+export { AUDIT_EVENT_SCHEMA } from "./event-schema.js";
+export { type PrepareOptions, prepareEvent } from "./prepare-event.js";
+export { type PreparedEvent, sealedJson } from "./prepared-event.js";
+export { formatTimestamp, parseRfc3339 } from "./timestamp.js";
+export { uuidv7 } from "./uuid-v7.js";
+export { validateEvent } from "./validate-event.js";

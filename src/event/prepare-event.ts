@@ -1,0 +1,123 @@
+import { SealtrailError } from "../errors.js";
+import type { AuditEventInput, Category, Outcome, Severity } from "./audit-event.js";
+import { SEVERITIES } from "./audit-event.js";
+import { canonicalize } from "./canonical-json.js";
+import { categoryOf } from "./category-rules.js";
+import { DEFAULT_EVENT_LIMITS, type EventLimits } from "./event-limits.js";
+import type { PreparedEvent } from "./prepared-event.js";
+import { formatTimestamp, parseRfc3339 } from "./timestamp.js";
+import { uuidv7 } from "./uuid-v7.js";
+import { keyMaterialError, PEM_BLOCK, validateEvent } from "./validate-event.js";
+
+/** Options for {@link prepareEvent}. */
+export interface PrepareOptions {
+  /** Limits to enforce; defaults to {@link DEFAULT_EVENT_LIMITS}. */
+  limits?: EventLimits;
+  /** When the log accepted the event, Unix ms; defaults to now. */
+  receivedAt?: number;
+}
+
+const SEVERITY_LEVEL = new Map<string, number>(SEVERITIES.map((name, level) => [name, level]));
+/** Room kept for the seq digits when checking the size limit before sequencing. */
+const SEQ_ALLOWANCE = 24;
+
+/**
+ * Validates and normalizes one producer event into a {@link PreparedEvent}: id (UUIDv7 when
+ * absent), UTC millisecond timestamps, defaults (`outcome` unknown, `severity` info), category
+ * from the action, and canonical JSON built key-sorted so that RFC 8785 costs one
+ * `JSON.stringify`. Throws a {@link SealtrailError} naming the field on any invalid input.
+ *
+ * @example
+ * ```ts
+ * const prepared = prepareEvent({ action: "key.rotate", crypto: { key_id: "k1" } });
+ * prepared.category; // "key_management"
+ * ```
+ */
+export function prepareEvent(input: unknown, options: PrepareOptions = {}): PreparedEvent {
+  const limits = options.limits ?? DEFAULT_EVENT_LIMITS;
+  validateEvent(input, limits);
+  const event = input as AuditEventInput;
+  const receivedAt = options.receivedAt ?? Date.now();
+
+  const timestampMs = event.timestamp === undefined ? receivedAt : parseTime(event.timestamp, "timestamp");
+  const producerId = event.id !== undefined;
+  const id = producerId ? (event.id as string).toLowerCase() : uuidv7(receivedAt);
+  const category: Category = event.category ?? categoryOf(event.action);
+  const outcome: Outcome = event.outcome ?? "unknown";
+  const severity: Severity = event.severity ?? "info";
+
+  // Keys in RFC 8785 order (UTF-16 code units); see PreparedEvent for why seq splits them.
+  let head = `{"action":${JSON.stringify(event.action)}`;
+  if (event.actor !== undefined) head += `,"actor":${canonicalize(event.actor)}`;
+  head += `,"category":"${category}"`;
+  if (event.context !== undefined) head += `,"context":${canonicalize(event.context)}`;
+  if (event.crypto !== undefined) head += `,"crypto":${canonicalize(normalizeCrypto(event.crypto))}`;
+  if (event.details !== undefined) head += `,"details":${canonicalize(event.details)}`;
+  if (event.duration_ms !== undefined) head += `,"duration_ms":${JSON.stringify(event.duration_ms)}`;
+  if (event.error !== undefined) head += `,"error":${canonicalize(event.error)}`;
+  head += `,"id":"${id}","outcome":"${outcome}"`;
+  if (event.policies !== undefined) head += `,"policies":${canonicalize(event.policies)}`;
+  head += `,"received_at":"${formatTimestamp(receivedAt)}","seq":`;
+
+  let tail = `,"severity":"${severity}"`;
+  if (event.source !== undefined) tail += `,"source":${canonicalize(event.source)}`;
+  if (event.tags !== undefined) tail += `,"tags":${canonicalize(event.tags)}`;
+  if (event.target !== undefined) tail += `,"target":${canonicalize(event.target)}`;
+  if (event.tenant !== undefined) tail += `,"tenant":${JSON.stringify(event.tenant)}`;
+  tail += `,"timestamp":"${formatTimestamp(timestampMs)}"}`;
+
+  const size = Buffer.byteLength(head) + Buffer.byteLength(tail) + SEQ_ALLOWANCE;
+  if (size > limits.maxEventBytes) {
+    throw new SealtrailError(
+      "ST_ERR_EVENT_TOO_LARGE",
+      `(event): expected at most ${limits.maxEventBytes} bytes serialized, got about ${size}`,
+      { details: { bytes: size, limit: limits.maxEventBytes } },
+    );
+  }
+  if (head.includes("-----BEGIN") || tail.includes("-----BEGIN")) rejectPem(event);
+
+  return {
+    id,
+    producerId,
+    timestampMs,
+    action: event.action,
+    category,
+    outcome,
+    severityLevel: SEVERITY_LEVEL.get(severity) as number,
+    actorId: event.actor?.id ?? null,
+    targetId: event.target?.id ?? null,
+    tenant: event.tenant ?? null,
+    head,
+    tail,
+  };
+}
+
+function parseTime(text: string, path: string): number {
+  const ms = parseRfc3339(text);
+  if (ms === undefined) {
+    throw new SealtrailError("ST_ERR_EVENT_INVALID", `${path}: expected a valid RFC 3339 date-time, got "${text}"`, {
+      details: { path },
+    });
+  }
+  return ms;
+}
+
+function normalizeCrypto(crypto: NonNullable<AuditEventInput["crypto"]>): typeof crypto {
+  const out = { ...crypto };
+  if (out.not_before !== undefined) out.not_before = formatTimestamp(parseTime(out.not_before, "crypto.not_before"));
+  if (out.not_after !== undefined) out.not_after = formatTimestamp(parseTime(out.not_after, "crypto.not_after"));
+  return out;
+}
+
+/** Finds the field holding a PEM block outside `details` (already checked) and rejects it. */
+function rejectPem(event: AuditEventInput): never {
+  const stack: Array<[unknown, string]> = Object.entries(event).map(([k, v]) => [v, k]);
+  while (stack.length > 0) {
+    const [value, path] = stack.pop() as [unknown, string];
+    if (typeof value === "string" && PEM_BLOCK.test(value)) throw keyMaterialError(path, "a PEM block");
+    if (typeof value === "object" && value !== null) {
+      for (const [k, v] of Object.entries(value)) stack.push([v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`]);
+    }
+  }
+  throw keyMaterialError("(event)", "a PEM block");
+}

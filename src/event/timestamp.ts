@@ -1,0 +1,50 @@
+/**
+ * RFC 3339 parsing into UTC milliseconds, strict about calendar validity (no 2026-02-30), and
+ * the one stored form: `YYYY-MM-DDTHH:mm:ss.sssZ`.
+ */
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Parses an RFC 3339 date-time into Unix milliseconds (fractions beyond milliseconds are
+ * truncated). Returns `undefined` when the text is not a valid RFC 3339 date-time.
+ *
+ * @example
+ * ```ts
+ * parseRfc3339("2026-11-22T10:15:00+01:00"); // 1795338900000
+ * ```
+ */
+export function parseRfc3339(text: string): number | undefined {
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, "0")) : 0;
+  const local = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (new Date(local).getUTCDate() !== day) return undefined;
+  if (m[8]) return local;
+  const offHours = Number(m[10]);
+  const offMinutes = Number(m[11]);
+  if (offHours > 23 || offMinutes > 59) return undefined;
+  const offset = (offHours * 60 + offMinutes) * 60_000 * (m[9] === "-" ? -1 : 1);
+  return local - offset;
+}
+
+/**
+ * Formats Unix milliseconds as the stored timestamp form, `YYYY-MM-DDTHH:mm:ss.sssZ`.
+ *
+ * @example
+ * ```ts
+ * formatTimestamp(0); // "1970-01-01T00:00:00.000Z"
+ * ```
+ */
+export function formatTimestamp(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,144 @@
+import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import { SealtrailError } from "../errors.js";
+import type { EventLimits } from "./event-limits.js";
+import { AUDIT_EVENT_SCHEMA } from "./event-schema.js";
+
+/**
+ * Validation of producer input: the published JSON Schema, the fields the log assigns, and the
+ * bounds and key-material rule on free-form parts. Every error names the field path (`actor.id`,
+ * `details.items[3].name`) and what was expected there.
+ */
+
+const ajv = new Ajv2020({ allErrors: false, strict: true, validateFormats: false });
+const schemaCheck = ajv.compile(AUDIT_EVENT_SCHEMA);
+
+/** Field names whose values are key material, wherever they appear. */
+const KEY_MATERIAL_NAMES =
+  /^(private[_-]?key|privkey|secret[_-]?key|client[_-]?secret|secret|api[_-]?secret|key[_-]?material|passphrase|seed[_-]?phrase|mnemonic)$/i;
+/** A PEM block's first line. */
+export const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]*-----/;
+
+function invalid(path: string, expected: string): SealtrailError {
+  return new SealtrailError("ST_ERR_EVENT_INVALID", `${path}: ${expected}`, { details: { path } });
+}
+
+/** Raised for key material found at `path`. */
+export function keyMaterialError(path: string, what: string): SealtrailError {
+  return new SealtrailError(
+    "ST_ERR_EVENT_KEY_MATERIAL",
+    `${path}: ${what} is key material and is not accepted; record key metadata (key_id, algorithm, fingerprint) instead`,
+    { details: { path } },
+  );
+}
+
+/**
+ * Checks `input` against schema v1 and the limits; throws a {@link SealtrailError} naming the
+ * first offending field. Accepts nothing the log assigns itself (`seq`, `received_at`).
+ *
+ * @example
+ * ```ts
+ * validateEvent({ action: "user.login", outcome: "maybe" }, DEFAULT_EVENT_LIMITS);
+ * // throws: outcome: expected one of success, failure, unknown
+ * ```
+ */
+export function validateEvent(input: unknown, limits: EventLimits): void {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw invalid("(event)", "expected a JSON object");
+  }
+  if (!schemaCheck(input)) throw schemaError(schemaCheck.errors?.[0]);
+  const event = input as unknown as Record<string, unknown>;
+  for (const assigned of ["seq", "received_at"]) {
+    if (event[assigned] !== undefined) throw invalid(assigned, "is assigned by the log and must not be sent");
+  }
+  if (event.context !== undefined) checkKeys(event.context as Record<string, unknown>, "context");
+  if (event.details !== undefined) checkFreeForm(event.details, "details", 2, limits);
+}
+
+function checkKeys(object: Record<string, unknown>, path: string): void {
+  for (const key of Object.keys(object)) {
+    if (KEY_MATERIAL_NAMES.test(key)) throw keyMaterialError(`${path}.${key}`, `a field named "${key}"`);
+  }
+}
+
+function checkFreeForm(value: unknown, path: string, depth: number, limits: EventLimits): void {
+  switch (typeof value) {
+    case "string":
+      if (value.length > limits.maxStringLength) {
+        throw invalid(path, `expected a string of at most ${limits.maxStringLength} characters`);
+      }
+      if (!value.isWellFormed()) throw invalid(path, "expected well-formed Unicode (found a lone surrogate)");
+      if (PEM_BLOCK.test(value)) throw keyMaterialError(path, "a PEM block");
+      return;
+    case "number":
+      if (!Number.isFinite(value)) throw invalid(path, "expected a finite number");
+      return;
+    case "boolean":
+      return;
+    case "object": {
+      if (value === null) return;
+      if (depth > limits.maxDepth) throw invalid(path, `expected nesting of at most ${limits.maxDepth} levels`);
+      if (Array.isArray(value)) {
+        if (value.length > limits.maxArrayLength) {
+          throw invalid(path, `expected an array of at most ${limits.maxArrayLength} items`);
+        }
+        for (let i = 0; i < value.length; i++) checkFreeForm(value[i], `${path}[${i}]`, depth + 1, limits);
+        return;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) throw invalid(path, "expected a plain JSON object");
+      const object = value as Record<string, unknown>;
+      checkKeys(object, path);
+      if ("kty" in object && "d" in object) throw keyMaterialError(path, "a private JWK");
+      for (const key of Object.keys(object)) {
+        if (!key.isWellFormed()) throw invalid(path, "expected well-formed Unicode keys");
+        const item = object[key];
+        if (item !== undefined) checkFreeForm(item, `${path}.${key}`, depth + 1, limits);
+      }
+      return;
+    }
+    default:
+      throw invalid(path, `expected a JSON value, found ${typeof value}`);
+  }
+}
+
+function schemaError(error: ErrorObject | undefined): SealtrailError {
+  if (!error) return invalid("(event)", "does not match schema v1");
+  const path = jsonPointerToPath(error.instancePath);
+  switch (error.keyword) {
+    case "required":
+      return invalid(join(path, String(error.params.missingProperty)), "is required");
+    case "additionalProperties": {
+      const field = join(path, String(error.params.additionalProperty));
+      return invalid(field, path ? "unknown field" : "unknown top-level field (put free-form data in details)");
+    }
+    default: {
+      const title = subschemaTitle(error.schemaPath);
+      return invalid(path || "(event)", title ? `expected ${title}` : String(error.message));
+    }
+  }
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+function jsonPointerToPath(pointer: string): string {
+  let out = "";
+  for (const raw of pointer.split("/").slice(1)) {
+    const part = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    out += /^\d+$/.test(part) ? `[${part}]` : out ? `.${part}` : part;
+  }
+  return out;
+}
+
+/** The `title` of the subschema that holds the failed keyword, e.g. `#/properties/id/pattern`. */
+function subschemaTitle(schemaPath: string): string | undefined {
+  let node: unknown = AUDIT_EVENT_SCHEMA;
+  const parts = schemaPath.split("/").slice(1, -1);
+  for (const part of parts) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  const title = (node as { title?: unknown } | undefined)?.title;
+  return typeof title === "string" ? title : undefined;
+}

@@ -1,0 +1,29 @@
+/**
+ * Sealtrail: a tamper-evident audit trail. The library entry point.
+ *
+ * @example
+ * ```ts
+ * import { AuditLog } from "sealtrail";
+ * const log = await AuditLog.open();
+ * await log.append({ action: "user.login", actor: { id: "alice" }, outcome: "success" });
+ * await log.close();
+ * ```
+ */
+export {
+  type AppendOutcome,
+  AuditLog,
+  type AuditLogOptions,
+  type ConsistencyProofJson,
+  type InclusionProofJson,
+  type LogStats,
+  type QueryOptions,
+  type QueryPage,
+} from "./audit-log.js";
+export { ERROR_CODES, type ErrorCode, isSealtrailError, SealtrailError } from "./errors.js";
+export * from "./event/index.js";
+export type { AppendReceipt, BatchCommitted } from "./ingest/appender.js";
+export * from "./ledger/index.js";
+export * from "./query/index.js";
+export type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";
+export { SqliteDriver } from "./storage/sqlite/sqlite-driver.js";
+export type { VerifyReport } from "./verify/verify-store.js";

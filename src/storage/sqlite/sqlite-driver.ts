@@ -1,0 +1,250 @@
+import Database from "better-sqlite3";
+import { SEVERITIES } from "../../event/audit-event.js";
+import { SealtrailError } from "../../errors.js";
+import type { SignedCheckpoint } from "../../ledger/checkpoint.js";
+import type { Tile } from "../../ledger/tiles.js";
+import type { EventFilter } from "../../query/event-filter.js";
+import {
+  type CountDimension,
+  type CountRow,
+  type PageRequest,
+  type SealedRow,
+  SizeMismatchError,
+  type StorageDriver,
+  type StoredEvent,
+} from "../storage-driver.js";
+import { compileFilter } from "./sqlite-filter.js";
+import { SCHEMA_SQL, SCHEMA_VERSION } from "./sqlite-schema.js";
+
+/** Options for {@link SqliteDriver.open}. */
+export interface SqliteDriverOptions {
+  /** Open read-only (no schema creation, no writes). */
+  readonly readonly?: boolean;
+  /** Rows per chunk in {@link SqliteDriver.scanEvents}. Default 4 096. */
+  readonly scanChunk?: number;
+}
+
+const BUCKETS: Partial<Record<CountDimension, number>> = { hour: 3_600_000, day: 86_400_000 };
+const GROUP_COLUMN: Partial<Record<CountDimension, string>> = {
+  action: "action",
+  outcome: "outcome",
+  category: "category",
+  actor: "actor_id",
+  severity: "sev",
+  tenant: "tenant",
+};
+
+/**
+ * The embedded driver: one SQLite file through better-sqlite3, WAL journal,
+ * `synchronous=FULL` (a committed batch survives power loss), one `BEGIN IMMEDIATE`
+ * transaction per batch.
+ *
+ * @example
+ * ```ts
+ * const driver = SqliteDriver.open("/var/lib/sealtrail/log.db");
+ * console.log(await driver.size());
+ * ```
+ */
+export class SqliteDriver implements StorageDriver {
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  readonly #scanChunk: number;
+  readonly #appendTx: (expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]) => void;
+
+  private constructor(db: Database.Database, options: SqliteDriverOptions) {
+    this.#db = db;
+    this.#scanChunk = options.scanChunk ?? 4096;
+    const insertEvent = db.prepare(
+      "INSERT INTO events (seq, id, ts, action, category, outcome, sev, actor_id, target_id, tenant, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    );
+    const upsertTile = db.prepare(
+      "INSERT INTO tiles (level, idx, hashes) VALUES (?,?,?) ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes",
+    );
+    const currentSize = db.prepare("SELECT coalesce(max(seq) + 1, 0) FROM events").pluck();
+    const tx = db.transaction((expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]) => {
+      const actual = currentSize.get() as number;
+      if (actual !== expectedSize) throw new SizeMismatchError(expectedSize, actual);
+      for (const r of rows) {
+        insertEvent.run(
+          r.seq,
+          r.id,
+          r.timestampMs,
+          r.action,
+          r.category,
+          r.outcome,
+          r.severityLevel,
+          r.actorId,
+          r.targetId,
+          r.tenant,
+          r.json,
+        );
+      }
+      for (const t of tiles) upsertTile.run(t.level, t.index, t.hashes);
+    });
+    this.#appendTx = (expectedSize, rows, tiles) => tx.immediate(expectedSize, rows, tiles);
+  }
+
+  /** Opens (and, unless read-only, creates) the store at `path`. */
+  static open(path: string, options: SqliteDriverOptions = {}): SqliteDriver {
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+      db.pragma("busy_timeout = 10000");
+      if (!options.readonly) {
+        db.pragma("journal_mode = WAL");
+        db.pragma("synchronous = FULL");
+        const version = db.pragma("user_version", { simple: true }) as number;
+        if (version > SCHEMA_VERSION) {
+          throw new SealtrailError("ST_ERR_STORE_IO", `store schema version ${version} is newer than this Sealtrail (${SCHEMA_VERSION})`);
+        }
+        db.exec(SCHEMA_SQL);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }
+    } catch (cause) {
+      if (cause instanceof SealtrailError) throw cause;
+      throw new SealtrailError("ST_ERR_STORE_IO", `cannot open SQLite store ${path}: ${(cause as Error).message}`, { cause });
+    }
+    return new SqliteDriver(db, options);
+  }
+
+  #stmt(sql: string): Database.Statement {
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  async size(): Promise<number> {
+    return this.#stmt("SELECT coalesce(max(seq) + 1, 0) FROM events").pluck().get() as number;
+  }
+
+  async appendBatch(expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]): Promise<void> {
+    try {
+      this.#appendTx(expectedSize, rows, tiles);
+    } catch (cause) {
+      if (cause instanceof SizeMismatchError) throw cause;
+      throw new SealtrailError("ST_ERR_STORE_IO", `append failed: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  async findSeqsByIds(ids: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    const lookup = this.#stmt("SELECT seq FROM events WHERE id = ?").pluck();
+    for (const id of ids) {
+      const seq = lookup.get(id) as number | undefined;
+      if (seq !== undefined) found.set(id, seq);
+    }
+    return found;
+  }
+
+  async getEventById(id: string): Promise<StoredEvent | undefined> {
+    return this.#stmt("SELECT seq, body AS json FROM events WHERE id = ?").get(id) as StoredEvent | undefined;
+  }
+
+  async getEventBySeq(seq: number): Promise<StoredEvent | undefined> {
+    return this.#stmt("SELECT seq, body AS json FROM events WHERE seq = ?").get(seq) as StoredEvent | undefined;
+  }
+
+  async queryEvents(filter: EventFilter, page: PageRequest): Promise<StoredEvent[]> {
+    const where = compileFilter(filter);
+    let sql = `SELECT seq, body AS json FROM events WHERE ${where.sql}`;
+    const params = [...where.params];
+    if (page.afterSeq !== undefined) {
+      sql += page.order === "asc" ? " AND seq > ?" : " AND seq < ?";
+      params.push(page.afterSeq);
+    }
+    sql += ` ORDER BY seq ${page.order === "asc" ? "ASC" : "DESC"} LIMIT ?`;
+    params.push(page.limit);
+    return this.#stmt(sql).all(...params) as StoredEvent[];
+  }
+
+  async *scanEvents(filter: EventFilter, fromSeq = 0): AsyncIterable<StoredEvent[]> {
+    const where = compileFilter(filter);
+    const stmt = this.#stmt(`SELECT seq, body AS json FROM events WHERE seq >= ? AND ${where.sql} ORDER BY seq LIMIT ?`);
+    let next = fromSeq;
+    for (;;) {
+      const rows = stmt.all(next, ...where.params, this.#scanChunk) as StoredEvent[];
+      if (rows.length === 0) return;
+      yield rows;
+      next = (rows[rows.length - 1] as StoredEvent).seq + 1;
+      if (rows.length < this.#scanChunk) return;
+    }
+  }
+
+  async countEvents(filter: EventFilter): Promise<number> {
+    const where = compileFilter(filter);
+    return this.#stmt(`SELECT count(*) FROM events WHERE ${where.sql}`).pluck().get(...where.params) as number;
+  }
+
+  async countBy(filter: EventFilter, dimension: CountDimension, limit: number): Promise<CountRow[]> {
+    const where = compileFilter(filter);
+    const bucket = BUCKETS[dimension];
+    if (bucket !== undefined) {
+      const rows = this.#stmt(
+        `SELECT ts / ${bucket} AS b, count(*) AS count FROM events WHERE ${where.sql} GROUP BY b ORDER BY b DESC LIMIT ?`,
+      ).all(...where.params, limit) as Array<{ b: number; count: number }>;
+      return rows.reverse().map((r) => ({ key: new Date(r.b * bucket).toISOString(), count: r.count }));
+    }
+    const column = GROUP_COLUMN[dimension] as string;
+    const rows = this.#stmt(
+      `SELECT ${column} AS key, count(*) AS count FROM events WHERE ${where.sql} GROUP BY ${column} ORDER BY count DESC, key LIMIT ?`,
+    ).all(...where.params, limit) as Array<{ key: string | number | null; count: number }>;
+    return rows.map((r) => ({
+      key: dimension === "severity" ? (SEVERITIES[r.key as number] ?? String(r.key)) : (r.key as string | null),
+      count: r.count,
+    }));
+  }
+
+  async readTile(level: number, index: number): Promise<Buffer | undefined> {
+    return this.#stmt("SELECT hashes FROM tiles WHERE level = ? AND idx = ?").pluck().get(level, index) as
+      | Buffer
+      | undefined;
+  }
+
+  async putCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {
+    this.#stmt("INSERT INTO checkpoints (size, root, origin, note) VALUES (?,?,?,?) ON CONFLICT (size) DO NOTHING").run(
+      checkpoint.size,
+      checkpoint.root,
+      checkpoint.origin,
+      checkpoint.note,
+    );
+  }
+
+  async latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
+    const row = this.#stmt("SELECT size, root, origin, note FROM checkpoints ORDER BY size DESC LIMIT 1").get() as
+      | SignedCheckpoint
+      | undefined;
+    return row;
+  }
+
+  async listCheckpoints(): Promise<SignedCheckpoint[]> {
+    return this.#stmt("SELECT size, root, origin, note FROM checkpoints ORDER BY size").all() as SignedCheckpoint[];
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return this.#stmt("SELECT value FROM meta WHERE key = ?").pluck().get(key) as string | undefined;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.#stmt("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
+      key,
+      value,
+    );
+  }
+
+  async getCursor(name: string): Promise<number> {
+    return (this.#stmt("SELECT next_seq FROM cursors WHERE name = ?").pluck().get(name) as number | undefined) ?? 0;
+  }
+
+  async setCursor(name: string, nextSeq: number): Promise<void> {
+    this.#stmt(
+      "INSERT INTO cursors (name, next_seq) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET next_seq = excluded.next_seq",
+    ).run(name, nextSeq);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}

@@ -1,0 +1,140 @@
+import { SEVERITIES } from "../../event/audit-event.js";
+import { formatTimestamp } from "../../event/timestamp.js";
+import { type Condition, type EventFilter, type FilterValue, LIST_FIELDS, TIME_FIELDS } from "../../query/event-filter.js";
+
+/**
+ * Translates an {@link EventFilter} into a SQL `WHERE` clause over the `events` table: indexed
+ * columns where the field has one, `json_extract` on the stored JSON otherwise. Field paths were
+ * checked by the query parser; values are always bound parameters.
+ */
+
+/** A WHERE clause and its parameters. */
+export interface SqlWhere {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+const COLUMNS: ReadonlyMap<string, string> = new Map([
+  ["seq", "seq"],
+  ["id", "id"],
+  ["timestamp", "ts"],
+  ["action", "action"],
+  ["category", "category"],
+  ["outcome", "outcome"],
+  ["actor.id", "actor_id"],
+  ["target.id", "target_id"],
+  ["tenant", "tenant"],
+]);
+
+const SEVERITY_LEVEL = new Map<string, number>(SEVERITIES.map((name, level) => [name, level]));
+/** Severity levels run the other way (0 = emergency), so "at least as severe" is `<=`. */
+const SEVERITY_OP = { gt: "<", gte: "<=", lt: ">", lte: ">=" } as const;
+const RANGE_OP = { gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
+
+const SAFE_PATH = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+function jsonPath(field: string): string {
+  if (!SAFE_PATH.test(field)) throw new RangeError(`unsafe field path "${field}"`);
+  return `$.${field
+    .split(".")
+    .map((p) => `"${p}"`)
+    .join(".")}`;
+}
+
+/** The smallest string greater than every string starting with `prefix`. */
+function prefixUpperBound(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+function bindValue(field: string, value: FilterValue): unknown {
+  if (field === "severity") return SEVERITY_LEVEL.get(String(value)) ?? -1;
+  if (TIME_FIELDS.has(field) && field !== "timestamp" && typeof value === "number") return formatTimestamp(value);
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
+}
+
+function compileCondition(c: Condition, params: unknown[]): string {
+  if (LIST_FIELDS.has(c.field)) return compileListCondition(c, params);
+  const column = c.field === "severity" ? "sev" : COLUMNS.get(c.field);
+  // Paths are checked by the query parser to be dotted [A-Za-z0-9_-] segments, so quoting them
+  // into the SQL text is safe; they may appear more than once in one expression.
+  const expr = column ?? `json_extract(body, '${jsonPath(c.field)}')`;
+  const loose = column === undefined;
+  switch (c.op) {
+    case "eq":
+      return equality(expr, c.field, c.value, loose, params);
+    case "ne":
+      return `NOT coalesce(${equality(expr, c.field, c.value, loose, params)}, 0)`;
+    case "in":
+      return `(${c.values.map((v) => equality(expr, c.field, v, loose, params)).join(" OR ")})`;
+    case "prefix":
+      if (c.value === "") return `${expr} IS NOT NULL`;
+      params.push(c.value, prefixUpperBound(c.value));
+      return `(${expr} >= ? AND ${expr} < ?)`;
+    default: {
+      params.push(bindValue(c.field, c.value));
+      const op = c.field === "severity" ? SEVERITY_OP[c.op] : RANGE_OP[c.op];
+      return `${expr} ${op} ?`;
+    }
+  }
+}
+
+/** `expr = value`; on free-form fields a numeric or boolean text also matches the JSON number or boolean. */
+function equality(expr: string, field: string, value: FilterValue, loose: boolean, params: unknown[]): string {
+  const bound = bindValue(field, value);
+  if (loose && typeof value === "string") {
+    const alternatives: unknown[] = [value];
+    if (value.trim() !== "" && Number.isFinite(Number(value))) alternatives.push(Number(value));
+    if (value === "true" || value === "false") alternatives.push(value === "true" ? 1 : 0);
+    if (alternatives.length > 1) {
+      params.push(...alternatives);
+      return `${expr} IN (${alternatives.map(() => "?").join(", ")})`;
+    }
+  }
+  params.push(bound);
+  return `${expr} = ?`;
+}
+
+function compileListCondition(c: Condition, params: unknown[]): string {
+  const each = `EXISTS (SELECT 1 FROM json_each(body, '${jsonPath(c.field)}') WHERE value`;
+  switch (c.op) {
+    case "eq":
+      params.push(c.value);
+      return `${each} = ?)`;
+    case "ne":
+      params.push(c.value);
+      return `NOT ${each} = ?)`;
+    case "in":
+      params.push(...c.values);
+      return `${each} IN (${c.values.map(() => "?").join(", ")}))`;
+    case "prefix":
+      params.push(c.value, prefixUpperBound(c.value || "\u0000"));
+      return `${each} >= ? AND value < ?)`;
+    default:
+      params.push(c.value);
+      return `${each} ${RANGE_OP[c.op]} ?)`;
+  }
+}
+
+/**
+ * Compiles a filter into `WHERE` SQL (without the keyword); `"1"` when it matches everything.
+ *
+ * @example
+ * ```ts
+ * compileFilter({ conditions: [{ field: "actor.id", op: "eq", value: "alice" }] });
+ * // { sql: "actor_id = ?", params: ["alice"] }
+ * ```
+ */
+export function compileFilter(filter: EventFilter): SqlWhere {
+  const params: unknown[] = [];
+  const parts = filter.conditions.map((c) => compileCondition(c, params));
+  if (filter.since !== undefined) {
+    parts.push("ts >= ?");
+    params.push(filter.since);
+  }
+  if (filter.until !== undefined) {
+    parts.push("ts < ?");
+    params.push(filter.until);
+  }
+  return { sql: parts.length ? parts.join(" AND ") : "1", params };
+}

@@ -1,0 +1,44 @@
+/**
+ * The SQLite schema, version 1. `events.body` is the canonical JSON exactly as hashed; the other
+ * columns copy fields out of it for indexes. Tiles replace per-node rows (DESIGN §4). Indexes
+ * only where queries need them; every index ends in the rowid (= seq), so `col = ? ORDER BY
+ * seq` walks one index in log order.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  category TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  sev INTEGER NOT NULL,
+  actor_id TEXT,
+  target_id TEXT,
+  tenant TEXT,
+  body TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events(id);
+CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
+CREATE INDEX IF NOT EXISTS events_action ON events(action);
+CREATE INDEX IF NOT EXISTS events_outcome ON events(outcome);
+CREATE INDEX IF NOT EXISTS events_actor ON events(actor_id) WHERE actor_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_target ON events(target_id) WHERE target_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_tenant ON events(tenant) WHERE tenant IS NOT NULL;
+CREATE TABLE IF NOT EXISTS tiles (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hashes BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+  size INTEGER PRIMARY KEY,
+  root BLOB NOT NULL,
+  origin TEXT NOT NULL,
+  note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, next_seq INTEGER NOT NULL) WITHOUT ROWID;
+`;

@@ -1,0 +1,107 @@
+import type { SignedCheckpoint } from "../ledger/checkpoint.js";
+import type { Tile, TileReader } from "../ledger/tiles.js";
+import type { EventFilter } from "../query/event-filter.js";
+
+/**
+ * The storage role (DESIGN §5). A driver keeps sequenced events with the tiles of their tree and
+ * the signed checkpoints, and answers reads. It knows nothing of hashing rules or HTTP; every
+ * driver runs the one contract suite in `storage-driver.case.ts`.
+ */
+
+/** One sequenced event ready to store: indexed fields and the exact canonical JSON. */
+export interface SealedRow {
+  readonly seq: number;
+  readonly id: string;
+  readonly timestampMs: number;
+  readonly action: string;
+  readonly category: string;
+  readonly outcome: string;
+  readonly severityLevel: number;
+  readonly actorId: string | null;
+  readonly targetId: string | null;
+  readonly tenant: string | null;
+  /** RFC 8785 canonical JSON, exactly the bytes whose hash is the leaf. */
+  readonly json: string;
+}
+
+/** A stored event as read back: its seq and its canonical JSON. */
+export interface StoredEvent {
+  readonly seq: number;
+  readonly json: string;
+}
+
+/** Which way and from where a page of events is read. */
+export interface PageRequest {
+  readonly order: "asc" | "desc";
+  /** Continue strictly after this seq (in `order`). */
+  readonly afterSeq?: number;
+  readonly limit: number;
+}
+
+/** Dimensions the store can count events by. */
+export type CountDimension = "action" | "outcome" | "category" | "actor" | "severity" | "tenant" | "hour" | "day";
+
+/** One group of a count. `key` is `null` for events without the field; time buckets are RFC 3339. */
+export interface CountRow {
+  readonly key: string | null;
+  readonly count: number;
+}
+
+/** A batch's size did not match the store's: another writer appended first. */
+export class SizeMismatchError extends Error {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`store holds ${actual} events, the appender expected ${expected}`);
+    this.name = "SizeMismatchError";
+  }
+}
+
+/**
+ * A storage driver.
+ *
+ * Contract:
+ * - `appendBatch` MUST store the rows and tiles in one atomic transaction and MUST NOT resolve
+ *   until that transaction is durable; it MUST reject with {@link SizeMismatchError}, storing
+ *   nothing, when the store does not hold exactly `expectedSize` events.
+ * - Rows MUST be readable back with byte-identical `json`.
+ * - No method MAY update or delete a stored event.
+ * - Reads MUST see only committed batches.
+ */
+export interface StorageDriver extends TileReader {
+  /** Number of stored events (= the tree size). */
+  size(): Promise<number>;
+  /** Appends a sequenced batch with its tiles atomically and durably. */
+  appendBatch(expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]): Promise<void>;
+  /** The seqs of already stored event ids, for idempotency. */
+  findSeqsByIds(ids: readonly string[]): Promise<Map<string, number>>;
+  /** The event with this id, if stored. */
+  getEventById(id: string): Promise<StoredEvent | undefined>;
+  /** The event at this seq, if stored. */
+  getEventBySeq(seq: number): Promise<StoredEvent | undefined>;
+  /** A page of events matching `filter`. */
+  queryEvents(filter: EventFilter, page: PageRequest): Promise<StoredEvent[]>;
+  /** Events matching `filter` in seq order, from `fromSeq` on, in chunks; memory stays flat. */
+  scanEvents(filter: EventFilter, fromSeq?: number): AsyncIterable<StoredEvent[]>;
+  /** Number of events matching `filter`. */
+  countEvents(filter: EventFilter): Promise<number>;
+  /** Event counts grouped by `dimension`, largest first (time buckets: in time order). */
+  countBy(filter: EventFilter, dimension: CountDimension, limit: number): Promise<CountRow[]>;
+  /** Stores a signed checkpoint (idempotent per tree size). */
+  putCheckpoint(checkpoint: SignedCheckpoint): Promise<void>;
+  /** The checkpoint with the largest tree size, if any. */
+  latestCheckpoint(): Promise<SignedCheckpoint | undefined>;
+  /** All stored checkpoints, by tree size. */
+  listCheckpoints(): Promise<SignedCheckpoint[]>;
+  /** A stored setting. */
+  getMeta(key: string): Promise<string | undefined>;
+  /** Stores a setting. */
+  setMeta(key: string, value: string): Promise<void>;
+  /** A named subscriber's position: the next seq it has not processed. */
+  getCursor(name: string): Promise<number>;
+  /** Moves a named subscriber's position. */
+  setCursor(name: string, nextSeq: number): Promise<void>;
+  /** Releases the store. */
+  close(): Promise<void>;
+}
