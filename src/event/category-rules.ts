@@ -42,6 +42,8 @@ const BY_DOMAIN: Readonly<Record<string, Category>> = {
   cert: "certificate",
   tls: "certificate",
   package: "package",
+  pkg: "package",
+  npm: "package",
   dependency: "package",
   vulnerability: "package",
   scan: "package",

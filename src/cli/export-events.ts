@@ -1,0 +1,117 @@
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+import { stringify } from "csv-stringify/sync";
+import type { AuditLog } from "../audit-log.js";
+import type { EventFilter } from "../query/event-filter.js";
+
+/** Export formats. */
+export const EXPORT_FORMATS = ["ndjson", "json", "csv"] as const;
+/** One of {@link EXPORT_FORMATS}. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+async function write(out: Writable, text: string): Promise<void> {
+  if (text.length > 0 && !out.write(text)) await once(out, "drain");
+}
+
+/** Columns every CSV export starts with, in schema order; nested fields are dotted. */
+const LEADING_COLUMNS = [
+  "seq",
+  "id",
+  "timestamp",
+  "received_at",
+  "action",
+  "category",
+  "outcome",
+  "severity",
+  "tenant",
+  "actor.id",
+  "actor.type",
+  "actor.name",
+  "actor.ip",
+  "actor.user_agent",
+  "actor.session_id",
+  "target.type",
+  "target.id",
+  "target.name",
+  "target.version",
+  "source.tool",
+  "source.tool_version",
+  "source.host",
+  "source.component",
+  "duration_ms",
+  "error.code",
+  "error.message",
+  "error.stack",
+  "crypto.key_id",
+  "crypto.algorithm",
+  "crypto.key_size",
+  "crypto.fingerprint",
+  "crypto.not_before",
+  "crypto.not_after",
+  "crypto.serial",
+  "policies",
+  "tags",
+];
+
+/**
+ * Flattens an event into dotted columns (`details.lead.source`); arrays become JSON text.
+ *
+ * @example
+ * ```ts
+ * flattenEvent({ actor: { id: "a" }, tags: ["x"] }); // { "actor.id": "a", tags: '["x"]' }
+ * ```
+ */
+export function flattenEvent(value: Record<string, unknown>, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [key, item] of Object.entries(value)) {
+    const column = prefix + key;
+    if (item !== null && typeof item === "object" && !Array.isArray(item) && Object.keys(item).length > 0) {
+      flattenEvent(item as Record<string, unknown>, `${column}.`, out);
+    } else {
+      out[column] = Array.isArray(item) || (item !== null && typeof item === "object") ? JSON.stringify(item) : item;
+    }
+  }
+  return out;
+}
+
+/**
+ * Streams the events matching `filter` to `out` in seq order; memory stays flat. `ndjson`
+ * writes each event exactly as hashed (one canonical JSON object per line); `json` one array;
+ * `csv` one row per event with nested fields flattened into dotted columns (two passes: the
+ * first finds the columns). Returns the number of events written.
+ */
+export async function exportEvents(log: AuditLog, filter: EventFilter, format: ExportFormat, out: Writable): Promise<number> {
+  let count = 0;
+  if (format === "ndjson" || format === "json") {
+    const separator = format === "ndjson" ? "\n" : ",\n";
+    if (format === "json") await write(out, "[\n");
+    for await (const chunk of log.exportEvents(filter)) {
+      let text = "";
+      for (const event of chunk) {
+        text += format === "ndjson" ? event.json + separator : (count > 0 || text ? separator : "") + event.json;
+        count++;
+      }
+      await write(out, text);
+    }
+    if (format === "json") await write(out, count > 0 ? "\n]\n" : "]\n");
+    return count;
+  }
+  const extra = new Set<string>();
+  const leading = new Set(LEADING_COLUMNS);
+  let lastSeq = -1;
+  for await (const chunk of log.exportEvents(filter)) {
+    for (const event of chunk) {
+      lastSeq = event.seq;
+      for (const column of Object.keys(flattenEvent(JSON.parse(event.json)))) if (!leading.has(column)) extra.add(column);
+    }
+  }
+  const columns = [...LEADING_COLUMNS, ...[...extra].sort()];
+  await write(out, stringify([], { header: true, columns }));
+  // The second pass stops where the first did, so events appended meanwhile cannot bring new columns.
+  for await (const chunk of log.exportEvents(filter)) {
+    const records = chunk.filter((event) => event.seq <= lastSeq).map((event) => flattenEvent(JSON.parse(event.json)));
+    count += records.length;
+    await write(out, stringify(records, { columns, cast: { boolean: (b) => String(b) } }));
+    if (records.length < chunk.length) break;
+  }
+  return count;
+}
