@@ -12,10 +12,14 @@ function find(dir) {
 }
 
 const filter = process.argv.slice(2);
-const files = find("dist").filter((f) => filter.length === 0 || filter.some((part) => f.includes(part))).sort();
+const files = find("dist")
+  .filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)))
+  .sort();
 if (files.length === 0) {
   console.error("no test files found under dist/ (did the build run?)");
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
+const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], {
+  stdio: "inherit",
+});
 process.exit(result.status ?? 1);

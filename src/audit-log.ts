@@ -1,9 +1,9 @@
+import { SealtrailError } from "./errors.js";
 import type { AuditEvent, AuditEventInput } from "./event/audit-event.js";
 import type { EventLimits } from "./event/event-limits.js";
 import { prepareEvent } from "./event/prepare-event.js";
 import type { PreparedEvent } from "./event/prepared-event.js";
-import { SealtrailError } from "./errors.js";
-import { type AppendReceipt, Appender, type BatchCommitted } from "./ingest/appender.js";
+import { Appender, type AppendReceipt, type BatchCommitted } from "./ingest/appender.js";
 import { Checkpointer } from "./ingest/checkpointer.js";
 import type { SignedCheckpoint } from "./ledger/checkpoint.js";
 import { consistencyProof, inclusionProof } from "./ledger/proofs.js";
@@ -44,6 +44,8 @@ export interface AuditLogOptions {
   checkpointIntervalMs?: number;
   /** Called after every committed batch. */
   onCommit?: (batch: BatchCommitted) => void;
+  /** Called after every newly signed checkpoint is stored and published. */
+  onCheckpoint?: (checkpoint: SignedCheckpoint) => void;
 }
 
 /** One event's result in {@link AuditLog.appendSettled}. */
@@ -136,7 +138,10 @@ export class AuditLog {
       driver,
       origin,
       () => loadSigner(paths),
-      async (cp) => publishCheckpointFile(paths, cp.note),
+      async (cp) => {
+        publishCheckpointFile(paths, cp.note);
+        options.onCheckpoint?.(cp);
+      },
     );
     if (options.onCommit) appender.onCommit(options.onCommit);
     const interval = options.checkpointIntervalMs ?? 1000;
@@ -155,7 +160,9 @@ export class AuditLog {
    * const { verifierKey } = await AuditLog.init({ home: "./.sealtrail", origin: "audit.example.com/prod" });
    * ```
    */
-  static async init(options: { home?: string; origin?: string } = {}): Promise<{ home: string; origin: string; verifierKey: string }> {
+  static async init(
+    options: { home?: string; origin?: string } = {},
+  ): Promise<{ home: string; origin: string; verifierKey: string }> {
     const paths = homePaths(options.home);
     const origin = options.origin ?? defaultOrigin();
     const { verifierKey } = createHome(paths, origin);
@@ -170,7 +177,10 @@ export class AuditLog {
     const paths = homePaths(options.home);
     if (!isInitialized(paths)) {
       if (options.create === false) {
-        throw new SealtrailError("ST_ERR_STORE_NOT_INITIALIZED", `no store in ${paths.home}; run \`sealtrail init\` first`);
+        throw new SealtrailError(
+          "ST_ERR_STORE_NOT_INITIALIZED",
+          `no store in ${paths.home}; run \`sealtrail init\` first`,
+        );
       }
       await AuditLog.init({ home: paths.home, ...(options.origin ? { origin: options.origin } : {}) });
     }
@@ -223,8 +233,11 @@ export class AuditLog {
    */
   append(event: AuditEventInput): Promise<AppendReceipt>;
   append(events: readonly AuditEventInput[]): Promise<AppendReceipt[]>;
-  async append(input: AuditEventInput | readonly AuditEventInput[]): Promise<AppendReceipt | AppendReceipt[]> {
-    if (!Array.isArray(input)) return (await this.#appender.submit([this.prepare(input)]))[0] as AppendReceipt;
+  async append(
+    input: AuditEventInput | readonly AuditEventInput[],
+  ): Promise<AppendReceipt | AppendReceipt[]> {
+    if (!Array.isArray(input))
+      return (await this.#appender.submit([this.prepare(input)]))[0] as AppendReceipt;
     const prepared = input.map((event, index) => {
       try {
         return this.prepare(event);
@@ -279,11 +292,20 @@ export class AuditLog {
    * const lead = await log.track("lead.route", () => router.route(input), { context: { workflow: "sales" } });
    * ```
    */
-  async track<T>(action: string, fn: () => T | Promise<T>, fields: Partial<AuditEventInput> = {}): Promise<T> {
+  async track<T>(
+    action: string,
+    fn: () => T | Promise<T>,
+    fields: Partial<AuditEventInput> = {},
+  ): Promise<T> {
     const started = performance.now();
     try {
       const result = await fn();
-      await this.append({ outcome: "success", ...fields, action, duration_ms: round(performance.now() - started) });
+      await this.append({
+        outcome: "success",
+        ...fields,
+        action,
+        duration_ms: round(performance.now() - started),
+      });
       return result;
     } catch (error) {
       const e = error as Error;
@@ -293,7 +315,10 @@ export class AuditLog {
         ...fields,
         action,
         duration_ms: round(performance.now() - started),
-        error: { code: String((e as { code?: unknown }).code ?? e.name ?? "Error"), message: String(e.message ?? e) },
+        error: {
+          code: String((e as { code?: unknown }).code ?? e.name ?? "Error"),
+          message: String(e.message ?? e),
+        },
       });
       throw error;
     }
@@ -394,7 +419,10 @@ export class AuditLog {
     const treeSize = size ?? (await this.checkpoint()).size;
     this.#requireTreeSize(treeSize);
     if (!(Number.isSafeInteger(seq) && seq >= 0 && seq < treeSize)) {
-      throw new SealtrailError("ST_ERR_LEDGER_RANGE", `seq ${seq}: expected an integer from 0 to ${treeSize - 1}`);
+      throw new SealtrailError(
+        "ST_ERR_LEDGER_RANGE",
+        `seq ${seq}: expected an integer from 0 to ${treeSize - 1}`,
+      );
     }
     const event = await this.#driver.getEventBySeq(seq);
     if (!event) throw new SealtrailError("ST_ERR_STORE_CORRUPT", `event ${seq} is missing from the store`);
@@ -407,7 +435,10 @@ export class AuditLog {
     const toSize = to ?? (await this.checkpoint()).size;
     this.#requireTreeSize(toSize);
     if (!(Number.isSafeInteger(from) && from >= 1 && from <= toSize)) {
-      throw new SealtrailError("ST_ERR_LEDGER_RANGE", `from size ${from}: expected an integer from 1 to ${toSize}`);
+      throw new SealtrailError(
+        "ST_ERR_LEDGER_RANGE",
+        `from size ${from}: expected an integer from 1 to ${toSize}`,
+      );
     }
     const proof = await consistencyProof((h, i) => nodeFromTiles(this.#driver, h, i), from, toSize);
     return { from_size: from, to_size: toSize, proof: proof.map(b64) };
@@ -415,7 +446,10 @@ export class AuditLog {
 
   #requireTreeSize(size: number): void {
     if (!(Number.isSafeInteger(size) && size >= 1 && size <= this.#appender.size)) {
-      throw new SealtrailError("ST_ERR_LEDGER_RANGE", `tree size ${size}: expected an integer from 1 to ${this.#appender.size}`);
+      throw new SealtrailError(
+        "ST_ERR_LEDGER_RANGE",
+        `tree size ${size}: expected an integer from 1 to ${this.#appender.size}`,
+      );
     }
   }
 
@@ -424,7 +458,11 @@ export class AuditLog {
    * elsewhere that the store must extend; `verifierKey` overrides the home's verifier key.
    */
   async verify(
-    options: { trusted?: string; verifierKey?: string; onProgress?: (checked: number, total: number) => void } = {},
+    options: {
+      trusted?: string;
+      verifierKey?: string;
+      onProgress?: (checked: number, total: number) => void;
+    } = {},
   ): Promise<VerifyReport> {
     await this.#appender.flush();
     const verifier: NoteVerifier = parseVerifierKey(options.verifierKey ?? this.verifierKey());
@@ -438,7 +476,8 @@ export class AuditLog {
 
   async #checkpointIfGrown(): Promise<void> {
     const latest = await this.#checkpointer.latest();
-    if (this.#appender.size > (latest?.size ?? 0)) await this.#checkpointer.sign(this.#appender.size, this.#appender.root());
+    if (this.#appender.size > (latest?.size ?? 0))
+      await this.#checkpointer.sign(this.#appender.size, this.#appender.root());
   }
 
   /** Flushes queued events, signs a final checkpoint if the log grew, and closes the store. */

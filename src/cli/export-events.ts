@@ -61,13 +61,18 @@ const LEADING_COLUMNS = [
  * flattenEvent({ actor: { id: "a" }, tags: ["x"] }); // { "actor.id": "a", tags: '["x"]' }
  * ```
  */
-export function flattenEvent(value: Record<string, unknown>, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
+export function flattenEvent(
+  value: Record<string, unknown>,
+  prefix = "",
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
   for (const [key, item] of Object.entries(value)) {
     const column = prefix + key;
     if (item !== null && typeof item === "object" && !Array.isArray(item) && Object.keys(item).length > 0) {
       flattenEvent(item as Record<string, unknown>, `${column}.`, out);
     } else {
-      out[column] = Array.isArray(item) || (item !== null && typeof item === "object") ? JSON.stringify(item) : item;
+      out[column] =
+        Array.isArray(item) || (item !== null && typeof item === "object") ? JSON.stringify(item) : item;
     }
   }
   return out;
@@ -79,7 +84,12 @@ export function flattenEvent(value: Record<string, unknown>, prefix = "", out: R
  * `csv` one row per event with nested fields flattened into dotted columns (two passes: the
  * first finds the columns). Returns the number of events written.
  */
-export async function exportEvents(log: AuditLog, filter: EventFilter, format: ExportFormat, out: Writable): Promise<number> {
+export async function exportEvents(
+  log: AuditLog,
+  filter: EventFilter,
+  format: ExportFormat,
+  out: Writable,
+): Promise<number> {
   let count = 0;
   if (format === "ndjson" || format === "json") {
     const separator = format === "ndjson" ? "\n" : ",\n";
@@ -87,7 +97,8 @@ export async function exportEvents(log: AuditLog, filter: EventFilter, format: E
     for await (const chunk of log.exportEvents(filter)) {
       let text = "";
       for (const event of chunk) {
-        text += format === "ndjson" ? event.json + separator : (count > 0 || text ? separator : "") + event.json;
+        text +=
+          format === "ndjson" ? event.json + separator : (count > 0 || text ? separator : "") + event.json;
         count++;
       }
       await write(out, text);
@@ -101,14 +112,17 @@ export async function exportEvents(log: AuditLog, filter: EventFilter, format: E
   for await (const chunk of log.exportEvents(filter)) {
     for (const event of chunk) {
       lastSeq = event.seq;
-      for (const column of Object.keys(flattenEvent(JSON.parse(event.json)))) if (!leading.has(column)) extra.add(column);
+      for (const column of Object.keys(flattenEvent(JSON.parse(event.json))))
+        if (!leading.has(column)) extra.add(column);
     }
   }
   const columns = [...LEADING_COLUMNS, ...[...extra].sort()];
   await write(out, stringify([], { header: true, columns }));
   // The second pass stops where the first did, so events appended meanwhile cannot bring new columns.
   for await (const chunk of log.exportEvents(filter)) {
-    const records = chunk.filter((event) => event.seq <= lastSeq).map((event) => flattenEvent(JSON.parse(event.json)));
+    const records = chunk
+      .filter((event) => event.seq <= lastSeq)
+      .map((event) => flattenEvent(JSON.parse(event.json)));
     count += records.length;
     await write(out, stringify(records, { columns, cast: { boolean: (b) => String(b) } }));
     if (records.length < chunk.length) break;

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { AuditLog } from "../audit-log.js";
-import type { PreparedEvent } from "../event/prepared-event.js";
 import { SealtrailError } from "../errors.js";
+import type { PreparedEvent } from "../event/prepared-event.js";
 import type { AppendReceipt } from "../ingest/appender.js";
 import { ndjsonLines } from "./ndjson-lines.js";
 
@@ -38,7 +38,11 @@ const MAX_IN_FLIGHT = 4;
  * });
  * ```
  */
-export async function ingestStream(log: AuditLog, input: Readable, callbacks: IngestCallbacks): Promise<IngestSummary> {
+export async function ingestStream(
+  log: AuditLog,
+  input: Readable,
+  callbacks: IngestCallbacks,
+): Promise<IngestSummary> {
   const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0 };
   const inFlight = new Set<Promise<void>>();
   const reject = (line: number, reason: string) => {

@@ -32,7 +32,8 @@ export async function* ndjsonLines(
     } else {
       const bytes = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
       const text = bytes.toString("utf8");
-      if (text.includes("\uFFFD") && !isUtf8(bytes)) group.push({ number, text: "", problem: "not valid UTF-8" });
+      if (text.includes("\uFFFD") && !isUtf8(bytes))
+        group.push({ number, text: "", problem: "not valid UTF-8" });
       else if (text.trim() !== "") group.push({ number, text });
     }
     pending = [];

@@ -26,7 +26,11 @@ export function paint(enabled: boolean, style: Style, text: string): string {
  * table(["seq", "action"], [["0", "user.login"]]);
  * ```
  */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], maxWidth = 48): string {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  maxWidth = 48,
+): string {
   const cut = (s: string) => (s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s);
   const cells = [header, ...rows].map((r) => r.map((c) => cut(c.replace(/\s+/g, " "))));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
@@ -35,5 +39,9 @@ export function table(header: readonly string[], rows: readonly (readonly string
       .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join("  ")
       .trimEnd();
-  return [line(cells[0] as string[]), line(widths.map((w) => "─".repeat(w))), ...cells.slice(1).map(line)].join("\n");
+  return [
+    line(cells[0] as string[]),
+    line(widths.map((w) => "─".repeat(w))),
+    ...cells.slice(1).map(line),
+  ].join("\n");
 }

@@ -3,8 +3,8 @@ import { finished } from "node:stream/promises";
 import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { AuditLog } from "../audit-log.js";
-import type { AuditEvent } from "../event/audit-event.js";
 import { SealtrailError } from "../errors.js";
+import type { AuditEvent } from "../event/audit-event.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { homePaths } from "../store-home.js";
 import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "./export-events.js";
@@ -39,7 +39,11 @@ const homeOption = () =>
   new Option("--home <dir>", "store directory (default: $SEALTRAIL_HOME, else ./.sealtrail)");
 
 async function withLog<T>(options: HomeOption, fn: (log: AuditLog) => Promise<T>): Promise<T> {
-  const log = await AuditLog.open({ ...(options.home ? { home: options.home } : {}), create: false, checkpointIntervalMs: 0 });
+  const log = await AuditLog.open({
+    ...(options.home ? { home: options.home } : {}),
+    create: false,
+    checkpointIntervalMs: 0,
+  });
   try {
     return await fn(log);
   } finally {
@@ -105,7 +109,9 @@ export function buildProgram(): Command {
           process.stderr.write(`rejected: ${outcome?.error.message}\n`);
           throw new ExitCode(EXIT.failure);
         }
-        process.stdout.write(`${JSON.stringify({ seq: outcome.seq, id: outcome.id, duplicate: outcome.duplicate })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ seq: outcome.seq, id: outcome.id, duplicate: outcome.duplicate })}\n`,
+        );
       });
     });
 
@@ -120,7 +126,10 @@ export function buildProgram(): Command {
       const total = file === "-" ? 0 : statSync(file).size;
       const bar =
         process.stderr.isTTY && total > 0
-          ? new SingleBar({ format: "ingest [{bar}] {percentage}% | {events} events | {rate}/s", stream: process.stderr })
+          ? new SingleBar({
+              format: "ingest [{bar}] {percentage}% | {events} events | {rate}/s",
+              stream: process.stderr,
+            })
           : undefined;
       const started = performance.now();
       bar?.start(total, 0, { events: 0, rate: 0 });
@@ -159,11 +168,20 @@ export function buildProgram(): Command {
     .option("--limit <n>", "events per page", integer("--limit", 1), 50)
     .option("--cursor <cursor>", "continue after a previous page")
     .addOption(new Option("--order <order>", "page order").choices(["desc", "asc"]).default("desc"))
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "ndjson"]).default("table"))
+    .addOption(
+      new Option("--format <format>", "output format").choices(["table", "json", "ndjson"]).default("table"),
+    )
     .action(
       async (
         filters: string[],
-        options: HomeOption & { since?: string; until?: string; limit: number; cursor?: string; order: "asc" | "desc"; format: string },
+        options: HomeOption & {
+          since?: string;
+          until?: string;
+          limit: number;
+          cursor?: string;
+          order: "asc" | "desc";
+          format: string;
+        },
       ) => {
         const filter = parseFilter(filters, { since: options.since, until: options.until });
         await withLog(options, async (log) => {
@@ -173,7 +191,9 @@ export function buildProgram(): Command {
             ...(options.cursor ? { cursor: options.cursor } : {}),
           });
           if (options.format === "json") {
-            process.stdout.write(`${JSON.stringify({ events: page.events, next_cursor: page.nextCursor ?? null }, null, 2)}\n`);
+            process.stdout.write(
+              `${JSON.stringify({ events: page.events, next_cursor: page.nextCursor ?? null }, null, 2)}\n`,
+            );
             return;
           }
           if (options.format === "ndjson") {
@@ -196,31 +216,42 @@ export function buildProgram(): Command {
     .option("--since <time>", "from this time")
     .option("--until <time>", "before this time")
     .option("--json", "print JSON")
-    .action(async (filters: string[], options: HomeOption & { since?: string; until?: string; json?: boolean }) => {
-      const filter = parseFilter(filters, { since: options.since, until: options.until });
-      await withLog(options, async (log) => {
-        const stats = await log.stats(filter);
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
-          return;
-        }
-        const c = colorsFor(process.stdout);
-        const section = (title: string, rows: { key: string | null; count: number }[]) =>
-          `${paint(c, "bold", title)}\n${table(["", "count"], rows.map((r) => [r.key ?? "(none)", String(r.count)]))}\n`;
-        process.stdout.write(
-          [
-            `${paint(c, "bold", "events")}: ${stats.total}\n`,
-            section("by outcome", stats.byOutcome),
-            section("by category", stats.byCategory),
-            section("by severity", stats.bySeverity),
-            section("top actions", stats.byAction),
-            section("top actors", stats.byActor),
-            section("per day", stats.perDay.map((r) => ({ key: r.key?.slice(0, 10) ?? null, count: r.count }))),
-            section("per hour (latest 24)", stats.perHour.slice(-24).map((r) => ({ key: r.key?.slice(0, 13) ?? null, count: r.count }))),
-          ].join("\n"),
-        );
-      });
-    });
+    .action(
+      async (filters: string[], options: HomeOption & { since?: string; until?: string; json?: boolean }) => {
+        const filter = parseFilter(filters, { since: options.since, until: options.until });
+        await withLog(options, async (log) => {
+          const stats = await log.stats(filter);
+          if (options.json) {
+            process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+            return;
+          }
+          const c = colorsFor(process.stdout);
+          const section = (title: string, rows: { key: string | null; count: number }[]) =>
+            `${paint(c, "bold", title)}\n${table(
+              ["", "count"],
+              rows.map((r) => [r.key ?? "(none)", String(r.count)]),
+            )}\n`;
+          process.stdout.write(
+            [
+              `${paint(c, "bold", "events")}: ${stats.total}\n`,
+              section("by outcome", stats.byOutcome),
+              section("by category", stats.byCategory),
+              section("by severity", stats.bySeverity),
+              section("top actions", stats.byAction),
+              section("top actors", stats.byActor),
+              section(
+                "per day",
+                stats.perDay.map((r) => ({ key: r.key?.slice(0, 10) ?? null, count: r.count })),
+              ),
+              section(
+                "per hour (latest 24)",
+                stats.perHour.slice(-24).map((r) => ({ key: r.key?.slice(0, 13) ?? null, count: r.count })),
+              ),
+            ].join("\n"),
+          );
+        });
+      },
+    );
 
   program
     .command("errors")
@@ -230,37 +261,44 @@ export function buildProgram(): Command {
     .option("--limit <n>", "how many", integer("--limit", 1), 20)
     .option("--since <time>", "from this time")
     .option("--json", "print JSON")
-    .action(async (filters: string[], options: HomeOption & { limit: number; since?: string; json?: boolean }) => {
-      const filter = parseFilter(filters, { since: options.since });
-      await withLog(options, async (log) => {
-        const events = await log.errors(options.limit, filter);
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(events, null, 2)}\n`);
-          return;
-        }
-        const c = colorsFor(process.stdout);
-        if (events.length === 0) process.stdout.write("no failures recorded\n");
-        for (const e of events) {
-          process.stdout.write(
-            `${paint(c, "red", `#${e.seq}`)} ${e.timestamp} ${paint(c, "bold", e.action)} actor=${e.actor?.id ?? "-"}\n` +
-              `  error: ${e.error?.code ?? "-"} ${e.error?.message ?? ""}\n` +
-              (e.details ? `  details: ${JSON.stringify(e.details)}\n` : ""),
-          );
-        }
-      });
-    });
+    .action(
+      async (filters: string[], options: HomeOption & { limit: number; since?: string; json?: boolean }) => {
+        const filter = parseFilter(filters, { since: options.since });
+        await withLog(options, async (log) => {
+          const events = await log.errors(options.limit, filter);
+          if (options.json) {
+            process.stdout.write(`${JSON.stringify(events, null, 2)}\n`);
+            return;
+          }
+          const c = colorsFor(process.stdout);
+          if (events.length === 0) process.stdout.write("no failures recorded\n");
+          for (const e of events) {
+            process.stdout.write(
+              `${paint(c, "red", `#${e.seq}`)} ${e.timestamp} ${paint(c, "bold", e.action)} actor=${e.actor?.id ?? "-"}\n` +
+                `  error: ${e.error?.code ?? "-"} ${e.error?.message ?? ""}\n` +
+                (e.details ? `  details: ${JSON.stringify(e.details)}\n` : ""),
+            );
+          }
+        });
+      },
+    );
 
   program
     .command("export")
     .description("stream events as NDJSON (exactly as hashed), a JSON array, or CSV")
     .argument("[filters...]", filterHelp)
     .addOption(homeOption())
-    .addOption(new Option("--format <format>", "output format").choices([...EXPORT_FORMATS]).default("ndjson"))
+    .addOption(
+      new Option("--format <format>", "output format").choices([...EXPORT_FORMATS]).default("ndjson"),
+    )
     .option("--out <file>", "write to FILE instead of standard output")
     .option("--since <time>", "from this time")
     .option("--until <time>", "before this time")
     .action(
-      async (filters: string[], options: HomeOption & { format: ExportFormat; out?: string; since?: string; until?: string }) => {
+      async (
+        filters: string[],
+        options: HomeOption & { format: ExportFormat; out?: string; since?: string; until?: string },
+      ) => {
         const filter = parseFilter(filters, { since: options.since, until: options.until });
         await withLog(options, async (log) => {
           const out = options.out ? createWriteStream(options.out) : process.stdout;
@@ -320,7 +358,9 @@ export function buildProgram(): Command {
 
   program
     .command("verify")
-    .description("recompute every leaf, rebuild the tree and check every checkpoint; exit 1 naming the first bad seq")
+    .description(
+      "recompute every leaf, rebuild the tree and check every checkpoint; exit 1 naming the first bad seq",
+    )
     .addOption(homeOption())
     .option("--trusted <file>", "a signed checkpoint kept elsewhere that the store must extend")
     .option("--key <verifier>", "verifier key to check signatures with (default: the home's verifier.key)")
@@ -328,7 +368,9 @@ export function buildProgram(): Command {
     .action(async (options: HomeOption & { trusted?: string; key?: string; json?: boolean }) => {
       const trusted = options.trusted === undefined ? undefined : readFileSync(options.trusted, "utf8");
       await withLog(options, async (log) => {
-        const bar = process.stderr.isTTY ? new SingleBar({ format: "verify [{bar}] {value}/{total}", stream: process.stderr }) : undefined;
+        const bar = process.stderr.isTTY
+          ? new SingleBar({ format: "verify [{bar}] {value}/{total}", stream: process.stderr })
+          : undefined;
         bar?.start(log.size, 0);
         const report = await log.verify({
           ...(trusted === undefined ? {} : { trusted }),
@@ -341,7 +383,9 @@ export function buildProgram(): Command {
         else if (report.ok) {
           process.stdout.write(
             `${paint(c, "green", "OK")}: ${report.checked} events verified, ${report.checkpointsVerified} checkpoints, root ${report.root}` +
-              (report.trustedSize === undefined ? "" : `, extends the trusted checkpoint at size ${report.trustedSize}`) +
+              (report.trustedSize === undefined
+                ? ""
+                : `, extends the trusted checkpoint at size ${report.trustedSize}`) +
               "\n",
           );
         } else {
@@ -358,7 +402,9 @@ export function buildProgram(): Command {
 
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
     return pkg.version;
   } catch {
     return "unknown";

@@ -32,7 +32,9 @@ async function runDemo(): Promise<void> {
 
     const out: string[] = [];
     out.push(paint(c, "bold", "Sealtrail demo"), "");
-    out.push(`Recorded ${events.length} events from ${producers.size} producers in ${ms.toFixed(0)} ms (durable, group-committed).`);
+    out.push(
+      `Recorded ${events.length} events from ${producers.size} producers in ${ms.toFixed(0)} ms (durable, group-committed).`,
+    );
     out.push(`Store: ${log.home} (${report.size} events in all)`, "");
     out.push(
       table(
@@ -48,7 +50,11 @@ async function runDemo(): Promise<void> {
       ),
       "",
     );
-    out.push(paint(c, "bold", "Signed checkpoint") + " (C2SP tlog-checkpoint):", checkpoint.note.trimEnd(), "");
+    out.push(
+      `${paint(c, "bold", "Signed checkpoint")} (C2SP tlog-checkpoint):`,
+      checkpoint.note.trimEnd(),
+      "",
+    );
     out.push(
       report.ok
         ? `${paint(c, "green", "Verified")}: ${report.checked} leaves recomputed, ${report.checkpointsVerified} checkpoints checked.`

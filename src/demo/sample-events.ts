@@ -19,7 +19,18 @@ function random(seed: number): () => number {
   };
 }
 
-const PACKAGES = ["lodash", "express", "left-pad", "axios", "react", "chalk", "minimist", "event-stream", "ua-parser-js", "colors"];
+const PACKAGES = [
+  "lodash",
+  "express",
+  "left-pad",
+  "axios",
+  "react",
+  "chalk",
+  "minimist",
+  "event-stream",
+  "ua-parser-js",
+  "colors",
+];
 const USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"];
 const TENANTS = ["acme", "globex", "initech"];
 const SOURCES = ["web-form", "partner-api", "webinar", "referral"];
@@ -73,8 +84,14 @@ export function sampleEvents(count: number, options: SampleOptions = {}): AuditE
         tenant,
         policies: ["POL-SUPPLY-CHAIN"],
         duration_ms: Math.round(rnd() * 4000) / 10,
-        details: { registry: "registry.npmjs.org", integrity: vulnerable ? "advisory" : "sha512-ok", advisories: vulnerable ? 1 : 0 },
-        ...(vulnerable ? { error: { code: "VULN_FOUND", message: `advisory GHSA for ${pkg}@${version}` } } : {}),
+        details: {
+          registry: "registry.npmjs.org",
+          integrity: vulnerable ? "advisory" : "sha512-ok",
+          advisories: vulnerable ? 1 : 0,
+        },
+        ...(vulnerable
+          ? { error: { code: "VULN_FOUND", message: `advisory GHSA for ${pkg}@${version}` } }
+          : {}),
       };
     } else if (roll < 0.6) {
       const lead = `L-${100000 + Math.floor(rnd() * 900000)}`;
@@ -89,7 +106,11 @@ export function sampleEvents(count: number, options: SampleOptions = {}): AuditE
         target: { type: stage === "email.sent" ? "email" : "lead", id: lead },
         source: { tool: "automation-orchestrator", component: "lead-routing" },
         tenant,
-        context: { workflow: "sales", lead_id: lead, request_id: `req-${Math.floor(rnd() * 1e9).toString(36)}` },
+        context: {
+          workflow: "sales",
+          lead_id: lead,
+          request_id: `req-${Math.floor(rnd() * 1e9).toString(36)}`,
+        },
         duration_ms: Math.round(rnd() * 9000) / 10,
         details: { source: pick(SOURCES), assigned_to: pick(REPS), score: Math.floor(rnd() * 100) },
         ...(failed ? { error: { code: "SMTP_451", message: "temporary failure: mailbox busy" } } : {}),
@@ -105,9 +126,20 @@ export function sampleEvents(count: number, options: SampleOptions = {}): AuditE
             action: "certificate.issue",
             outcome: "success",
             actor: { id: "cert-manager", type: "service" },
-            target: { type: "certificate", id: `cert-${Math.floor(rnd() * 1e6)}`, name: `${pick(["api", "www", "mail"])}.${tenant}.example` },
+            target: {
+              type: "certificate",
+              id: `cert-${Math.floor(rnd() * 1e6)}`,
+              name: `${pick(["api", "www", "mail"])}.${tenant}.example`,
+            },
             source: { tool: "cert-manager", tool_version: "1.14.2" },
-            crypto: { key_id: keyId, algorithm: "ECDSA-P256", key_size: 256, serial: Math.floor(rnd() * 1e12).toString(16), not_before: notBefore, not_after: notAfter },
+            crypto: {
+              key_id: keyId,
+              algorithm: "ECDSA-P256",
+              key_size: 256,
+              serial: Math.floor(rnd() * 1e12).toString(16),
+              not_before: notBefore,
+              not_after: notAfter,
+            },
             tenant,
             policies: ["POL-CERT-LIFETIME"],
           }
@@ -118,7 +150,11 @@ export function sampleEvents(count: number, options: SampleOptions = {}): AuditE
             actor: { id: user, type: "user", ip },
             target: { type: "key", id: keyId },
             source: { tool: "kms-console" },
-            crypto: { key_id: keyId, algorithm: pick(["RSA", "ECDSA-P256", "Ed25519"]), key_size: pick([2048, 3072, 256]) },
+            crypto: {
+              key_id: keyId,
+              algorithm: pick(["RSA", "ECDSA-P256", "Ed25519"]),
+              key_size: pick([2048, 3072, 256]),
+            },
             tenant,
             policies: ["POL-KEY-ROTATION"],
           };
@@ -129,7 +165,13 @@ export function sampleEvents(count: number, options: SampleOptions = {}): AuditE
         action: failed ? "user.login_failed" : "user.login",
         outcome: failed ? "failure" : "success",
         severity: failed ? "warning" : "info",
-        actor: { id: user, type: "user", ip, user_agent: "Mozilla/5.0 (X11; Linux x86_64)", session_id: `s-${Math.floor(rnd() * 1e9).toString(36)}` },
+        actor: {
+          id: user,
+          type: "user",
+          ip,
+          user_agent: "Mozilla/5.0 (X11; Linux x86_64)",
+          session_id: `s-${Math.floor(rnd() * 1e9).toString(36)}`,
+        },
         target: { type: "application", id: "console" },
         source: { tool: "sso-gateway", host: "idp-1" },
         tenant,
@@ -143,7 +185,10 @@ export function sampleEvents(count: number, options: SampleOptions = {}): AuditE
         outcome: "success",
         severity: "notice",
         actor: { id: user, type: "user", ip },
-        target: { type: "setting", id: pick(["mfa.required", "session.timeout", "scanner.block_on_advisory"]) },
+        target: {
+          type: "setting",
+          id: pick(["mfa.required", "session.timeout", "scanner.block_on_advisory"]),
+        },
         source: { tool: "admin-console" },
         tenant,
         policies: ["PCI-DSS-10.2.1.7"],

@@ -39,6 +39,7 @@ export function prepareEvent(input: unknown, options: PrepareOptions = {}): Prep
   const event = input as AuditEventInput;
   const receivedAt = options.receivedAt ?? Date.now();
 
+  const receivedText = formatTimestamp(receivedAt);
   const timestampMs = event.timestamp === undefined ? receivedAt : parseTime(event.timestamp, "timestamp");
   const producerId = event.id !== undefined;
   const id = producerId ? (event.id as string).toLowerCase() : uuidv7(receivedAt);
@@ -48,23 +49,23 @@ export function prepareEvent(input: unknown, options: PrepareOptions = {}): Prep
 
   // Keys in RFC 8785 order (UTF-16 code units); see PreparedEvent for why seq splits them.
   let head = `{"action":${JSON.stringify(event.action)}`;
-  if (event.actor !== undefined) head += `,"actor":${canonicalize(event.actor)}`;
+  if (event.actor !== undefined) head += `,"actor":${fixedObject(event.actor, ACTOR_KEYS)}`;
   head += `,"category":"${category}"`;
   if (event.context !== undefined) head += `,"context":${canonicalize(event.context)}`;
-  if (event.crypto !== undefined) head += `,"crypto":${canonicalize(normalizeCrypto(event.crypto))}`;
+  if (event.crypto !== undefined) head += `,"crypto":${fixedObject(normalizeCrypto(event.crypto), CRYPTO_KEYS)}`;
   if (event.details !== undefined) head += `,"details":${canonicalize(event.details)}`;
   if (event.duration_ms !== undefined) head += `,"duration_ms":${JSON.stringify(event.duration_ms)}`;
-  if (event.error !== undefined) head += `,"error":${canonicalize(event.error)}`;
+  if (event.error !== undefined) head += `,"error":${fixedObject(event.error, ERROR_KEYS)}`;
   head += `,"id":"${id}","outcome":"${outcome}"`;
   if (event.policies !== undefined) head += `,"policies":${canonicalize(event.policies)}`;
-  head += `,"received_at":"${formatTimestamp(receivedAt)}","seq":`;
+  head += `,"received_at":"${receivedText}","seq":`;
 
   let tail = `,"severity":"${severity}"`;
-  if (event.source !== undefined) tail += `,"source":${canonicalize(event.source)}`;
+  if (event.source !== undefined) tail += `,"source":${fixedObject(event.source, SOURCE_KEYS)}`;
   if (event.tags !== undefined) tail += `,"tags":${canonicalize(event.tags)}`;
-  if (event.target !== undefined) tail += `,"target":${canonicalize(event.target)}`;
+  if (event.target !== undefined) tail += `,"target":${fixedObject(event.target, TARGET_KEYS)}`;
   if (event.tenant !== undefined) tail += `,"tenant":${JSON.stringify(event.tenant)}`;
-  tail += `,"timestamp":"${formatTimestamp(timestampMs)}"}`;
+  tail += `,"timestamp":"${event.timestamp !== undefined && isStoredForm(event.timestamp) ? event.timestamp : formatTimestamp(timestampMs)}"}`;
 
   const size = Buffer.byteLength(head) + Buffer.byteLength(tail) + SEQ_ALLOWANCE;
   if (size > limits.maxEventBytes) {
@@ -90,6 +91,33 @@ export function prepareEvent(input: unknown, options: PrepareOptions = {}): Prep
     head,
     tail,
   };
+}
+
+/**
+ * The members of each fixed-shape object in RFC 8785 order. The schema allows no others, so
+ * serializing them in this order is canonical without sorting per event.
+ */
+const ACTOR_KEYS = ["id", "ip", "name", "session_id", "type", "user_agent"] as const;
+const TARGET_KEYS = ["id", "name", "type", "version"] as const;
+const SOURCE_KEYS = ["component", "host", "tool", "tool_version"] as const;
+const ERROR_KEYS = ["code", "message", "stack"] as const;
+const CRYPTO_KEYS = ["algorithm", "fingerprint", "key_id", "key_size", "not_after", "not_before", "serial"] as const;
+
+/** Canonical JSON of a schema-validated object whose members are strings or numbers. */
+function fixedObject<K extends string>(object: Partial<Record<K, unknown>>, keys: readonly K[]): string {
+  let out = "";
+  for (const key of keys) {
+    const value = object[key];
+    if (value !== undefined) out += `${out ? "," : ""}"${key}":${JSON.stringify(value)}`;
+  }
+  return `{${out}}`;
+}
+
+const STORED_FORM = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/** True when `text` is already `YYYY-MM-DDTHH:mm:ss.sssZ` (a calendar-valid one, once parsed). */
+function isStoredForm(text: string): boolean {
+  return STORED_FORM.test(text);
 }
 
 function parseTime(text: string, path: string): number {

@@ -46,5 +46,13 @@ export function parseRfc3339(text: string): number | undefined {
  * ```
  */
 export function formatTimestamp(ms: number): string {
-  return new Date(ms).toISOString();
+  // Events arrive many per millisecond; the last result is reused for the same instant.
+  if (ms !== lastFormatted) {
+    lastFormatted = ms;
+    lastText = new Date(ms).toISOString();
+  }
+  return lastText;
 }
+
+let lastFormatted = Number.NaN;
+let lastText = "";

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 
 /**
  * RFC 6962 §2.1 hashing: leaves are SHA-256(0x00 ‖ data), interior nodes SHA-256(0x01 ‖ left ‖
@@ -11,6 +11,8 @@ export const HASH_SIZE = 32;
 
 const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
+/** Reused input of `nodeHash`: 0x01 ‖ left ‖ right (hashing is synchronous, so sharing is safe). */
+const NODE_INPUT = Buffer.alloc(1 + 2 * HASH_SIZE, 0x01);
 
 /** The root of the empty tree: SHA-256 of nothing. */
 export const EMPTY_ROOT: Buffer = createHash("sha256").digest();
@@ -24,7 +26,9 @@ export const EMPTY_ROOT: Buffer = createHash("sha256").digest();
  * ```
  */
 export function leafHash(data: Uint8Array | string): Buffer {
-  return createHash("sha256").update(LEAF_PREFIX).update(data).digest();
+  // One-shot hashing: "\0" is the single byte 0x00 in UTF-8, so prefixing the string is exact.
+  if (typeof data === "string") return hash("sha256", `\0${data}`, "buffer") as unknown as Buffer;
+  return hash("sha256", Buffer.concat([LEAF_PREFIX, data]), "buffer") as unknown as Buffer;
 }
 
 /**
@@ -36,7 +40,12 @@ export function leafHash(data: Uint8Array | string): Buffer {
  * ```
  */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    return createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest();
+  }
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 1 + HASH_SIZE);
+  return hash("sha256", NODE_INPUT, "buffer") as unknown as Buffer;
 }
 
 /**
@@ -54,7 +63,10 @@ export function splitPoint(n: number): number {
   return k;
 }
 
-/** True when `n` is a power of two (1, 2, 4…). */
+/**
+ * True when `n` is a power of two (1, 2, 4…). Exact for every safe integer: `Math.log2` alone
+ * rounds 2^49 − 1 and 2^50 + 1 to whole numbers, so the candidate power is checked back.
+ */
 export function isPowerOfTwo(n: number): boolean {
-  return n >= 1 && Number.isInteger(Math.log2(n));
+  return Number.isSafeInteger(n) && n >= 1 && 2 ** Math.round(Math.log2(n)) === n;
 }

@@ -1,6 +1,7 @@
+import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
-import { SEVERITIES } from "../../event/audit-event.js";
 import { SealtrailError } from "../../errors.js";
+import { SEVERITIES } from "../../event/audit-event.js";
 import type { SignedCheckpoint } from "../../ledger/checkpoint.js";
 import type { Tile } from "../../ledger/tiles.js";
 import type { EventFilter } from "../../query/event-filter.js";
@@ -15,6 +16,7 @@ import {
 } from "../storage-driver.js";
 import { compileFilter } from "./sqlite-filter.js";
 import { SCHEMA_SQL, SCHEMA_VERSION } from "./sqlite-schema.js";
+import type { WriterRequest, WriterResponse } from "./sqlite-writer.js";
 
 /** Options for {@link SqliteDriver.open}. */
 export interface SqliteDriverOptions {
@@ -22,6 +24,11 @@ export interface SqliteDriverOptions {
   readonly readonly?: boolean;
   /** Rows per chunk in {@link SqliteDriver.scanEvents}. Default 4 096. */
   readonly scanChunk?: number;
+  /**
+   * Commit batches on a writer thread (default true), so the event loop keeps running — and
+   * the next batch keeps being prepared — while a commit updates indexes and fsyncs.
+   */
+  readonly writerThread?: boolean;
 }
 
 const BUCKETS: Partial<Record<CountDimension, number>> = { hour: 3_600_000, day: 86_400_000 };
@@ -50,6 +57,7 @@ export class SqliteDriver implements StorageDriver {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #scanChunk: number;
   readonly #appendTx: (expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]) => void;
+  readonly #writer: WriterThread | undefined;
 
   private constructor(db: Database.Database, options: SqliteDriverOptions) {
     this.#db = db;
@@ -82,27 +90,41 @@ export class SqliteDriver implements StorageDriver {
       for (const t of tiles) upsertTile.run(t.level, t.index, t.hashes);
     });
     this.#appendTx = (expectedSize, rows, tiles) => tx.immediate(expectedSize, rows, tiles);
+    if (options.writerThread !== false && !options.readonly) this.#writer = new WriterThread(db.name);
   }
 
   /** Opens (and, unless read-only, creates) the store at `path`. */
   static open(path: string, options: SqliteDriverOptions = {}): SqliteDriver {
     let db: Database.Database;
     try {
-      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+      db = new Database(path, {
+        readonly: options.readonly ?? false,
+        fileMustExist: options.readonly ?? false,
+      });
       db.pragma("busy_timeout = 10000");
       if (!options.readonly) {
         db.pragma("journal_mode = WAL");
         db.pragma("synchronous = FULL");
+        // Index pages of a large batch stay in memory (64 MiB), and WAL checkpoints run less often.
+        db.pragma("cache_size = -65536");
+        db.pragma("wal_autocheckpoint = 8192");
         const version = db.pragma("user_version", { simple: true }) as number;
         if (version > SCHEMA_VERSION) {
-          throw new SealtrailError("ST_ERR_STORE_IO", `store schema version ${version} is newer than this Sealtrail (${SCHEMA_VERSION})`);
+          throw new SealtrailError(
+            "ST_ERR_STORE_IO",
+            `store schema version ${version} is newer than this Sealtrail (${SCHEMA_VERSION})`,
+          );
         }
         db.exec(SCHEMA_SQL);
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }
     } catch (cause) {
       if (cause instanceof SealtrailError) throw cause;
-      throw new SealtrailError("ST_ERR_STORE_IO", `cannot open SQLite store ${path}: ${(cause as Error).message}`, { cause });
+      throw new SealtrailError(
+        "ST_ERR_STORE_IO",
+        `cannot open SQLite store ${path}: ${(cause as Error).message}`,
+        { cause },
+      );
     }
     return new SqliteDriver(db, options);
   }
@@ -121,6 +143,7 @@ export class SqliteDriver implements StorageDriver {
   }
 
   async appendBatch(expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]): Promise<void> {
+    if (this.#writer) return this.#writer.append(expectedSize, rows, tiles);
     try {
       this.#appendTx(expectedSize, rows, tiles);
     } catch (cause) {
@@ -144,7 +167,9 @@ export class SqliteDriver implements StorageDriver {
   }
 
   async getEventBySeq(seq: number): Promise<StoredEvent | undefined> {
-    return this.#stmt("SELECT seq, body AS json FROM events WHERE seq = ?").get(seq) as StoredEvent | undefined;
+    return this.#stmt("SELECT seq, body AS json FROM events WHERE seq = ?").get(seq) as
+      | StoredEvent
+      | undefined;
   }
 
   async queryEvents(filter: EventFilter, page: PageRequest): Promise<StoredEvent[]> {
@@ -162,7 +187,9 @@ export class SqliteDriver implements StorageDriver {
 
   async *scanEvents(filter: EventFilter, fromSeq = 0): AsyncIterable<StoredEvent[]> {
     const where = compileFilter(filter);
-    const stmt = this.#stmt(`SELECT seq, body AS json FROM events WHERE seq >= ? AND ${where.sql} ORDER BY seq LIMIT ?`);
+    const stmt = this.#stmt(
+      `SELECT seq, body AS json FROM events WHERE seq >= ? AND ${where.sql} ORDER BY seq LIMIT ?`,
+    );
     let next = fromSeq;
     for (;;) {
       const rows = stmt.all(next, ...where.params, this.#scanChunk) as StoredEvent[];
@@ -175,7 +202,9 @@ export class SqliteDriver implements StorageDriver {
 
   async countEvents(filter: EventFilter): Promise<number> {
     const where = compileFilter(filter);
-    return this.#stmt(`SELECT count(*) FROM events WHERE ${where.sql}`).pluck().get(...where.params) as number;
+    return this.#stmt(`SELECT count(*) FROM events WHERE ${where.sql}`)
+      .pluck()
+      .get(...where.params) as number;
   }
 
   async countBy(filter: EventFilter, dimension: CountDimension, limit: number): Promise<CountRow[]> {
@@ -192,7 +221,8 @@ export class SqliteDriver implements StorageDriver {
       `SELECT ${column} AS key, count(*) AS count FROM events WHERE ${where.sql} GROUP BY ${column} ORDER BY count DESC, key LIMIT ?`,
     ).all(...where.params, limit) as Array<{ key: string | number | null; count: number }>;
     return rows.map((r) => ({
-      key: dimension === "severity" ? (SEVERITIES[r.key as number] ?? String(r.key)) : (r.key as string | null),
+      key:
+        dimension === "severity" ? (SEVERITIES[r.key as number] ?? String(r.key)) : (r.key as string | null),
       count: r.count,
     }));
   }
@@ -204,23 +234,22 @@ export class SqliteDriver implements StorageDriver {
   }
 
   async putCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {
-    this.#stmt("INSERT INTO checkpoints (size, root, origin, note) VALUES (?,?,?,?) ON CONFLICT (size) DO NOTHING").run(
-      checkpoint.size,
-      checkpoint.root,
-      checkpoint.origin,
-      checkpoint.note,
-    );
+    this.#stmt(
+      "INSERT INTO checkpoints (size, root, origin, note) VALUES (?,?,?,?) ON CONFLICT (size) DO NOTHING",
+    ).run(checkpoint.size, checkpoint.root, checkpoint.origin, checkpoint.note);
   }
 
   async latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
-    const row = this.#stmt("SELECT size, root, origin, note FROM checkpoints ORDER BY size DESC LIMIT 1").get() as
-      | SignedCheckpoint
-      | undefined;
+    const row = this.#stmt(
+      "SELECT size, root, origin, note FROM checkpoints ORDER BY size DESC LIMIT 1",
+    ).get() as SignedCheckpoint | undefined;
     return row;
   }
 
   async listCheckpoints(): Promise<SignedCheckpoint[]> {
-    return this.#stmt("SELECT size, root, origin, note FROM checkpoints ORDER BY size").all() as SignedCheckpoint[];
+    return this.#stmt(
+      "SELECT size, root, origin, note FROM checkpoints ORDER BY size",
+    ).all() as SignedCheckpoint[];
   }
 
   async getMeta(key: string): Promise<string | undefined> {
@@ -228,14 +257,15 @@ export class SqliteDriver implements StorageDriver {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    this.#stmt("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
-      key,
-      value,
-    );
+    this.#stmt(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(key, value);
   }
 
   async getCursor(name: string): Promise<number> {
-    return (this.#stmt("SELECT next_seq FROM cursors WHERE name = ?").pluck().get(name) as number | undefined) ?? 0;
+    return (
+      (this.#stmt("SELECT next_seq FROM cursors WHERE name = ?").pluck().get(name) as number | undefined) ?? 0
+    );
   }
 
   async setCursor(name: string, nextSeq: number): Promise<void> {
@@ -245,6 +275,68 @@ export class SqliteDriver implements StorageDriver {
   }
 
   async close(): Promise<void> {
+    await this.#writer?.close();
     if (this.#db.open) this.#db.close();
+  }
+}
+
+/** The main-thread side of the writer thread (`sqlite-writer.ts`). */
+class WriterThread {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();
+  #nextId = 0;
+  #failure: Error | undefined;
+
+  constructor(path: string) {
+    this.#worker = new Worker(new URL("./sqlite-writer.js", import.meta.url), { workerData: { path } });
+    this.#worker.unref();
+    this.#worker.on("message", (response: WriterResponse) => {
+      const waiter = this.#pending.get(response.id);
+      this.#pending.delete(response.id);
+      if (this.#pending.size === 0) this.#worker.unref();
+      if (!waiter) return;
+      if (response.ok) waiter.resolve();
+      else if (response.mismatch)
+        waiter.reject(new SizeMismatchError(response.mismatch.expected, response.mismatch.actual));
+      else waiter.reject(new SealtrailError("ST_ERR_STORE_IO", `append failed: ${response.message}`));
+    });
+    this.#worker.on("error", (error) => this.#fail(error));
+    this.#worker.on("exit", (code) => this.#fail(new Error(`SQLite writer thread exited (${code})`)));
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    for (const waiter of this.#pending.values()) {
+      waiter.reject(
+        new SealtrailError("ST_ERR_STORE_IO", `append failed: ${error.message}`, { cause: error }),
+      );
+    }
+    this.#pending.clear();
+  }
+
+  append(expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]): Promise<void> {
+    if (this.#failure) {
+      return Promise.reject(
+        new SealtrailError("ST_ERR_STORE_IO", `append failed: ${this.#failure.message}`, {
+          cause: this.#failure,
+        }),
+      );
+    }
+    const id = this.#nextId++;
+    // Referenced while a commit is pending, so the process cannot exit before it is durable.
+    this.#worker.ref();
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, expectedSize, rows, tiles } satisfies WriterRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#failure) return;
+    this.#failure = new Error("the store is closed");
+    this.#worker.ref();
+    const exited = new Promise((resolve) => this.#worker.once("exit", resolve));
+    this.#worker.postMessage("close");
+    await exited;
   }
 }

@@ -1,0 +1,286 @@
+/**
+ * `npm run bench`: Sealtrail's figures of record (DESIGN §8), each beside peers measured in the
+ * same run on the same generated events. Sizes scale with BENCH_SCALE (default 1: 200,000
+ * events for ingest, 1,000,000 for the store); ratios matter more than absolute numbers on a
+ * shared machine.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { build } from "hdr-histogram-js";
+import { AuditLog } from "../src/audit-log.js";
+import { sampleEvents } from "../src/demo/sample-events.js";
+import { parseFilter } from "../src/query/filter-syntax.js";
+
+const root = resolve(import.meta.dirname, "../..");
+const dist = join(root, "dist");
+const cli = join(dist, "src/cli/main.js");
+const data = join(root, "bench/.data");
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const INGEST_EVENTS = Math.round(200_000 * scale);
+const STORE_EVENTS = Math.round(1_000_000 * scale);
+const RUNS = 3;
+
+interface Row {
+  figure: string;
+  sealtrail: string;
+  peer: string;
+  ratio: string;
+  target: string;
+}
+const rows: Row[] = [];
+const log = (text: string) => process.stderr.write(`${text}\n`);
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+function writeNdjson(path: string, count: number, seed: number): number {
+  let bytes = 0;
+  const chunks: string[] = [];
+  for (let done = 0; done < count; done += 50_000) {
+    const n = Math.min(50_000, count - done);
+    const text = `${sampleEvents(n, {
+      seed: seed + done,
+      stepMs: 1000,
+      startMs: Date.now() - (count - done) * 1000,
+    })
+      .map((e) => JSON.stringify(e))
+      .join("\n")}\n`;
+    bytes += Buffer.byteLength(text);
+    chunks.push(text);
+  }
+  writeFileSync(path, chunks.join(""));
+  return bytes / count;
+}
+
+/** Runs a whole process; returns wall seconds and peak RSS (KiB). */
+function timeProcess(args: string[]): { seconds: number; rssKb: number } {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, ["--require", join(root, "bench/rss-probe.cjs"), ...args], {
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`${args.join(" ")} failed (${result.status}): ${result.stderr}`);
+  const rss = /BENCH_MAX_RSS_KB=(\d+)/.exec(result.stderr);
+  return { seconds, rssKb: rss ? Number(rss[1]) : Number.NaN };
+}
+
+async function ingestThroughput(): Promise<void> {
+  const file = join(data, "events.ndjson");
+  const avg = writeNdjson(file, INGEST_EVENTS, 1);
+  log(`generated ${fmt(INGEST_EVENTS)} events, ${avg.toFixed(0)} bytes each on average`);
+  const times: Record<string, number[]> = { sealtrail: [], pino: [], fs: [], sqlite: [] };
+  for (let run = 0; run < RUNS; run++) {
+    const home = join(data, `ingest-${run}`);
+    rmSync(home, { recursive: true, force: true });
+    execFileSync(process.execPath, [cli, "init", "--home", home, "--origin", "bench.local/ingest"]);
+    times.sealtrail?.push(timeProcess([cli, "ingest", file, "--home", home]).seconds);
+    times.pino?.push(
+      timeProcess([join(dist, "bench/peers/pino-ingest.js"), file, join(data, `pino-${run}.log`)]).seconds,
+    );
+    times.fs?.push(
+      timeProcess([join(dist, "bench/peers/fs-ingest.js"), file, join(data, `fs-${run}.log`)]).seconds,
+    );
+    const sqlitePath = join(data, `plain-${run}.db`);
+    rmSync(sqlitePath, { force: true });
+    rmSync(`${sqlitePath}-wal`, { force: true });
+    times.sqlite?.push(timeProcess([join(dist, "bench/peers/sqlite-ingest.js"), file, sqlitePath]).seconds);
+    log(`ingest run ${run + 1}/${RUNS} done`);
+  }
+  const rate = (k: string) => INGEST_EVENTS / median(times[k] as number[]);
+  const ours = rate("sealtrail");
+  for (const [peer, label] of [
+    ["pino", "pino → file"],
+    ["fs", "fs appends"],
+    ["sqlite", "better-sqlite3 plain inserts"],
+  ] as const) {
+    rows.push({
+      figure: `whole-process \`sealtrail ingest\` of ${fmt(INGEST_EVENTS)} events (events/s, median of ${RUNS})`,
+      sealtrail: fmt(ours),
+      peer: `${label}: ${fmt(rate(peer))}`,
+      ratio: (ours / rate(peer)).toFixed(2),
+      target: peer === "pino" ? "≥ 0.50" : "",
+    });
+  }
+}
+
+async function batchApiThroughput(): Promise<void> {
+  const home = join(data, "batch-api");
+  rmSync(home, { recursive: true, force: true });
+  const events = sampleEvents(INGEST_EVENTS, { seed: 2, stepMs: 1000 });
+  const auditLog = await AuditLog.open({ home, origin: "bench.local/batch", checkpointIntervalMs: 0 });
+  const started = performance.now();
+  const inFlight: Promise<unknown>[] = [];
+  for (let i = 0; i < events.length; i += 1000) {
+    inFlight.push(auditLog.append(events.slice(i, i + 1000)));
+    if (inFlight.length >= 8) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - started) / 1000;
+  await auditLog.close();
+  rows.push({
+    figure: "batch API `append(events[])`, 1,000 per call (events/s, durable)",
+    sealtrail: fmt(INGEST_EVENTS / seconds),
+    peer: "",
+    ratio: "",
+    target: "",
+  });
+}
+
+async function appendLatency(): Promise<void> {
+  const home = join(data, "latency");
+  rmSync(home, { recursive: true, force: true });
+  const rate = 5000;
+  const seconds = Math.max(2, Math.round(6 * Math.min(scale, 1)));
+  const total = rate * seconds;
+  const events = sampleEvents(total, { seed: 3, stepMs: 200 });
+  const acceptedAt = new Float64Array(total);
+  const coveredAfter: number[] = [];
+  let covered = 0;
+  const auditLog = await AuditLog.open({
+    home,
+    origin: "bench.local/latency",
+    checkpointIntervalMs: 1000,
+    onCheckpoint: (cp) => {
+      const now = performance.now();
+      for (; covered < cp.size && covered < total; covered++)
+        coveredAfter.push(now - (acceptedAt[covered] as number));
+    },
+  });
+  const histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 10_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  let sent = 0;
+  await new Promise<void>((done) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+      for (; sent < due; sent++) {
+        const t0 = performance.now();
+        pending.push(
+          auditLog.append(events[sent] as (typeof events)[number]).then((r) => {
+            const t1 = performance.now();
+            acceptedAt[r.seq] = t1;
+            histogram.recordValue(Math.max(1, Math.round((t1 - t0) * 1000)));
+          }),
+        );
+      }
+      if (sent < total) setImmediate(tick);
+      else done();
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  await new Promise((r) => setTimeout(r, 1100));
+  await auditLog.close();
+  const us = (p: number) => histogram.getValueAtPercentile(p) / 1000;
+  rows.push({
+    figure: `\`append()\` latency at ${fmt(rate)} events/s offered, durable: p50 / p99 / max (ms)`,
+    sealtrail: `${us(50).toFixed(2)} / ${us(99).toFixed(2)} / ${(histogram.maxValue / 1000).toFixed(2)}`,
+    peer: "",
+    ratio: "",
+    target: "p99 ≤ 1 ms",
+  });
+  const cov = coveredAfter.sort((a, b) => a - b);
+  rows.push({
+    figure: "acceptance → covered by a signed checkpoint (1 s interval): mean / p99 (ms)",
+    sealtrail: `${(cov.reduce((a, b) => a + b, 0) / Math.max(1, cov.length)).toFixed(0)} / ${(cov[Math.floor(cov.length * 0.99)] ?? 0).toFixed(0)}`,
+    peer: "",
+    ratio: "",
+    target: "",
+  });
+}
+
+async function largeStore(): Promise<void> {
+  const home = join(data, "store-1m");
+  rmSync(home, { recursive: true, force: true });
+  const auditLog = await AuditLog.open({ home, origin: "bench.local/store", checkpointIntervalMs: 0 });
+  const stepMs = 5000;
+  const start = Date.now() - STORE_EVENTS * stepMs;
+  const built = performance.now();
+  for (let done = 0; done < STORE_EVENTS; done += 50_000) {
+    const chunk = sampleEvents(Math.min(50_000, STORE_EVENTS - done), {
+      seed: 10 + done,
+      stepMs,
+      startMs: start + done * stepMs,
+    });
+    const inFlight: Promise<unknown>[] = [];
+    for (let i = 0; i < chunk.length; i += 2000) inFlight.push(auditLog.append(chunk.slice(i, i + 2000)));
+    await Promise.all(inFlight);
+  }
+  await auditLog.checkpoint();
+  log(`built a ${fmt(STORE_EVENTS)}-event store in ${((performance.now() - built) / 1000).toFixed(1)} s`);
+
+  const verifyStart = performance.now();
+  const report = await auditLog.verify();
+  const verifySeconds = (performance.now() - verifyStart) / 1000;
+  if (!report.ok) throw new Error(`verify failed: ${report.problem}`);
+  rows.push({
+    figure: `\`verify\` of ${fmt(STORE_EVENTS)} events (events/s)`,
+    sealtrail: fmt(STORE_EVENTS / verifySeconds),
+    peer: "",
+    ratio: "",
+    target: "≥ 300,000",
+  });
+
+  const timeQuery = async (label: string, target: string, run: (i: number) => Promise<unknown>) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t0 = performance.now();
+      await run(i);
+      samples.push(performance.now() - t0);
+    }
+    samples.sort((a, b) => a - b);
+    rows.push({
+      figure: `${label} on ${fmt(STORE_EVENTS)} events: p50 / p99 (ms)`,
+      sealtrail: `${(samples[100] as number).toFixed(2)} / ${(samples[198] as number).toFixed(2)}`,
+      peer: "",
+      ratio: "",
+      target,
+    });
+  };
+  const users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"];
+  await timeQuery("indexed query page (one actor, last 7 days, 100 rows)", "p50 ≤ 5 ms", (i) =>
+    auditLog.query(parseFilter([`actor.id=${users[i % users.length]}`], { since: "7d" }), { limit: 100 }),
+  );
+  await timeQuery("nested-field query page (details.source=webinar, 100 rows)", "", () =>
+    auditLog.query(parseFilter(["details.source=webinar"]), { limit: 100 }),
+  );
+  await timeQuery("count by action (last 7 days)", "", () =>
+    auditLog.countBy(parseFilter([], { since: "7d" }), "action"),
+  );
+  await auditLog.close();
+
+  const exportFile = join(data, "export.ndjson");
+  const exported = timeProcess([cli, "export", "--format", "ndjson", "--out", exportFile, "--home", home]);
+  const size = statSync(exportFile).size;
+  rows.push({
+    figure: `\`export --format ndjson\` of ${fmt(STORE_EVENTS)} events: peak RSS (MB), events/s`,
+    sealtrail: `${(exported.rssKb / 1024).toFixed(0)} MB, ${fmt(STORE_EVENTS / exported.seconds)}/s (${(size / 1e6).toFixed(0)} MB written)`,
+    peer: "",
+    ratio: "",
+    target: "RSS ≤ 200 MB",
+  });
+}
+
+mkdirSync(data, { recursive: true });
+log(`Sealtrail benchmarks (BENCH_SCALE=${scale}) — node ${process.version}`);
+await ingestThroughput();
+await batchApiThroughput();
+await appendLatency();
+await largeStore();
+
+const header = "| figure | Sealtrail | peer (same run) | ratio | target |\n| --- | --- | --- | --- | --- |";
+const table = rows
+  .map((r) => `| ${r.figure} | ${r.sealtrail} | ${r.peer} | ${r.ratio} | ${r.target} |`)
+  .join("\n");
+const output = `${header}\n${table}\n`;
+process.stdout.write(output);
+writeFileSync(join(data, "results.md"), output);
+if (process.env.BENCH_KEEP !== "1") {
+  for (const entry of ["ingest-0", "ingest-1", "ingest-2", "batch-api", "latency"])
+    rmSync(join(data, entry), { recursive: true, force: true });
+}

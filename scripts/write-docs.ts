@@ -1,0 +1,42 @@
+/**
+ * Writes the generated reference documents: `docs/schema/audit-event.v1.json` (the published
+ * JSON Schema) and `docs/errors.md` (the error registry). `npm run docs`; tests fail when the
+ * committed files are out of step with the code.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ERROR_CODES } from "../src/errors.js";
+import { AUDIT_EVENT_SCHEMA } from "../src/event/event-schema.js";
+
+const root = resolve(import.meta.dirname, "../..");
+
+/** The text of docs/schema/audit-event.v1.json. */
+export function schemaDocument(): string {
+  return `${JSON.stringify(AUDIT_EVENT_SCHEMA, null, 2)}\n`;
+}
+
+/** The text of docs/errors.md. */
+export function errorsDocument(): string {
+  const rows = Object.entries(ERROR_CODES).map(
+    ([code, { status, description }]) => `| \`${code}\` | ${status} | ${description} |`,
+  );
+  return [
+    "# Error codes",
+    "",
+    "Every error Sealtrail reports on purpose is a `SealtrailError` with one of these stable codes. The",
+    "HTTP status is what the server answers with; the CLI exits 2 for usage errors and 1 otherwise.",
+    "This file is generated from `src/errors.ts` by `npm run docs`.",
+    "",
+    "| code | HTTP status | meaning |",
+    "| --- | --- | --- |",
+    ...rows,
+    "",
+  ].join("\n");
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  mkdirSync(join(root, "docs/schema"), { recursive: true });
+  writeFileSync(join(root, "docs/schema/audit-event.v1.json"), schemaDocument());
+  writeFileSync(join(root, "docs/errors.md"), errorsDocument());
+  process.stdout.write("wrote docs/schema/audit-event.v1.json and docs/errors.md\n");
+}
