@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, test } from "node:test";
+import {
+  AuditLog,
+  isSealtrailError,
+  leafHash,
+  parseFilter,
+  parseVerifierKey,
+  verifyCheckpoint,
+  verifyConsistency,
+  verifyInclusion,
+} from "../src/index.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "sealtrail-lib-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const b64 = (s: string) => Buffer.from(s, "base64");
+
+test("open creates a store with a 0600 signing key; create:false refuses a missing store", async () => {
+  await assert.rejects(AuditLog.open({ home: join(dir, "none"), create: false }), (e) =>
+    isSealtrailError(e, "ST_ERR_STORE_NOT_INITIALIZED"),
+  );
+  const log = await AuditLog.open({ home: join(dir, "h"), origin: "lib.test/log" });
+  assert.equal(log.origin, "lib.test/log");
+  assert.equal(statSync(join(dir, "h", "signing.key")).mode & 0o777, 0o600);
+  assert.match(log.verifierKey(), /^lib\.test\/log\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/);
+  await log.close();
+});
+
+test("append resolves with seq and id; an array is all-or-nothing; appendSettled keeps the valid ones", async () => {
+  const log = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
+  const first = await log.append({ action: "user.login", actor: { id: "alice" } });
+  assert.deepEqual([first.seq, first.duplicate], [0, false]);
+  await assert.rejects(log.append([{ action: "a.b" }, { action: "a.b", outcome: "maybe" as never }]), (e) => {
+    assert.ok(isSealtrailError(e, "ST_ERR_EVENT_INVALID"));
+    assert.match((e as Error).message, /^event 1: outcome: expected one of/);
+    return true;
+  });
+  assert.equal(log.size, 1, "nothing of a rejected array is stored");
+  const outcomes = await log.appendSettled([{ action: "a.b" }, { nope: 1 }, { action: "c.d" }]);
+  assert.deepEqual(
+    outcomes.map((o) => (o.ok ? o.seq : o.error.code)),
+    [1, "ST_ERR_EVENT_INVALID", 2],
+  );
+  const again = await log.append({ id: first.id, action: "user.login" });
+  assert.deepEqual(again, { seq: 0, id: first.id, duplicate: true });
+  await log.close();
+});
+
+test("track records duration, outcome and error, and passes results and errors through", async () => {
+  const log = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
+  const value = await log.track("crm.update", async () => {
+    await new Promise((r) => setTimeout(r, 20));
+    return 42;
+  });
+  assert.equal(value, 42);
+  await assert.rejects(
+    log.track("email.send", () => {
+      throw Object.assign(new Error("mailbox busy"), { code: "SMTP_451" });
+    }),
+    /mailbox busy/,
+  );
+  const [failed, ok] = (await log.query(undefined, { limit: 2 })).events;
+  assert.equal(ok?.action, "crm.update");
+  assert.equal(ok?.outcome, "success");
+  assert.ok((ok?.duration_ms ?? 0) >= 15, `duration ${ok?.duration_ms}`);
+  assert.equal(failed?.action, "email.send");
+  assert.equal(failed?.outcome, "failure");
+  assert.deepEqual(failed?.error, { code: "SMTP_451", message: "mailbox busy" });
+  assert.equal((await log.errors(5))[0]?.seq, failed?.seq);
+  await log.close();
+});
+
+test("query pages by cursor through every match exactly once", async () => {
+  const log = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
+  await log.append(Array.from({ length: 95 }, (_, i) => ({ action: "a.b", actor: { id: i % 3 === 0 ? "x" : "y" } })));
+  const filter = parseFilter(["actor.id=x"]);
+  const seen: number[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await log.query(filter, { limit: 7, ...(cursor ? { cursor } : {}) });
+    seen.push(...page.events.map((e) => e.seq));
+    cursor = page.nextCursor;
+  } while (cursor);
+  const expected = Array.from({ length: 95 }, (_, i) => i)
+    .filter((i) => i % 3 === 0)
+    .reverse();
+  assert.deepEqual(seen, expected);
+  await log.close();
+});
+
+test("proofs from the library verify against signed checkpoints; close signs a final checkpoint", async () => {
+  const log = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
+  await log.append(Array.from({ length: 300 }, (_, i) => ({ action: "a.b", details: { i } })));
+  const old = await log.checkpoint();
+  await log.append(Array.from({ length: 333 }, (_, i) => ({ action: "c.d", details: { i } })));
+  const latest = await log.checkpoint();
+  const verifier = parseVerifierKey(log.verifierKey());
+  assert.equal(verifyCheckpoint(latest.note, verifier).size, 633);
+  const inclusion = await log.proveInclusion(299);
+  assert.equal(inclusion.tree_size, 633);
+  const exported: string[] = [];
+  for await (const chunk of log.exportEvents()) for (const e of chunk) exported.push(e.json);
+  assert.equal(inclusion.leaf_hash, leafHash(exported[299] as string).toString("base64"));
+  assert.ok(verifyInclusion(299, 633, b64(inclusion.leaf_hash), inclusion.proof.map(b64), latest.root));
+  const consistency = await log.proveConsistency(300);
+  assert.ok(verifyConsistency(300, 633, consistency.proof.map(b64), old.root, latest.root));
+  await assert.rejects(log.proveInclusion(633), (e) => isSealtrailError(e, "ST_ERR_LEDGER_RANGE"));
+  await assert.rejects(log.proveConsistency(0), (e) => isSealtrailError(e, "ST_ERR_LEDGER_RANGE"));
+
+  await log.append({ action: "last.one" });
+  await log.close();
+  const published = readFileSync(join(dir, "checkpoint"), "utf8");
+  assert.equal(verifyCheckpoint(published, verifier).size, 634, "close signed and published a checkpoint of 634");
+  const reopened = await AuditLog.open({ home: dir, create: false, checkpointIntervalMs: 0 });
+  assert.equal(reopened.size, 634);
+  assert.equal((await reopened.append({ action: "after.reopen" })).seq, 634);
+  const report = await reopened.verify({ trusted: latest.note });
+  assert.equal(report.ok, true, report.problem);
+  assert.equal(report.trustedSize, 633);
+  await reopened.close();
+  assert.ok(existsSync(join(dir, "sealtrail.db")));
+});
