@@ -1,5 +1,5 @@
-import { type PreparedEvent, sealedJson } from "../event/prepared-event.js";
 import { SealtrailError } from "../errors.js";
+import { type PreparedEvent, sealedJson } from "../event/prepared-event.js";
 import { leafHash } from "../ledger/rfc6962.js";
 import { TileTree } from "../ledger/tiles.js";
 import { type SealedRow, SizeMismatchError, type StorageDriver } from "../storage/storage-driver.js";
@@ -12,6 +12,9 @@ export interface AppendReceipt {
   /** True when the id was already stored: nothing new was stored and `seq` is the original's. */
   readonly duplicate: boolean;
 }
+
+/** Commit attempts of one batch while other writers keep appending to the same store first. */
+const MAX_COMMIT_ATTEMPTS = 32;
 
 /** Tuning for {@link Appender}. */
 export interface AppenderOptions {
@@ -136,7 +139,10 @@ export class Appender {
       while (this.#queue.length > 0) {
         const batch: Pending[] = [];
         let count = 0;
-        while (this.#queue.length > 0 && (count === 0 || count + (this.#queue[0] as Pending).events.length <= this.#maxBatch)) {
+        while (
+          this.#queue.length > 0 &&
+          (count === 0 || count + (this.#queue[0] as Pending).events.length <= this.#maxBatch)
+        ) {
           const next = this.#queue.shift() as Pending;
           batch.push(next);
           count += next.events.length;
@@ -144,7 +150,8 @@ export class Appender {
         this.#queued -= count;
         try {
           const receipts = await this.#commitWithRetry(batch);
-          for (let i = 0; i < batch.length; i++) (batch[i] as Pending).resolve(receipts[i] as AppendReceipt[]);
+          for (let i = 0; i < batch.length; i++)
+            (batch[i] as Pending).resolve(receipts[i] as AppendReceipt[]);
         } catch (error) {
           for (const p of batch) p.reject(error);
         }
@@ -154,14 +161,20 @@ export class Appender {
     }
   }
 
-  /** Commits; if another writer appended to the store meanwhile, reloads the tree and retries once. */
+  /**
+   * Commits; while another writer appended to the store meanwhile, reloads the tree and retries.
+   * One retry is not enough: the other writer may commit again between the reload and the retry.
+   * Each mismatch means that writer made progress, so the loop ends unless it is starved for
+   * {@link MAX_COMMIT_ATTEMPTS} attempts.
+   */
   async #commitWithRetry(batch: readonly Pending[]): Promise<AppendReceipt[][]> {
-    try {
-      return await this.#commit(batch);
-    } catch (error) {
-      if (!(error instanceof SizeMismatchError)) throw error;
-      this.#tree = await TileTree.open(this.#driver, await this.#driver.size());
-      return this.#commit(batch);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#commit(batch);
+      } catch (error) {
+        if (!(error instanceof SizeMismatchError) || attempt >= MAX_COMMIT_ATTEMPTS) throw error;
+        this.#tree = await TileTree.open(this.#driver, await this.#driver.size());
+      }
     }
   }
 
@@ -169,7 +182,8 @@ export class Appender {
     const started = performance.now();
     const producerIds: string[] = [];
     for (const p of batch) for (const e of p.events) if (e.producerId) producerIds.push(e.id);
-    const known = producerIds.length > 0 ? await this.#driver.findSeqsByIds(producerIds) : new Map<string, number>();
+    const known =
+      producerIds.length > 0 ? await this.#driver.findSeqsByIds(producerIds) : new Map<string, number>();
 
     const tree = this.#tree.clone();
     const rows: SealedRow[] = [];
@@ -207,12 +221,18 @@ export class Appender {
       await this.#driver.appendBatch(this.#tree.size, rows, tiles);
       this.#tree = tree;
     }
-    this.#onCommit?.({
+    const committed = {
       events: rows.length,
       duplicates,
       treeSize: this.#tree.size,
       commitMs: performance.now() - started,
-    });
+    };
+    try {
+      this.#onCommit?.(committed);
+    } catch (error) {
+      // The batch is durable whatever a listener does; failing its callers would invite duplicates.
+      process.emitWarning(`Sealtrail onCommit listener threw: ${(error as Error).message}`);
+    }
     return receipts;
   }
 }

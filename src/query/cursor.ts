@@ -37,5 +37,8 @@ export function decodeCursor(cursor: string): CursorPosition {
   } catch {
     // fall through to the error below
   }
-  throw new SealtrailError("ST_ERR_QUERY_CURSOR", `cursor "${cursor}": expected a cursor returned by a previous page`);
+  throw new SealtrailError(
+    "ST_ERR_QUERY_CURSOR",
+    `cursor "${cursor}": expected a cursor returned by a previous page`,
+  );
 }

@@ -27,13 +27,21 @@ export interface EventFilter {
 export const MATCH_ALL: EventFilter = Object.freeze({ conditions: Object.freeze([]) });
 
 /** Fields whose values are times (compared as instants, given as RFC 3339 or dates). */
-export const TIME_FIELDS: ReadonlySet<string> = new Set(["timestamp", "received_at", "crypto.not_before", "crypto.not_after"]);
+export const TIME_FIELDS: ReadonlySet<string> = new Set([
+  "timestamp",
+  "received_at",
+  "crypto.not_before",
+  "crypto.not_after",
+]);
 /** Fields whose values are numbers. */
 export const NUMBER_FIELDS: ReadonlySet<string> = new Set(["seq", "duration_ms", "crypto.key_size"]);
 /** Fields that hold arrays of strings: `eq` means "contains". */
 export const LIST_FIELDS: ReadonlySet<string> = new Set(["policies", "tags"]);
 /** Top-level fields that are objects, and whether their members are free-form. */
-export const OBJECT_FIELDS: ReadonlyMap<string, readonly string[] | "any"> = new Map<string, readonly string[] | "any">([
+export const OBJECT_FIELDS: ReadonlyMap<string, readonly string[] | "any"> = new Map<
+  string,
+  readonly string[] | "any"
+>([
   ["actor", ["id", "type", "name", "ip", "user_agent", "session_id"]],
   ["target", ["type", "id", "name", "version"]],
   ["source", ["tool", "tool_version", "host", "component"]],

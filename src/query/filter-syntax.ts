@@ -1,5 +1,5 @@
-import { SEVERITIES } from "../event/audit-event.js";
 import { SealtrailError } from "../errors.js";
+import { SEVERITIES } from "../event/audit-event.js";
 import {
   type Condition,
   type EventFilter,
@@ -29,7 +29,9 @@ const EXPRESSION = /^([A-Za-z_][A-Za-z0-9_.-]*?)(!=|>=|<=|=|>|<)(.*)$/s;
 const PATH_SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 function filterError(expression: string, expected: string): SealtrailError {
-  return new SealtrailError("ST_ERR_QUERY_FILTER", `filter "${expression}": ${expected}`, { details: { expression } });
+  return new SealtrailError("ST_ERR_QUERY_FILTER", `filter "${expression}": ${expected}`, {
+    details: { expression },
+  });
 }
 
 /**
@@ -46,14 +48,18 @@ export function checkFieldPath(field: string, expression = field): string {
   const members = OBJECT_FIELDS.get(top);
   if (members === "any" && rest.length > 0) return field;
   if (members && rest.length === 1 && members.includes(rest[0] as string)) return field;
-  throw filterError(expression, `unknown field "${field}" (nested free-form fields live under details.* or context.*)`);
+  throw filterError(
+    expression,
+    `unknown field "${field}" (nested free-form fields live under details.* or context.*)`,
+  );
 }
 
-function typedValue(field: string, text: string, expression: string): FilterValue {
-  if (TIME_FIELDS.has(field)) return parseInstant(text, `filter "${expression}"`);
+function typedValue(field: string, text: string, expression: string, now: number): FilterValue {
+  if (TIME_FIELDS.has(field)) return parseInstant(text, `filter "${expression}"`, now);
   if (NUMBER_FIELDS.has(field)) {
     const n = Number(text);
-    if (text.trim() === "" || !Number.isFinite(n)) throw filterError(expression, `expected a number for ${field}`);
+    if (text.trim() === "" || !Number.isFinite(n))
+      throw filterError(expression, `expected a number for ${field}`);
     return n;
   }
   if (field === "severity" && !(SEVERITIES as readonly string[]).includes(text)) {
@@ -63,7 +69,8 @@ function typedValue(field: string, text: string, expression: string): FilterValu
 }
 
 /**
- * Parses one filter expression.
+ * Parses one filter expression. A duration given for a time field (`timestamp>=24h`) counts
+ * back from `now`.
  *
  * @example
  * ```ts
@@ -71,26 +78,40 @@ function typedValue(field: string, text: string, expression: string): FilterValu
  * parseCondition("action=user.*");          // { field: "action", op: "prefix", value: "user." }
  * ```
  */
-export function parseCondition(expression: string): Condition {
+export function parseCondition(expression: string, now: number = Date.now()): Condition {
   const m = EXPRESSION.exec(expression.trim());
-  if (!m) throw filterError(expression, "expected FIELD=VALUE, FIELD!=VALUE, FIELD>VALUE, FIELD>=VALUE, FIELD<VALUE or FIELD<=VALUE");
+  if (!m)
+    throw filterError(
+      expression,
+      "expected FIELD=VALUE, FIELD!=VALUE, FIELD>VALUE, FIELD>=VALUE, FIELD<VALUE or FIELD<=VALUE",
+    );
   const [, rawField, symbol, text] = m as unknown as [string, string, string, string];
   const field = checkFieldPath(rawField, expression);
   switch (symbol) {
     case "=":
-      if (text.endsWith("*") && !text.slice(0, -1).includes("*") && !TIME_FIELDS.has(field) && !NUMBER_FIELDS.has(field)) {
+      // Severities are names of levels, not text to match a prefix of: `severity=warn*` is an error.
+      if (
+        text.endsWith("*") &&
+        !text.slice(0, -1).includes("*") &&
+        !TIME_FIELDS.has(field) &&
+        !NUMBER_FIELDS.has(field) &&
+        field !== "severity"
+      ) {
         return { field, op: "prefix", value: text.slice(0, -1) };
       }
       if (text.includes(",")) {
-        return { field, op: "in", values: text.split(",").map((v) => typedValue(field, v, expression)) };
+        return { field, op: "in", values: text.split(",").map((v) => typedValue(field, v, expression, now)) };
       }
-      return { field, op: "eq", value: typedValue(field, text, expression) };
+      return { field, op: "eq", value: typedValue(field, text, expression, now) };
     case "!=":
-      return { field, op: "ne", value: typedValue(field, text, expression) };
+      return { field, op: "ne", value: typedValue(field, text, expression, now) };
     default: {
-      const op = ({ ">": "gt", ">=": "gte", "<": "lt", "<=": "lte" } as const)[symbol as ">" | ">=" | "<" | "<="];
-      const value = typedValue(field, text, expression);
-      if (typeof value === "boolean") throw filterError(expression, "expected a number, time or text to compare");
+      const op = ({ ">": "gt", ">=": "gte", "<": "lt", "<=": "lte" } as const)[
+        symbol as ">" | ">=" | "<" | "<="
+      ];
+      const value = typedValue(field, text, expression, now);
+      if (typeof value === "boolean")
+        throw filterError(expression, "expected a number, time or text to compare");
       return { field, op, value };
     }
   }
@@ -98,6 +119,7 @@ export function parseCondition(expression: string): Condition {
 
 /**
  * Builds a filter from expressions and an optional time window (`--since`, `--until`).
+ * Durations, in the window and in expressions alike, count back from the one `now`.
  *
  * @example
  * ```ts
@@ -109,7 +131,7 @@ export function parseFilter(
   window: { since?: string | undefined; until?: string | undefined } = {},
   now: number = Date.now(),
 ): EventFilter {
-  const conditions = expressions.filter((e) => e.trim() !== "").map(parseCondition);
+  const conditions = expressions.filter((e) => e.trim() !== "").map((e) => parseCondition(e, now));
   const since = window.since === undefined ? undefined : parseInstant(window.since, "--since", now);
   const until = window.until === undefined ? undefined : parseInstant(window.until, "--until", now);
   return { conditions, ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) };

@@ -1,12 +1,18 @@
-import { parseRfc3339 } from "../event/timestamp.js";
 import { SealtrailError } from "../errors.js";
+import { parseRfc3339 } from "../event/timestamp.js";
 
 /**
  * Times as people type them: durations back from now (`90s`, `15m`, `24h`, `7d`, `2w`), RFC 3339
  * date-times, and plain dates (`2026-11-01`, midnight UTC).
  */
 
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Readonly<Record<string, number>> = {
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /**
  * Parses a duration such as `24h` into milliseconds, or `undefined` if it is not one.
@@ -35,7 +41,9 @@ export function parseInstant(text: string, what: string, now: number = Date.now(
   const trimmed = text.trim();
   const duration = parseDuration(trimmed);
   if (duration !== undefined) return now - duration;
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? parseRfc3339(`${trimmed}T00:00:00Z`) : parseRfc3339(trimmed);
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(trimmed)
+    ? parseRfc3339(`${trimmed}T00:00:00Z`)
+    : parseRfc3339(trimmed);
   if (date !== undefined) return date;
   throw new SealtrailError(
     "ST_ERR_QUERY_TIME",

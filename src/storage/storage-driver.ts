@@ -39,7 +39,15 @@ export interface PageRequest {
 }
 
 /** Dimensions the store can count events by. */
-export type CountDimension = "action" | "outcome" | "category" | "actor" | "severity" | "tenant" | "hour" | "day";
+export type CountDimension =
+  | "action"
+  | "outcome"
+  | "category"
+  | "actor"
+  | "severity"
+  | "tenant"
+  | "hour"
+  | "day";
 
 /** One group of a count. `key` is `null` for events without the field; time buckets are RFC 3339. */
 export interface CountRow {

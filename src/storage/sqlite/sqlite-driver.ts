@@ -15,8 +15,14 @@ import {
   type StoredEvent,
 } from "../storage-driver.js";
 import { compileFilter } from "./sqlite-filter.js";
-import { SCHEMA_SQL, SCHEMA_VERSION } from "./sqlite-schema.js";
-import type { WriterRequest, WriterResponse } from "./sqlite-writer.js";
+import {
+  applyWritePragmas,
+  INSERT_EVENT_SQL,
+  SCHEMA_SQL,
+  SCHEMA_VERSION,
+  UPSERT_TILE_SQL,
+} from "./sqlite-schema.js";
+import { toWriterRequest, type WriterResponse } from "./writer-protocol.js";
 
 /** Options for {@link SqliteDriver.open}. */
 export interface SqliteDriverOptions {
@@ -62,12 +68,8 @@ export class SqliteDriver implements StorageDriver {
   private constructor(db: Database.Database, options: SqliteDriverOptions) {
     this.#db = db;
     this.#scanChunk = options.scanChunk ?? 4096;
-    const insertEvent = db.prepare(
-      "INSERT INTO events (seq, id, ts, action, category, outcome, sev, actor_id, target_id, tenant, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-    );
-    const upsertTile = db.prepare(
-      "INSERT INTO tiles (level, idx, hashes) VALUES (?,?,?) ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes",
-    );
+    const insertEvent = db.prepare(INSERT_EVENT_SQL);
+    const upsertTile = db.prepare(UPSERT_TILE_SQL);
     const currentSize = db.prepare("SELECT coalesce(max(seq) + 1, 0) FROM events").pluck();
     const tx = db.transaction((expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]) => {
       const actual = currentSize.get() as number;
@@ -103,11 +105,7 @@ export class SqliteDriver implements StorageDriver {
       });
       db.pragma("busy_timeout = 10000");
       if (!options.readonly) {
-        db.pragma("journal_mode = WAL");
-        db.pragma("synchronous = FULL");
-        // Index pages of a large batch stay in memory (64 MiB), and WAL checkpoints run less often.
-        db.pragma("cache_size = -65536");
-        db.pragma("wal_autocheckpoint = 8192");
+        applyWritePragmas(db);
         const version = db.pragma("user_version", { simple: true }) as number;
         if (version > SCHEMA_VERSION) {
           throw new SealtrailError(
@@ -298,7 +296,11 @@ class WriterThread {
       if (response.ok) waiter.resolve();
       else if (response.mismatch)
         waiter.reject(new SizeMismatchError(response.mismatch.expected, response.mismatch.actual));
-      else waiter.reject(new SealtrailError("ST_ERR_STORE_IO", `append failed: ${response.message}`));
+      else {
+        // The writer thread's SQLite error, rebuilt here as the cause (errors do not cross threads whole).
+        const cause = Object.assign(new Error(response.message), { code: response.code });
+        waiter.reject(new SealtrailError("ST_ERR_STORE_IO", `append failed: ${response.message}`, { cause }));
+      }
     });
     this.#worker.on("error", (error) => this.#fail(error));
     this.#worker.on("exit", (code) => this.#fail(new Error(`SQLite writer thread exited (${code})`)));
@@ -327,7 +329,7 @@ class WriterThread {
     this.#worker.ref();
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, expectedSize, rows, tiles } satisfies WriterRequest);
+      this.#worker.postMessage(toWriterRequest(id, expectedSize, rows, tiles));
     });
   }
 

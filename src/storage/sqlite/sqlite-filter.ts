@@ -1,6 +1,12 @@
 import { SEVERITIES } from "../../event/audit-event.js";
 import { formatTimestamp } from "../../event/timestamp.js";
-import { type Condition, type EventFilter, type FilterValue, LIST_FIELDS, TIME_FIELDS } from "../../query/event-filter.js";
+import {
+  type Condition,
+  type EventFilter,
+  type FilterValue,
+  LIST_FIELDS,
+  TIME_FIELDS,
+} from "../../query/event-filter.js";
 
 /**
  * Translates an {@link EventFilter} into a SQL `WHERE` clause over the `events` table: indexed
@@ -48,7 +54,8 @@ function prefixUpperBound(prefix: string): string {
 
 function bindValue(field: string, value: FilterValue): unknown {
   if (field === "severity") return SEVERITY_LEVEL.get(String(value)) ?? -1;
-  if (TIME_FIELDS.has(field) && field !== "timestamp" && typeof value === "number") return formatTimestamp(value);
+  if (TIME_FIELDS.has(field) && field !== "timestamp" && typeof value === "number")
+    return formatTimestamp(value);
   if (typeof value === "boolean") return value ? 1 : 0;
   return value;
 }
@@ -66,21 +73,56 @@ function compileCondition(c: Condition, params: unknown[]): string {
     case "ne":
       return `NOT coalesce(${equality(expr, c.field, c.value, loose, params)}, 0)`;
     case "in":
+      // One of no values: nothing matches (and `()` would not be SQL).
+      if (c.values.length === 0) return "0";
       return `(${c.values.map((v) => equality(expr, c.field, v, loose, params)).join(" OR ")})`;
     case "prefix":
       if (c.value === "") return `${expr} IS NOT NULL`;
       params.push(c.value, prefixUpperBound(c.value));
       return `(${expr} >= ? AND ${expr} < ?)`;
     default: {
-      params.push(bindValue(c.field, c.value));
       const op = c.field === "severity" ? SEVERITY_OP[c.op] : RANGE_OP[c.op];
+      const bound = bindValue(c.field, c.value);
+      if (loose) return looseRange(expr, `json_type(body, '${jsonPath(c.field)}')`, op, bound, params);
+      params.push(bound);
       return `${expr} ${op} ?`;
     }
   }
 }
 
+/**
+ * `expr op value` on a free-form field, comparing like with like: SQLite orders every number
+ * before every text, so without the type checks `details.count > 5` would match the text "5"
+ * and `details.count > '5'` (as typed in a filter) no number at all. A number compares with
+ * JSON numbers; a text with JSON strings and, when it reads as a number, with JSON numbers too.
+ */
+function looseRange(expr: string, type: string, op: string, value: unknown, params: unknown[]): string {
+  const alternatives: string[] = [];
+  const number =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))
+        ? Number(value)
+        : undefined;
+  if (number !== undefined) {
+    alternatives.push(`(${type} IN ('integer', 'real') AND ${expr} ${op} ?)`);
+    params.push(number);
+  }
+  if (typeof value === "string") {
+    alternatives.push(`(${type} = 'text' AND ${expr} ${op} ?)`);
+    params.push(value);
+  }
+  return alternatives.length === 0 ? "0" : `(${alternatives.join(" OR ")})`;
+}
+
 /** `expr = value`; on free-form fields a numeric or boolean text also matches the JSON number or boolean. */
-function equality(expr: string, field: string, value: FilterValue, loose: boolean, params: unknown[]): string {
+function equality(
+  expr: string,
+  field: string,
+  value: FilterValue,
+  loose: boolean,
+  params: unknown[],
+): string {
   const bound = bindValue(field, value);
   if (loose && typeof value === "string") {
     const alternatives: unknown[] = [value];
@@ -108,7 +150,9 @@ function compileListCondition(c: Condition, params: unknown[]): string {
       params.push(...c.values);
       return `${each} IN (${c.values.map(() => "?").join(", ")}))`;
     case "prefix":
-      params.push(c.value, prefixUpperBound(c.value || "\u0000"));
+      // An empty prefix means "has any element", as it means "present" on other fields.
+      if (c.value === "") return `${each} IS NOT NULL)`;
+      params.push(c.value, prefixUpperBound(c.value));
       return `${each} >= ? AND value < ?)`;
     default:
       params.push(c.value);

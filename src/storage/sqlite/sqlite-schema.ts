@@ -42,3 +42,24 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, next_seq INTEGER NOT NULL) WITHOUT ROWID;
 `;
+
+/** Inserts one event row. */
+export const INSERT_EVENT_SQL =
+  "INSERT INTO events (seq, id, ts, action, category, outcome, sev, actor_id, target_id, tenant, body) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+
+/** Stores a tile, replacing a narrower partial one. */
+export const UPSERT_TILE_SQL =
+  "INSERT INTO tiles (level, idx, hashes) VALUES (?,?,?) ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes";
+
+/**
+ * Settings of every write connection: WAL, `synchronous=FULL` (a committed batch survives power
+ * loss), a 64 MiB page cache so a large batch's index pages stay in memory, and WAL checkpoints
+ * every 8 192 pages rather than 1 000.
+ */
+export function applyWritePragmas(db: { pragma(source: string): unknown }): void {
+  db.pragma("busy_timeout = 10000");
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("cache_size = -65536");
+  db.pragma("wal_autocheckpoint = 8192");
+}

@@ -1,0 +1,293 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import Database from "better-sqlite3";
+import { isSealtrailError } from "../../errors.js";
+import { prepareEvent } from "../../event/prepare-event.js";
+import { sealedJson } from "../../event/prepared-event.js";
+import { leafHash } from "../../ledger/rfc6962.js";
+import { TileTree } from "../../ledger/tiles.js";
+import { type EventFilter, MATCH_ALL } from "../../query/event-filter.js";
+import { checkFieldPath, parseCondition } from "../../query/filter-syntax.js";
+import { storageDriverContract } from "../storage-driver.case.js";
+import type { SealedRow, StorageDriver } from "../storage-driver.js";
+import { SqliteDriver } from "./sqlite-driver.js";
+import { compileFilter } from "./sqlite-filter.js";
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "sealtrail-sqlite-"));
+}
+
+// A small scan chunk, so the contract's scans cross chunk boundaries.
+storageDriverContract("sqlite", async () => {
+  const dir = tempDir();
+  const driver = SqliteDriver.open(join(dir, "log.db"), { scanChunk: 3 });
+  return {
+    driver,
+    cleanup: async () => {
+      await driver.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+// And once with the default chunk size.
+storageDriverContract("sqlite (default scan chunk)", async () => {
+  const dir = tempDir();
+  const driver = SqliteDriver.open(join(dir, "log.db"));
+  return {
+    driver,
+    cleanup: async () => {
+      await driver.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+/** Appends `n` events to `driver` as one batch at its current size; returns the rows. */
+async function appendSome(driver: StorageDriver, n: number, label: string): Promise<SealedRow[]> {
+  const size = await driver.size();
+  const tree = await TileTree.open(driver, size);
+  const rows = Array.from({ length: n }, (_, i): SealedRow => {
+    const e = prepareEvent({ action: `test.${label}`, details: { i } });
+    const seq = size + i;
+    return {
+      seq,
+      id: e.id,
+      timestampMs: e.timestampMs,
+      action: e.action,
+      category: e.category,
+      outcome: e.outcome,
+      severityLevel: e.severityLevel,
+      actorId: e.actorId,
+      targetId: e.targetId,
+      tenant: e.tenant,
+      json: sealedJson(e, seq),
+    };
+  });
+  await driver.appendBatch(size, rows, tree.append(rows.map((r) => leafHash(r.json))));
+  return rows;
+}
+
+describe("SqliteDriver", () => {
+  let dir: string;
+  before(() => {
+    dir = tempDir();
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the store is in WAL mode with synchronous=FULL on the driver's connection", async () => {
+    const path = join(dir, "pragmas.db");
+    // Observe (not replace) the pragmas the driver runs, to reach its private connection.
+    const connections: Database.Database[] = [];
+    const original = Database.prototype.pragma;
+    Database.prototype.pragma = function (this: Database.Database, ...args: Parameters<typeof original>) {
+      connections.push(this);
+      return original.apply(this, args);
+    } as typeof original;
+    let driver: SqliteDriver;
+    try {
+      driver = SqliteDriver.open(path);
+    } finally {
+      Database.prototype.pragma = original;
+    }
+    try {
+      const own = connections[0];
+      assert.ok(own, "the driver ran pragmas on its connection");
+      assert.equal(own.pragma("journal_mode", { simple: true }), "wal");
+      assert.equal(own.pragma("synchronous", { simple: true }), 2, "synchronous=FULL is 2");
+      assert.ok((own.pragma("busy_timeout", { simple: true }) as number) > 0, "waits for other writers");
+
+      await appendSome(driver, 2, "pragma");
+      const other = new Database(path, { readonly: true });
+      try {
+        assert.equal(other.pragma("journal_mode", { simple: true }), "wal", "WAL is recorded in the file");
+        assert.equal(other.prepare("SELECT count(*) FROM events").pluck().get(), 2);
+      } finally {
+        other.close();
+      }
+    } finally {
+      await driver.close();
+    }
+  });
+
+  test("a second driver on the same file sees committed rows, tiles and settings", async () => {
+    const path = join(dir, "shared.db");
+    const writer = SqliteDriver.open(path);
+    const reader = SqliteDriver.open(path);
+    try {
+      assert.equal(await reader.size(), 0);
+      const rows = await appendSome(writer, 3, "shared");
+      assert.equal(await reader.size(), 3);
+      for (const r of rows) assert.deepEqual(await reader.getEventById(r.id), { seq: r.seq, json: r.json });
+      assert.deepEqual(await reader.readTile(0, 0), await writer.readTile(0, 0));
+      await writer.setCursor("mirror", 3);
+      await writer.setMeta("origin", "o");
+      assert.equal(await reader.getCursor("mirror"), 3);
+      assert.equal(await reader.getMeta("origin"), "o");
+
+      const readonly = SqliteDriver.open(path, { readonly: true });
+      try {
+        assert.equal(await readonly.countEvents(MATCH_ALL), 3);
+        const more = await appendSome(writer, 2, "later");
+        assert.equal(await readonly.size(), 5);
+        assert.equal((await readonly.getEventBySeq(4))?.json, more[1]?.json);
+      } finally {
+        await readonly.close();
+      }
+      // Both writers share one sequence: a stale expectedSize from the second driver fails.
+      await assert.rejects(reader.appendBatch(3, [], []), { name: "SizeMismatchError" });
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  });
+
+  test("the data survives close and reopen byte for byte", async () => {
+    const path = join(dir, "reopen.db");
+    const first = SqliteDriver.open(path);
+    const rows = await appendSome(first, 4, "reopen");
+    await first.close();
+    const second = SqliteDriver.open(path);
+    try {
+      assert.equal(await second.size(), 4);
+      for (const r of rows) assert.equal((await second.getEventBySeq(r.seq))?.json, r.json);
+      const tree = await TileTree.open(second, 4);
+      const expected = new TileTree();
+      expected.append(rows.map((r) => leafHash(r.json)));
+      assert.deepEqual(tree.root(), expected.root());
+    } finally {
+      await second.close();
+    }
+  });
+
+  test("opening fails with ST_ERR_STORE_IO for a missing read-only store and a newer schema", async () => {
+    assert.throws(
+      () => SqliteDriver.open(join(dir, "missing.db"), { readonly: true }),
+      (e: unknown) => isSealtrailError(e, "ST_ERR_STORE_IO") && e.message.includes("missing.db"),
+    );
+    const path = join(dir, "future.db");
+    const raw = new Database(path);
+    raw.pragma("user_version = 99");
+    raw.close();
+    assert.throws(
+      () => SqliteDriver.open(path),
+      (e: unknown) => isSealtrailError(e, "ST_ERR_STORE_IO") && /schema version 99/.test(e.message),
+    );
+  });
+
+  test("a non-SizeMismatch failure inside appendBatch is ST_ERR_STORE_IO carrying SQLite's message", async () => {
+    const path = join(dir, "failure.db");
+    const driver = SqliteDriver.open(path);
+    try {
+      const [row] = await appendSome(driver, 1, "one");
+      const dup = { ...(row as SealedRow), seq: 1 };
+      await assert.rejects(
+        driver.appendBatch(1, [dup], []),
+        (e: unknown) =>
+          isSealtrailError(e, "ST_ERR_STORE_IO") && e.message.includes("UNIQUE constraint failed"),
+      );
+      assert.equal(await driver.size(), 1);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  describe("field paths cannot reach SQL", () => {
+    const hostile = [
+      `details.a"b`,
+      "details.a'b",
+      "details.x;DROP TABLE events",
+      `details.x') OR 1=1 --`,
+      "details.a b",
+      "details..x",
+      "details.",
+      "details.$",
+      'context."',
+    ];
+
+    test("checkFieldPath rejects quotes, semicolons and other non-path characters", () => {
+      for (const field of hostile) {
+        assert.throws(
+          () => checkFieldPath(field),
+          (e: unknown) => isSealtrailError(e, "ST_ERR_QUERY_FILTER") && e.message.includes(field),
+          field,
+        );
+      }
+    });
+
+    test("parseCondition rejects them in expressions", () => {
+      for (const field of hostile) {
+        const expression = `${field}=1`;
+        assert.throws(
+          () => parseCondition(expression),
+          (e: unknown) => isSealtrailError(e, "ST_ERR_QUERY_FILTER"),
+          expression,
+        );
+      }
+    });
+
+    test("compileFilter's own guard throws for a hand-built filter", () => {
+      for (const field of hostile) {
+        for (const op of ["eq", "ne", "prefix", "gt"] as const) {
+          const filter = { conditions: [{ field, op, value: "1" }] } as EventFilter;
+          assert.throws(() => compileFilter(filter), RangeError, `${op} ${field}`);
+        }
+        const inFilter: EventFilter = { conditions: [{ field, op: "in", values: ["1"] }] };
+        assert.throws(() => compileFilter(inFilter), RangeError, `in ${field}`);
+      }
+    });
+
+    test("the driver rejects such a filter and the table is intact", async () => {
+      const driver = SqliteDriver.open(join(dir, "hostile.db"));
+      try {
+        await appendSome(driver, 2, "hostile");
+        const filter: EventFilter = {
+          conditions: [{ field: "details.x;DROP TABLE events", op: "eq", value: "1" }],
+        };
+        await assert.rejects(driver.queryEvents(filter, { order: "asc", limit: 10 }), RangeError);
+        await assert.rejects(driver.countEvents(filter), RangeError);
+        await assert.rejects(driver.countBy(filter, "action", 10), RangeError);
+        await assert.rejects(async () => {
+          for await (const _ of driver.scanEvents(filter)) {
+            // never reached
+          }
+        }, RangeError);
+        assert.equal(await driver.size(), 2);
+        assert.equal(await driver.countEvents(MATCH_ALL), 2);
+      } finally {
+        await driver.close();
+      }
+    });
+
+    test("values are bound, never spliced: a value full of SQL matches literally", async () => {
+      const driver = SqliteDriver.open(join(dir, "values.db"));
+      try {
+        await appendSome(driver, 2, "values");
+        const evil = `x' OR '1'='1`;
+        for (const field of ["action", "details.i", "tags"]) {
+          for (const op of ["eq", "prefix", "gt"] as const) {
+            const filter = { conditions: [{ field, op, value: evil }] } as EventFilter;
+            const where = compileFilter(filter);
+            assert.ok(!where.sql.includes(evil), `${field} ${op}: ${where.sql}`);
+            assert.ok(where.params.includes(evil), `${field} ${op} binds the value`);
+          }
+        }
+        assert.equal(
+          await driver.countEvents({ conditions: [{ field: "action", op: "eq", value: evil }] }),
+          0,
+        );
+        assert.equal(
+          await driver.countEvents({ conditions: [{ field: "details.i", op: "ne", value: evil }] }),
+          2,
+        );
+      } finally {
+        await driver.close();
+      }
+    });
+  });
+});
