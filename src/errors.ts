@@ -12,23 +12,66 @@
 
 /** Every error code with its HTTP status and a one-line description (mirrored in docs/errors.md). */
 export const ERROR_CODES = {
-  ST_ERR_EVENT_INVALID: { status: 400, description: "An event failed validation; the message names the field path and what was expected." },
-  ST_ERR_EVENT_TOO_LARGE: { status: 413, description: "An event is larger than the configured limit once serialized." },
-  ST_ERR_EVENT_KEY_MATERIAL: { status: 400, description: "An event carries key material (a PEM block, a private key or secret field); only key metadata is accepted." },
+  ST_ERR_EVENT_INVALID: {
+    status: 400,
+    description: "An event failed validation; the message names the field path and what was expected.",
+  },
+  ST_ERR_EVENT_TOO_LARGE: {
+    status: 413,
+    description: "An event is larger than the configured limit once serialized.",
+  },
+  ST_ERR_EVENT_KEY_MATERIAL: {
+    status: 400,
+    description:
+      "An event carries key material (a PEM block, a private key or secret field); only key metadata is accepted.",
+  },
   ST_ERR_EVENT_JSON: { status: 400, description: "Input is not valid JSON." },
-  ST_ERR_INGEST_BACKPRESSURE: { status: 503, description: "The append queue is full; retry after a short wait." },
-  ST_ERR_INGEST_CLOSED: { status: 503, description: "The log is closing or closed and accepts no more events." },
-  ST_ERR_QUERY_FILTER: { status: 400, description: "A filter expression could not be parsed; the message names the expression and the expected form." },
-  ST_ERR_QUERY_TIME: { status: 400, description: "A time or duration could not be parsed (expected RFC 3339, a date, or a duration such as 24h or 7d)." },
-  ST_ERR_QUERY_CURSOR: { status: 400, description: "A pagination cursor is malformed or belongs to another query." },
-  ST_ERR_LEDGER_RANGE: { status: 400, description: "A proof was requested for an index or tree size outside the log." },
+  ST_ERR_INGEST_BACKPRESSURE: {
+    status: 503,
+    description: "The append queue is full; retry after a short wait.",
+  },
+  ST_ERR_INGEST_CLOSED: {
+    status: 503,
+    description: "The log is closing or closed and accepts no more events.",
+  },
+  ST_ERR_QUERY_FILTER: {
+    status: 400,
+    description:
+      "A filter expression could not be parsed; the message names the expression and the expected form.",
+  },
+  ST_ERR_QUERY_TIME: {
+    status: 400,
+    description:
+      "A time or duration could not be parsed (expected RFC 3339, a date, or a duration such as 24h or 7d).",
+  },
+  ST_ERR_QUERY_CURSOR: {
+    status: 400,
+    description: "A pagination cursor is malformed or belongs to another query.",
+  },
+  ST_ERR_LEDGER_RANGE: {
+    status: 400,
+    description: "A proof was requested for an index or tree size outside the log.",
+  },
   ST_ERR_LEDGER_PROOF: { status: 422, description: "A proof or checkpoint does not verify." },
   ST_ERR_LEDGER_NOTE: { status: 400, description: "A signed note, checkpoint or key string is malformed." },
-  ST_ERR_STORE_NOT_INITIALIZED: { status: 500, description: "The home directory holds no store; run `sealtrail init` first." },
+  ST_ERR_STORE_NOT_INITIALIZED: {
+    status: 500,
+    description: "The home directory holds no store; run `sealtrail init` first.",
+  },
   ST_ERR_STORE_EXISTS: { status: 409, description: "`init` found a store already in the home directory." },
-  ST_ERR_STORE_IO: { status: 500, description: "The storage driver failed; `cause` holds the driver's error." },
-  ST_ERR_STORE_CORRUPT: { status: 500, description: "The store's contents are inconsistent (for example the tree tiles disagree with the events)." },
-  ST_ERR_KEY_INVALID: { status: 500, description: "The signing key file or variable is missing, unreadable or malformed." },
+  ST_ERR_STORE_IO: {
+    status: 500,
+    description: "The storage driver failed; `cause` holds the driver's error.",
+  },
+  ST_ERR_STORE_CORRUPT: {
+    status: 500,
+    description:
+      "The store's contents are inconsistent (for example the tree tiles disagree with the events).",
+  },
+  ST_ERR_KEY_INVALID: {
+    status: 500,
+    description: "The signing key file or variable is missing, unreadable or malformed.",
+  },
   ST_ERR_USAGE: { status: 400, description: "A command or option was used wrongly." },
 } as const satisfies Record<string, { status: number; description: string }>;
 

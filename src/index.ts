@@ -24,6 +24,6 @@ export * from "./event/index.js";
 export type { AppendReceipt, BatchCommitted } from "./ingest/appender.js";
 export * from "./ledger/index.js";
 export * from "./query/index.js";
-export type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";
 export { SqliteDriver } from "./storage/sqlite/sqlite-driver.js";
+export type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";
 export type { VerifyReport } from "./verify/verify-store.js";

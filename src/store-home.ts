@@ -68,7 +68,8 @@ export function createHome(paths: HomePaths, origin: string): { verifierKey: str
   if (!isValidKeyName(origin)) {
     throw new SealtrailError("ST_ERR_USAGE", `--origin "${origin}": expected a name without spaces or '+'`);
   }
-  if (isInitialized(paths)) throw new SealtrailError("ST_ERR_STORE_EXISTS", `${paths.home} already holds a store`);
+  if (isInitialized(paths))
+    throw new SealtrailError("ST_ERR_STORE_EXISTS", `${paths.home} already holds a store`);
   if (existsSync(paths.home) && readdirSync(paths.home).some((f) => f !== ".gitkeep")) {
     throw new SealtrailError("ST_ERR_STORE_EXISTS", `${paths.home} is not empty; choose an empty directory`);
   }
@@ -87,7 +88,9 @@ export function loadSigner(paths: HomePaths): NoteSigner & { verifierKey: string
     try {
       text = readFileSync(paths.signingKey, "utf8");
     } catch (cause) {
-      throw new SealtrailError("ST_ERR_KEY_INVALID", `cannot read signing key ${paths.signingKey}`, { cause });
+      throw new SealtrailError("ST_ERR_KEY_INVALID", `cannot read signing key ${paths.signingKey}`, {
+        cause,
+      });
     }
   }
   try {

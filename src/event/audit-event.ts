@@ -31,7 +31,16 @@ export type Outcome = (typeof OUTCOMES)[number];
  * Severities by their syslog names, most severe first: the index of a name is its syslog
  * numeric level (emergency = 0 … debug = 7).
  */
-export const SEVERITIES = ["emergency", "alert", "critical", "error", "warning", "notice", "info", "debug"] as const;
+export const SEVERITIES = [
+  "emergency",
+  "alert",
+  "critical",
+  "error",
+  "warning",
+  "notice",
+  "info",
+  "debug",
+] as const;
 /** One of {@link SEVERITIES}. */
 export type Severity = (typeof SEVERITIES)[number];
 

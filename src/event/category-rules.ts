@@ -66,7 +66,14 @@ const BY_DOMAIN: Readonly<Record<string, Category>> = {
 };
 
 /** Authentication verbs win over the domain (`user.login` is authentication, not account). */
-const AUTHENTICATION_VERBS = new Set(["login", "logout", "login_failed", "authenticate", "mfa_challenge", "password_reset"]);
+const AUTHENTICATION_VERBS = new Set([
+  "login",
+  "logout",
+  "login_failed",
+  "authenticate",
+  "mfa_challenge",
+  "password_reset",
+]);
 const ACCESS_VERBS = new Set(["read", "view", "access", "download", "list", "search", "open"]);
 
 /**
@@ -83,7 +90,8 @@ export function categoryOf(action: string): Category {
   const domain = (dot < 0 ? action : action.slice(0, dot)).toLowerCase();
   const verb = action.slice(action.lastIndexOf(".") + 1).toLowerCase();
   if (AUTHENTICATION_VERBS.has(verb)) return "authentication";
-  const byDomain = BY_DOMAIN[domain];
+  // Own keys only: "constructor.x" or "__proto__.x" must not find Object.prototype's members.
+  const byDomain = Object.hasOwn(BY_DOMAIN, domain) ? BY_DOMAIN[domain] : undefined;
   if (byDomain) return byDomain;
   if (ACCESS_VERBS.has(verb)) return "access";
   return "system";

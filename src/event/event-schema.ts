@@ -43,7 +43,10 @@ export const AUDIT_EVENT_SCHEMA = {
       title: "a UUID such as 0192f0c4-7f3a-7cc1-9e33-5f2b1c8d4e6a",
       description: "Idempotency key: the same id twice is stored once. Assigned (UUIDv7) when absent.",
     },
-    timestamp: { ...dateTime, description: "When it happened; defaults to received_at; stored as UTC with milliseconds." },
+    timestamp: {
+      ...dateTime,
+      description: "When it happened; defaults to received_at; stored as UTC with milliseconds.",
+    },
     action: {
       type: "string",
       maxLength: 128,
@@ -78,7 +81,12 @@ export const AUDIT_EVENT_SCHEMA = {
       title: "an object with tool, tool_version, host, component",
       properties: { tool: shortText, tool_version: shortText, host: shortText, component: shortText },
     },
-    tenant: { type: "string", minLength: 1, maxLength: 128, title: "a non-empty string of at most 128 characters" },
+    tenant: {
+      type: "string",
+      minLength: 1,
+      maxLength: 128,
+      title: "a non-empty string of at most 128 characters",
+    },
     context: {
       type: "object",
       maxProperties: 64,
@@ -89,11 +97,17 @@ export const AUDIT_EVENT_SCHEMA = {
     crypto: {
       type: "object",
       additionalProperties: false,
-      title: "an object of key or certificate metadata: key_id, algorithm, key_size, fingerprint, not_before, not_after, serial",
+      title:
+        "an object of key or certificate metadata: key_id, algorithm, key_size, fingerprint, not_before, not_after, serial",
       properties: {
         key_id: shortText,
         algorithm: shortText,
-        key_size: { type: "integer", minimum: 1, maximum: 1048576, title: "a positive integer number of bits" },
+        key_size: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1048576,
+          title: "a positive integer number of bits",
+        },
         fingerprint: shortText,
         not_before: dateTime,
         not_after: dateTime,

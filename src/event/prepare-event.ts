@@ -52,7 +52,8 @@ export function prepareEvent(input: unknown, options: PrepareOptions = {}): Prep
   if (event.actor !== undefined) head += `,"actor":${fixedObject(event.actor, ACTOR_KEYS)}`;
   head += `,"category":"${category}"`;
   if (event.context !== undefined) head += `,"context":${canonicalize(event.context)}`;
-  if (event.crypto !== undefined) head += `,"crypto":${fixedObject(normalizeCrypto(event.crypto), CRYPTO_KEYS)}`;
+  if (event.crypto !== undefined)
+    head += `,"crypto":${fixedObject(normalizeCrypto(event.crypto), CRYPTO_KEYS)}`;
   if (event.details !== undefined) head += `,"details":${canonicalize(event.details)}`;
   if (event.duration_ms !== undefined) head += `,"duration_ms":${JSON.stringify(event.duration_ms)}`;
   if (event.error !== undefined) head += `,"error":${fixedObject(event.error, ERROR_KEYS)}`;
@@ -101,7 +102,15 @@ const ACTOR_KEYS = ["id", "ip", "name", "session_id", "type", "user_agent"] as c
 const TARGET_KEYS = ["id", "name", "type", "version"] as const;
 const SOURCE_KEYS = ["component", "host", "tool", "tool_version"] as const;
 const ERROR_KEYS = ["code", "message", "stack"] as const;
-const CRYPTO_KEYS = ["algorithm", "fingerprint", "key_id", "key_size", "not_after", "not_before", "serial"] as const;
+const CRYPTO_KEYS = [
+  "algorithm",
+  "fingerprint",
+  "key_id",
+  "key_size",
+  "not_after",
+  "not_before",
+  "serial",
+] as const;
 
 /** Canonical JSON of a schema-validated object whose members are strings or numbers. */
 function fixedObject<K extends string>(object: Partial<Record<K, unknown>>, keys: readonly K[]): string {
@@ -123,29 +132,40 @@ function isStoredForm(text: string): boolean {
 function parseTime(text: string, path: string): number {
   const ms = parseRfc3339(text);
   if (ms === undefined) {
-    throw new SealtrailError("ST_ERR_EVENT_INVALID", `${path}: expected a valid RFC 3339 date-time, got "${text}"`, {
-      details: { path },
-    });
+    throw new SealtrailError(
+      "ST_ERR_EVENT_INVALID",
+      `${path}: expected a valid RFC 3339 date-time, got "${text}"`,
+      {
+        details: { path },
+      },
+    );
   }
   return ms;
 }
 
 function normalizeCrypto(crypto: NonNullable<AuditEventInput["crypto"]>): typeof crypto {
   const out = { ...crypto };
-  if (out.not_before !== undefined) out.not_before = formatTimestamp(parseTime(out.not_before, "crypto.not_before"));
-  if (out.not_after !== undefined) out.not_after = formatTimestamp(parseTime(out.not_after, "crypto.not_after"));
+  if (out.not_before !== undefined)
+    out.not_before = formatTimestamp(parseTime(out.not_before, "crypto.not_before"));
+  if (out.not_after !== undefined)
+    out.not_after = formatTimestamp(parseTime(out.not_after, "crypto.not_after"));
   return out;
 }
 
-/** Finds the field holding a PEM block outside `details` (already checked) and rejects it. */
-function rejectPem(event: AuditEventInput): never {
+/**
+ * Finds the value or field name holding a PEM block and rejects it, naming its path. Returns
+ * when the `-----BEGIN` seen in the text is not a PEM block (details accept such text too).
+ */
+function rejectPem(event: AuditEventInput): void {
   const stack: Array<[unknown, string]> = Object.entries(event).map(([k, v]) => [v, k]);
   while (stack.length > 0) {
     const [value, path] = stack.pop() as [unknown, string];
     if (typeof value === "string" && PEM_BLOCK.test(value)) throw keyMaterialError(path, "a PEM block");
     if (typeof value === "object" && value !== null) {
-      for (const [k, v] of Object.entries(value)) stack.push([v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`]);
+      for (const [k, v] of Object.entries(value)) {
+        if (PEM_BLOCK.test(k)) throw keyMaterialError(path, "a PEM block in a field name");
+        stack.push([v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`]);
+      }
     }
   }
-  throw keyMaterialError("(event)", "a PEM block");
 }

@@ -3,11 +3,17 @@
  * the one stored form: `YYYY-MM-DDTHH:mm:ss.sssZ`.
  */
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the instants the stored form can write. */
+const MIN_MS = -62_167_219_200_000;
+const MAX_MS = 253_402_300_799_999;
+
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 /**
  * Parses an RFC 3339 date-time into Unix milliseconds (fractions beyond milliseconds are
- * truncated). Returns `undefined` when the text is not a valid RFC 3339 date-time.
+ * truncated). Returns `undefined` when the text is not a valid RFC 3339 date-time, or when in
+ * UTC it falls outside the years 0000–9999 that the stored form can write.
  *
  * @example
  * ```ts
@@ -27,14 +33,20 @@ export function parseRfc3339(text: string): number | undefined {
   ];
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
   const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, "0")) : 0;
-  const local = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  if (new Date(local).getUTCDate() !== day) return undefined;
-  if (m[8]) return local;
-  const offHours = Number(m[10]);
-  const offMinutes = Number(m[11]);
-  if (offHours > 23 || offMinutes > 59) return undefined;
-  const offset = (offHours * 60 + offMinutes) * 60_000 * (m[9] === "-" ? -1 : 1);
-  return local - offset;
+  // Not Date.UTC: it reads years 0–99 as 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, ms);
+  if (date.getUTCDate() !== day) return undefined;
+  const local = date.getTime();
+  let utc = local;
+  if (!m[8]) {
+    const offHours = Number(m[10]);
+    const offMinutes = Number(m[11]);
+    if (offHours > 23 || offMinutes > 59) return undefined;
+    utc = local - (offHours * 60 + offMinutes) * 60_000 * (m[9] === "-" ? -1 : 1);
+  }
+  return utc >= MIN_MS && utc <= MAX_MS ? utc : undefined;
 }
 
 /**

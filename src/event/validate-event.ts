@@ -51,7 +51,27 @@ export function validateEvent(input: unknown, limits: EventLimits): void {
     if (event[assigned] !== undefined) throw invalid(assigned, "is assigned by the log and must not be sent");
   }
   if (event.context !== undefined) checkKeys(event.context as Record<string, unknown>, "context");
+  for (const key of Object.keys(event)) {
+    if (key !== "details") checkUnicode(event[key], key);
+  }
   if (event.details !== undefined) checkFreeForm(event.details, "details", 2, limits);
+}
+
+/**
+ * Lone surrogates have no UTF-8 form, so canonical JSON cannot hold them (I-JSON); `details`
+ * is checked by {@link checkFreeForm}, the schema-shaped fields (at most two levels) here.
+ */
+function checkUnicode(value: unknown, path: string): void {
+  if (typeof value === "string") {
+    if (!value.isWellFormed()) throw invalid(path, "expected well-formed Unicode (found a lone surrogate)");
+    return;
+  }
+  if (typeof value !== "object" || value === null) return;
+  const array = Array.isArray(value);
+  for (const [key, item] of Object.entries(value)) {
+    if (!key.isWellFormed()) throw invalid(path, "expected well-formed Unicode keys");
+    checkUnicode(item, array ? `${path}[${key}]` : `${path}.${key}`);
+  }
 }
 
 function checkKeys(object: Record<string, unknown>, path: string): void {
@@ -76,7 +96,8 @@ function checkFreeForm(value: unknown, path: string, depth: number, limits: Even
       return;
     case "object": {
       if (value === null) return;
-      if (depth > limits.maxDepth) throw invalid(path, `expected nesting of at most ${limits.maxDepth} levels`);
+      if (depth > limits.maxDepth)
+        throw invalid(path, `expected nesting of at most ${limits.maxDepth} levels`);
       if (Array.isArray(value)) {
         if (value.length > limits.maxArrayLength) {
           throw invalid(path, `expected an array of at most ${limits.maxArrayLength} items`);
@@ -108,8 +129,13 @@ function schemaError(error: ErrorObject | undefined): SealtrailError {
     case "required":
       return invalid(join(path, String(error.params.missingProperty)), "is required");
     case "additionalProperties": {
-      const field = join(path, String(error.params.additionalProperty));
-      return invalid(field, path ? "unknown field" : "unknown top-level field (put free-form data in details)");
+      const name = String(error.params.additionalProperty);
+      const field = join(path, name);
+      if (KEY_MATERIAL_NAMES.test(name)) return keyMaterialError(field, `a field named "${name}"`);
+      return invalid(
+        field,
+        path ? "unknown field" : "unknown top-level field (put free-form data in details)",
+      );
     }
     default: {
       const title = subschemaTitle(error.schemaPath);

@@ -34,16 +34,34 @@ export function signCheckpoint(checkpoint: Checkpoint, signer: NoteSigner): Sign
 }
 
 /**
- * Parses checkpoint note text (the part before the signatures).
+ * Parses checkpoint note text (the part before the signatures): origin, decimal tree size (an
+ * exact integer, so at most 2^53 − 1), standard-base64 32-byte root, each line ending in a
+ * newline; extension lines may follow.
+ *
+ * @example
+ * ```ts
+ * parseCheckpointText("audit.example/log\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n").size; // 8
+ * ```
  */
 export function parseCheckpointText(text: string): Checkpoint {
   const lines = text.split("\n");
   const [origin, sizeText, rootText] = lines;
   const root = Buffer.from(rootText ?? "", "base64");
-  if (!origin || !/^(0|[1-9]\d*)$/.test(sizeText ?? "") || root.length !== HASH_SIZE || root.toString("base64") !== rootText) {
-    throw new SealtrailError("ST_ERR_LEDGER_NOTE", "checkpoint: expected <origin>, <tree size>, <base64 root hash> lines");
+  const size = Number(sizeText);
+  if (
+    !origin ||
+    lines.length < 4 ||
+    !/^(0|[1-9]\d*)$/.test(sizeText ?? "") ||
+    !Number.isSafeInteger(size) ||
+    root.length !== HASH_SIZE ||
+    root.toString("base64") !== rootText
+  ) {
+    throw new SealtrailError(
+      "ST_ERR_LEDGER_NOTE",
+      "checkpoint: expected <origin>, <tree size>, <base64 root hash> lines",
+    );
   }
-  return { origin, size: Number(sizeText), root };
+  return { origin, size, root };
 }
 
 /**

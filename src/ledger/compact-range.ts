@@ -26,7 +26,8 @@ export class CompactRange {
 
   /** A range for `size` leaves from its subtree roots, largest first (empty tree by default). */
   constructor(size = 0, hashes: readonly Buffer[] = []) {
-    if (countBits(size) !== hashes.length) throw new RangeError("compact range: one hash per set bit of size");
+    if (countBits(size) !== hashes.length)
+      throw new RangeError("compact range: one hash per set bit of size");
     this.#size = size;
     this.#hashes = [...hashes];
   }

@@ -1,4 +1,10 @@
-export { type Checkpoint, parseCheckpointText, type SignedCheckpoint, signCheckpoint, verifyCheckpoint } from "./checkpoint.js";
+export {
+  type Checkpoint,
+  parseCheckpointText,
+  type SignedCheckpoint,
+  signCheckpoint,
+  verifyCheckpoint,
+} from "./checkpoint.js";
 export { CompactRange, type CompletedNode } from "./compact-range.js";
 export {
   consistencyProof,
@@ -21,4 +27,13 @@ export {
   parseVerifierKey,
   signNote,
 } from "./signed-note.js";
-export { nodeFromTiles, TILE_HEIGHT, TILE_WIDTH, type Tile, type TileReader, TileTree, tileEntry, tilePath } from "./tiles.js";
+export {
+  nodeFromTiles,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  type Tile,
+  type TileReader,
+  TileTree,
+  tileEntry,
+  tilePath,
+} from "./tiles.js";

@@ -5,6 +5,9 @@ import { isPowerOfTwo, nodeHash, splitPoint } from "./rfc6962.js";
  * complete-subtree hashes, and verifying them (RFC 9162 §2.1.3.2 and §2.1.4.2).
  */
 
+/** True for an integer that indexes or sizes a tree (fractions would send the walks below astray). */
+const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
+
 /** Gives the hash of a complete (perfect, aligned) subtree: `height`, `index` as in tiles. */
 export type NodeSource = (height: number, index: number) => Promise<Buffer>;
 
@@ -25,7 +28,9 @@ async function subtreeHash(nodes: NodeSource, start: number, end: number): Promi
  * ```
  */
 export async function inclusionProof(nodes: NodeSource, index: number, size: number): Promise<Buffer[]> {
-  if (!(index >= 0 && index < size)) throw new RangeError(`index ${index} is not in a tree of size ${size}`);
+  if (!(isCount(index) && isCount(size) && index < size)) {
+    throw new RangeError(`index ${index} is not in a tree of size ${size}`);
+  }
   const path: Buffer[] = [];
   let start = 0;
   let end = size;
@@ -57,7 +62,8 @@ export async function inclusionProof(nodes: NodeSource, index: number, size: num
  * ```
  */
 export async function consistencyProof(nodes: NodeSource, from: number, to: number): Promise<Buffer[]> {
-  if (!(from >= 1 && from <= to)) throw new RangeError(`no consistency proof from size ${from} to size ${to}`);
+  if (!(isCount(from) && isCount(to) && from >= 1 && from <= to))
+    throw new RangeError(`no consistency proof from size ${from} to size ${to}`);
   const pending: Array<Promise<Buffer>> = [];
   let start = 0;
   let end = to;
@@ -92,7 +98,7 @@ export function rootFromInclusionProof(
   leaf: Buffer,
   proof: readonly Buffer[],
 ): Buffer | undefined {
-  if (!(index >= 0 && index < size)) return undefined;
+  if (!(isCount(index) && isCount(size) && index < size)) return undefined;
   let fn = index;
   let sn = size - 1;
   let r = leaf;
@@ -148,7 +154,7 @@ export function verifyConsistency(
   fromRoot: Buffer,
   toRoot: Buffer,
 ): boolean {
-  if (from < 1 || from > to) return false;
+  if (!(isCount(from) && isCount(to) && from >= 1 && from <= to)) return false;
   if (from === to) return proof.length === 0 && fromRoot.equals(toRoot);
   if (proof.length === 0) return false;
   const path = isPowerOfTwo(from) ? [fromRoot, ...proof] : [...proof];

@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from "node:crypto";
 import { SealtrailError } from "../errors.js";
 
 /**
@@ -80,8 +88,13 @@ function splitKey(text: string, what: string): { name: string; id: number; key: 
   const first = trimmed.indexOf("+");
   const second = trimmed.indexOf("+", first + 1);
   if (first < 0 || second < 0) throw noteError(`${what}: expected <name>+<hex key id>+<base64 key>`);
-  const [name, idHex, b64] = [trimmed.slice(0, first), trimmed.slice(first + 1, second), trimmed.slice(second + 1)];
-  if (!isValidKeyName(name) || !/^[0-9a-f]{8}$/.test(idHex)) throw noteError(`${what}: malformed name or key id`);
+  const [name, idHex, b64] = [
+    trimmed.slice(0, first),
+    trimmed.slice(first + 1, second),
+    trimmed.slice(second + 1),
+  ];
+  if (!isValidKeyName(name) || !/^[0-9a-f]{8}$/.test(idHex))
+    throw noteError(`${what}: malformed name or key id`);
   const key = Buffer.from(b64, "base64");
   if (key.length !== 33 || key[0] !== ALG_ED25519 || key.toString("base64") !== b64) {
     throw noteError(`${what}: expected an Ed25519 key (algorithm byte 0x01 and 32 bytes, standard base64)`);
@@ -118,9 +131,14 @@ export function parseVerifierKey(text: string): NoteVerifier {
  */
 export function parseSignerKey(text: string): NoteSigner & { verifierKey: string } {
   const trimmed = text.trim();
-  if (!trimmed.startsWith("PRIVATE+KEY+")) throw noteError("signer key: expected PRIVATE+KEY+<name>+<id>+<key>");
+  if (!trimmed.startsWith("PRIVATE+KEY+"))
+    throw noteError("signer key: expected PRIVATE+KEY+<name>+<id>+<key>");
   const { name, id, key: seed } = splitKey(trimmed.slice("PRIVATE+KEY+".length), "signer key");
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
+    format: "der",
+    type: "pkcs8",
+  });
   const pub = Buffer.from(createPublicKey(privateKey).export({ format: "jwk" }).x as string, "base64url");
   if (keyIdOf(name, pub) !== id) throw noteError("signer key: key id does not match the key");
   return {
@@ -131,6 +149,10 @@ export function parseSignerKey(text: string): NoteSigner & { verifierKey: string
   };
 }
 
+/** A line break is the only control character a note may hold (as in Go's sumdb/note). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_CHARACTER = /[\u0000-\u0009\u000b-\u001f]/;
+
 /**
  * Signs `text` (UTF-8, ending in a newline, no blank line) into a signed note.
  *
@@ -140,7 +162,7 @@ export function parseSignerKey(text: string): NoteSigner & { verifierKey: string
  * ```
  */
 export function signNote(text: string, signer: NoteSigner): string {
-  if (!text.endsWith("\n") || text.includes("\n\n") || /[\u0000-\u0009\u000b-\u001f]/.test(text)) {
+  if (!text.endsWith("\n") || text.includes("\n\n") || CONTROL_CHARACTER.test(text) || !text.isWellFormed()) {
     throw noteError("note text: expected lines ending in a newline, no blank line and no control characters");
   }
   const sig = signer.sign(Buffer.from(text, "utf8"));
@@ -158,15 +180,21 @@ export interface NoteSignature {
 
 /**
  * Splits a signed note into its text and signature lines without checking any signature.
- * Throws when it is not a well-formed signed note.
+ * Throws when it is not a well-formed signed note: like Go's `note.Open`, that includes
+ * control characters other than newline, text that is not valid Unicode, and key names
+ * holding a '+'.
  */
 export function parseNote(note: string): { text: string; signatures: NoteSignature[] } {
+  if (CONTROL_CHARACTER.test(note) || !note.isWellFormed()) {
+    throw noteError("signed note: expected valid UTF-8 with no control characters other than newline");
+  }
   const split = note.lastIndexOf("\n\n");
-  if (split < 0 || !note.endsWith("\n")) throw noteError("signed note: expected text, a blank line, signature lines");
+  if (split < 0 || !note.endsWith("\n"))
+    throw noteError("signed note: expected text, a blank line, signature lines");
   const text = note.slice(0, split + 1);
   const signatures: NoteSignature[] = [];
   for (const line of note.slice(split + 2, -1).split("\n")) {
-    const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/u.exec(line);
+    const m = /^\u2014 ([^\s+]+) ([A-Za-z0-9+/=]+)$/u.exec(line);
     const raw = m ? Buffer.from(m[2] as string, "base64") : undefined;
     if (!m || !raw || raw.length < 5) throw noteError(`signed note: malformed signature line "${line}"`);
     signatures.push({ name: m[1] as string, keyId: raw.readUInt32BE(0), signature: raw.subarray(4) });
@@ -188,11 +216,17 @@ export function openNote(note: string, verifier: NoteVerifier): string {
   const { text, signatures } = parseNote(note);
   const mine = signatures.filter((s) => s.name === verifier.name && s.keyId === verifier.keyId);
   if (mine.length === 0) {
-    throw new SealtrailError("ST_ERR_LEDGER_PROOF", `signed note: no signature by ${verifier.name}+${hex8(verifier.keyId)}`);
+    throw new SealtrailError(
+      "ST_ERR_LEDGER_PROOF",
+      `signed note: no signature by ${verifier.name}+${hex8(verifier.keyId)}`,
+    );
   }
   for (const s of mine) {
     if (!verifier.verify(Buffer.from(text, "utf8"), s.signature)) {
-      throw new SealtrailError("ST_ERR_LEDGER_PROOF", `signed note: signature by ${verifier.name} does not verify`);
+      throw new SealtrailError(
+        "ST_ERR_LEDGER_PROOF",
+        `signed note: signature by ${verifier.name} does not verify`,
+      );
     }
   }
   return text;

@@ -114,7 +114,8 @@ export class TileTree {
       const entries: Buffer[] = [];
       if (width > 0) {
         const tile = await reader.readTile(level, Math.floor(count / TILE_WIDTH));
-        if (!tile || tile.length < width * HASH_SIZE) throw new RangeError(`partial tile at level ${level} is missing`);
+        if (!tile || tile.length < width * HASH_SIZE)
+          throw new RangeError(`partial tile at level ${level} is missing`);
         for (let i = 0; i < width; i++) entries.push(Buffer.from(tileEntry(tile, i)));
       }
       edges.push(entries);
@@ -137,7 +138,11 @@ export class TileTree {
     const out: Tile[] = [];
     const touched = new Set<number>();
     const addToLevel = (level: number, hash: Buffer, index: number) => {
-      const entries = this.#edges[level] ?? (this.#edges[level] = []);
+      let entries = this.#edges[level];
+      if (!entries) {
+        entries = [];
+        this.#edges[level] = entries;
+      }
       entries.push(hash);
       touched.add(level);
       if (entries.length === TILE_WIDTH) {

@@ -75,9 +75,15 @@ export async function verifyStore(driver: StorageDriver, options: VerifyOptions)
       return fail(undefined, `stored checkpoint for size ${stored.size}: ${(error as Error).message}`);
     }
     if (checkpoint.origin !== options.origin || checkpoint.size !== stored.size) {
-      return fail(undefined, `stored checkpoint for size ${stored.size} names origin ${checkpoint.origin} size ${checkpoint.size}`);
+      return fail(
+        undefined,
+        `stored checkpoint for size ${stored.size} names origin ${checkpoint.origin} size ${checkpoint.size}`,
+      );
     }
-    expected.set(checkpoint.size, { root: checkpoint.root, what: `stored checkpoint at size ${checkpoint.size}` });
+    expected.set(checkpoint.size, {
+      root: checkpoint.root,
+      what: `stored checkpoint at size ${checkpoint.size}`,
+    });
   }
   let trustedSize: number | undefined;
   if (options.trusted !== undefined) {
@@ -88,17 +94,26 @@ export async function verifyStore(driver: StorageDriver, options: VerifyOptions)
       return fail(undefined, `trusted checkpoint: ${(error as Error).message}`);
     }
     if (trusted.origin !== options.origin) {
-      return fail(undefined, `trusted checkpoint is for origin ${trusted.origin}, this store is ${options.origin}`);
+      return fail(
+        undefined,
+        `trusted checkpoint is for origin ${trusted.origin}, this store is ${options.origin}`,
+      );
     }
     if (trusted.size > size) {
-      return fail(size, `the store holds ${size} events but the trusted checkpoint covers ${trusted.size}: events were removed or an older copy was restored`);
+      return fail(
+        size,
+        `the store holds ${size} events but the trusted checkpoint covers ${trusted.size}: events were removed or an older copy was restored`,
+      );
     }
     trustedSize = trusted.size;
     expected.set(trusted.size, { root: trusted.root, what: `trusted checkpoint at size ${trusted.size}` });
   }
   const largestExpected = Math.max(0, ...expected.keys());
   if (largestExpected > size) {
-    return fail(size, `the store holds ${size} events but its checkpoint covers ${largestExpected}: events were removed`);
+    return fail(
+      size,
+      `the store holds ${size} events but its checkpoint covers ${largestExpected}: events were removed`,
+    );
   }
 
   let lastGood = 0;
@@ -116,13 +131,19 @@ export async function verifyStore(driver: StorageDriver, options: VerifyOptions)
       }
       const offset = seq - index * TILE_WIDTH;
       if (!tile || tile.length < (offset + 1) * HASH_SIZE || !tileEntry(tile, offset).equals(leaf)) {
-        return fail(seq, `event ${seq}'s stored bytes do not match the leaf hash recorded when it was appended`);
+        return fail(
+          seq,
+          `event ${seq}'s stored bytes do not match the leaf hash recorded when it was appended`,
+        );
       }
       range.append(leaf);
       const target = expected.get(range.size);
       if (target) {
         if (!range.root().equals(target.root)) {
-          return fail(lastGood, `the tree rebuilt from events ${lastGood}…${range.size - 1} does not match the ${target.what}`);
+          return fail(
+            lastGood,
+            `the tree rebuilt from events ${lastGood}…${range.size - 1} does not match the ${target.what}`,
+          );
         }
         lastGood = range.size;
       }
