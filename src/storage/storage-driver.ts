@@ -30,6 +30,14 @@ export interface StoredEvent {
   readonly json: string;
 }
 
+/** The leaf hashes of a run of consecutive stored events. */
+export interface LeafChunk {
+  /** Seq of the first event of the run. */
+  readonly firstSeq: number;
+  /** SHA-256(0x00 ‖ json) of events firstSeq, firstSeq + 1, …, 32 bytes each. */
+  readonly hashes: Buffer;
+}
+
 /** Which way and from where a page of events is read. */
 export interface PageRequest {
   readonly order: "asc" | "desc";
@@ -92,6 +100,13 @@ export interface StorageDriver extends TileReader {
   queryEvents(filter: EventFilter, page: PageRequest): Promise<StoredEvent[]>;
   /** Events matching `filter` in seq order, from `fromSeq` on, in chunks; memory stays flat. */
   scanEvents(filter: EventFilter, fromSeq?: number): AsyncIterable<StoredEvent[]>;
+  /**
+   * The leaf hashes of every stored event in seq order from `fromSeq`, in runs of consecutive
+   * seqs: a missing seq ends a run, so it shows as the next run's `firstSeq`. Computed from the
+   * stored bytes on every call (this is what `verify` trusts); drivers MAY compute them off the
+   * main thread.
+   */
+  scanLeafHashes(fromSeq?: number): AsyncIterable<LeafChunk>;
   /** Number of events matching `filter`. */
   countEvents(filter: EventFilter): Promise<number>;
   /** Event counts grouped by `dimension`, largest first (time buckets: in time order). */

@@ -1,9 +1,8 @@
 import { type Checkpoint, verifyCheckpoint } from "../ledger/checkpoint.js";
 import { CompactRange } from "../ledger/compact-range.js";
-import { HASH_SIZE, leafHash } from "../ledger/rfc6962.js";
+import { HASH_SIZE } from "../ledger/rfc6962.js";
 import type { NoteVerifier } from "../ledger/signed-note.js";
 import { TILE_WIDTH, tileEntry } from "../ledger/tiles.js";
-import { MATCH_ALL } from "../query/event-filter.js";
 import type { StorageDriver } from "../storage/storage-driver.js";
 
 /** What `verify` found. */
@@ -117,28 +116,33 @@ export async function verifyStore(driver: StorageDriver, options: VerifyOptions)
   }
 
   let lastGood = 0;
-  let tile: Buffer | undefined;
-  let tileIndex = -1;
-  for await (const chunk of driver.scanEvents(MATCH_ALL)) {
-    for (const event of chunk) {
-      const seq = range.size;
-      if (event.seq !== seq) return fail(seq, `event ${seq} is missing`);
-      const leaf = leafHash(event.json);
-      const index = Math.floor(seq / TILE_WIDTH);
-      if (index !== tileIndex) {
-        tile = await driver.readTile(0, index);
-        tileIndex = index;
-      }
-      const offset = seq - index * TILE_WIDTH;
-      if (!tile || tile.length < (offset + 1) * HASH_SIZE || !tileEntry(tile, offset).equals(leaf)) {
+  for await (const chunk of driver.scanLeafHashes()) {
+    if (chunk.firstSeq !== range.size) return fail(range.size, `event ${range.size} is missing`);
+    const count = chunk.hashes.length / HASH_SIZE;
+    // A tile's worth at a time: compare with the leaf hashes recorded when the events were
+    // appended, then grow the tree and check every checkpoint size it passes.
+    for (let done = 0; done < count; ) {
+      const seq = chunk.firstSeq + done;
+      const tileIndex = Math.floor(seq / TILE_WIDTH);
+      const offset = seq - tileIndex * TILE_WIDTH;
+      const n = Math.min(count - done, TILE_WIDTH - offset);
+      const computed = chunk.hashes.subarray(done * HASH_SIZE, (done + n) * HASH_SIZE);
+      const recorded = (await driver.readTile(0, tileIndex))?.subarray(
+        offset * HASH_SIZE,
+        (offset + n) * HASH_SIZE,
+      );
+      if (!recorded?.equals(computed)) {
+        let k = 0;
+        while (recorded && k < n && tileEntry(recorded, k).equals(tileEntry(computed, k))) k++;
         return fail(
-          seq,
-          `event ${seq}'s stored bytes do not match the leaf hash recorded when it was appended`,
+          seq + k,
+          `event ${seq + k}'s stored bytes do not match the leaf hash recorded when it was appended`,
         );
       }
-      range.append(leaf);
-      const target = expected.get(range.size);
-      if (target) {
+      for (let k = 0; k < n; k++) {
+        range.append(tileEntry(computed, k));
+        const target = expected.get(range.size);
+        if (!target) continue;
         if (!range.root().equals(target.root)) {
           return fail(
             lastGood,
@@ -147,6 +151,7 @@ export async function verifyStore(driver: StorageDriver, options: VerifyOptions)
         }
         lastGood = range.size;
       }
+      done += n;
     }
     options.onProgress?.(range.size, size);
   }

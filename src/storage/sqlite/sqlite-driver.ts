@@ -8,12 +8,14 @@ import type { EventFilter } from "../../query/event-filter.js";
 import {
   type CountDimension,
   type CountRow,
+  type LeafChunk,
   type PageRequest,
   type SealedRow,
   SizeMismatchError,
   type StorageDriver,
   type StoredEvent,
 } from "../storage-driver.js";
+import type { LeafHasherMessage } from "./leaf-hasher.js";
 import { compileFilter } from "./sqlite-filter.js";
 import {
   applyWritePragmas,
@@ -63,7 +65,8 @@ export class SqliteDriver implements StorageDriver {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #scanChunk: number;
   readonly #appendTx: (expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]) => void;
-  readonly #writer: WriterThread | undefined;
+  readonly #useWriterThread: boolean;
+  #writer: WriterThread | undefined;
 
   private constructor(db: Database.Database, options: SqliteDriverOptions) {
     this.#db = db;
@@ -92,7 +95,7 @@ export class SqliteDriver implements StorageDriver {
       for (const t of tiles) upsertTile.run(t.level, t.index, t.hashes);
     });
     this.#appendTx = (expectedSize, rows, tiles) => tx.immediate(expectedSize, rows, tiles);
-    if (options.writerThread !== false && !options.readonly) this.#writer = new WriterThread(db.name);
+    this.#useWriterThread = options.writerThread !== false && !options.readonly;
   }
 
   /** Opens (and, unless read-only, creates) the store at `path`. */
@@ -105,7 +108,7 @@ export class SqliteDriver implements StorageDriver {
       });
       db.pragma("busy_timeout = 10000");
       if (!options.readonly) {
-        applyWritePragmas(db);
+        applyWritePragmas(db, options.writerThread === false);
         const version = db.pragma("user_version", { simple: true }) as number;
         if (version > SCHEMA_VERSION) {
           throw new SealtrailError(
@@ -141,7 +144,11 @@ export class SqliteDriver implements StorageDriver {
   }
 
   async appendBatch(expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]): Promise<void> {
-    if (this.#writer) return this.#writer.append(expectedSize, rows, tiles);
+    if (this.#useWriterThread) {
+      // Started on the first append, so read-only work never pays for a second thread.
+      this.#writer ??= new WriterThread(this.#db.name);
+      return this.#writer.append(expectedSize, rows, tiles);
+    }
     try {
       this.#appendTx(expectedSize, rows, tiles);
     } catch (cause) {
@@ -195,6 +202,38 @@ export class SqliteDriver implements StorageDriver {
       yield rows;
       next = (rows[rows.length - 1] as StoredEvent).seq + 1;
       if (rows.length < this.#scanChunk) return;
+    }
+  }
+
+  /** Reads and hashes on a separate thread with its own read-only connection, a few runs ahead. */
+  async *scanLeafHashes(fromSeq = 0): AsyncIterable<LeafChunk> {
+    const worker = new Worker(new URL("./leaf-hasher.js", import.meta.url), {
+      workerData: { path: this.#db.name, fromSeq, chunk: this.#scanChunk },
+    });
+    const answers: Array<Promise<LeafHasherMessage>> = [];
+    const waiting: Array<{ resolve: (m: LeafHasherMessage) => void; reject: (e: unknown) => void }> = [];
+    worker.on("message", (m: LeafHasherMessage) => waiting.shift()?.resolve(m));
+    worker.on("error", (e) => {
+      for (const w of waiting.splice(0)) w.reject(e);
+    });
+    const request = () => {
+      answers.push(new Promise((resolve, reject) => waiting.push({ resolve, reject })));
+      worker.postMessage("next");
+    };
+    try {
+      request();
+      request();
+      for (;;) {
+        const answer = await (answers.shift() as Promise<LeafHasherMessage>);
+        if (answer.done) return;
+        request();
+        yield {
+          firstSeq: answer.firstSeq,
+          hashes: Buffer.from(answer.hashes.buffer, answer.hashes.byteOffset, answer.hashes.byteLength),
+        };
+      }
+    } finally {
+      await worker.terminate();
     }
   }
 

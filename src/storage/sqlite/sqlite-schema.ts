@@ -52,14 +52,15 @@ export const UPSERT_TILE_SQL =
   "INSERT INTO tiles (level, idx, hashes) VALUES (?,?,?) ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes";
 
 /**
- * Settings of every write connection: WAL, `synchronous=FULL` (a committed batch survives power
- * loss), a 64 MiB page cache so a large batch's index pages stay in memory, and WAL checkpoints
- * every 8 192 pages rather than 1 000.
+ * Settings of every connection that may write: WAL, `synchronous=FULL` (a committed batch
+ * survives power loss) and WAL checkpoints every 8 192 pages rather than 1 000. The connection
+ * that commits batches also gets a 64 MiB page cache so a large batch's index pages stay in
+ * memory; readers keep SQLite's small default, so scans and exports stay flat in memory.
  */
-export function applyWritePragmas(db: { pragma(source: string): unknown }): void {
+export function applyWritePragmas(db: { pragma(source: string): unknown }, commitsBatches: boolean): void {
   db.pragma("busy_timeout = 10000");
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
-  db.pragma("cache_size = -65536");
   db.pragma("wal_autocheckpoint = 8192");
+  if (commitsBatches) db.pragma("cache_size = -65536");
 }

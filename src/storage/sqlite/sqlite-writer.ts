@@ -12,7 +12,7 @@ import type { WriterRequest, WriterResponse } from "./writer-protocol.js";
 
 const { path } = workerData as { path: string };
 const db = new Database(path);
-applyWritePragmas(db);
+applyWritePragmas(db, true);
 const insertEvent = db.prepare(INSERT_EVENT_SQL);
 const upsertTile = db.prepare(UPSERT_TILE_SQL);
 const currentSize = db.prepare("SELECT coalesce(max(seq) + 1, 0) FROM events").pluck();
