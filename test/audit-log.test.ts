@@ -79,7 +79,9 @@ test("track records duration, outcome and error, and passes results and errors t
 
 test("query pages by cursor through every match exactly once", async () => {
   const log = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
-  await log.append(Array.from({ length: 95 }, (_, i) => ({ action: "a.b", actor: { id: i % 3 === 0 ? "x" : "y" } })));
+  await log.append(
+    Array.from({ length: 95 }, (_, i) => ({ action: "a.b", actor: { id: i % 3 === 0 ? "x" : "y" } })),
+  );
   const filter = parseFilter(["actor.id=x"]);
   const seen: number[] = [];
   let cursor: string | undefined;
@@ -117,7 +119,11 @@ test("proofs from the library verify against signed checkpoints; close signs a f
   await log.append({ action: "last.one" });
   await log.close();
   const published = readFileSync(join(dir, "checkpoint"), "utf8");
-  assert.equal(verifyCheckpoint(published, verifier).size, 634, "close signed and published a checkpoint of 634");
+  assert.equal(
+    verifyCheckpoint(published, verifier).size,
+    634,
+    "close signed and published a checkpoint of 634",
+  );
   const reopened = await AuditLog.open({ home: dir, create: false, checkpointIntervalMs: 0 });
   assert.equal(reopened.size, 634);
   assert.equal((await reopened.append({ action: "after.reopen" })).seq, 634);

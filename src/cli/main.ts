@@ -16,7 +16,7 @@ const USAGE_CODES = new Set([
 ]);
 
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   try {
     await program.parseAsync(argv);
     return EXIT.ok;

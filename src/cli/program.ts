@@ -64,14 +64,16 @@ function summaryLine(event: AuditEvent): string[] {
 }
 
 /**
- * Builds the `sealtrail` command. `out`/`err` default to the process streams; tests may pass
- * their own.
+ * Builds the `sealtrail` command. Errors propagate to the caller (`exitOverride`), which maps
+ * them to exit codes.
  */
 export function buildProgram(): Command {
   const program = new Command("sealtrail")
     .description("Sealtrail: a tamper-evident audit trail (RFC 6962 Merkle log, signed C2SP checkpoints)")
     .version(readVersion())
     .showHelpAfterError()
+    // Set before the subcommands are added, so that they inherit it: usage errors must reach main() (exit 2).
+    .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
 
   program
@@ -122,8 +124,9 @@ export function buildProgram(): Command {
     .addOption(homeOption())
     .option("--json", "print the summary as JSON")
     .action(async (file: string, options: HomeOption & { json?: boolean }) => {
-      const input = file === "-" ? process.stdin : createReadStream(file);
+      // Stat first: a missing file is a usage error (exit 2), not a stream error.
       const total = file === "-" ? 0 : statSync(file).size;
+      const input = file === "-" ? process.stdin : createReadStream(file);
       const bar =
         process.stderr.isTTY && total > 0
           ? new SingleBar({

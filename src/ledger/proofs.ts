@@ -135,7 +135,7 @@ export function verifyInclusion(
   root: Buffer,
 ): boolean {
   const computed = rootFromInclusionProof(index, size, leaf, proof);
-  return computed !== undefined && computed.equals(root);
+  return computed?.equals(root) === true;
 }
 
 /**
