@@ -202,6 +202,11 @@ export class AuditLog {
     return this.#origin;
   }
 
+  /** The event limits this log enforces (`undefined`: the defaults). */
+  get limits(): EventLimits | undefined {
+    return this.#limits;
+  }
+
   /** The home directory. */
   get home(): string {
     return this.#paths.home;

@@ -5,10 +5,10 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
 import type { AuditEvent } from "../event/audit-event.js";
+import { ingestNdjson } from "../ingest/ingest-ndjson.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { homePaths } from "../store-home.js";
 import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "./export-events.js";
-import { ingestStream } from "./ingest-stream.js";
 import { colorsFor, paint, table } from "./output.js";
 
 /** Exit codes of the `sealtrail` command. */
@@ -126,7 +126,7 @@ export function buildProgram(): Command {
     .action(async (file: string, options: HomeOption & { json?: boolean }) => {
       // Stat first: a missing file is a usage error (exit 2), not a stream error.
       const total = file === "-" ? 0 : statSync(file).size;
-      const input = file === "-" ? process.stdin : createReadStream(file);
+      const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
       const bar =
         process.stderr.isTTY && total > 0
           ? new SingleBar({
@@ -137,7 +137,8 @@ export function buildProgram(): Command {
       const started = performance.now();
       bar?.start(total, 0, { events: 0, rate: 0 });
       const summary = await withLog(options, (log) =>
-        ingestStream(log, input, {
+        ingestNdjson(input, (events) => log.submitPrepared(events), {
+          ...(log.limits ? { limits: log.limits } : {}),
           onRejected: (line, reason) => {
             if (bar) bar.stop();
             process.stderr.write(`line ${line}: ${reason}\n`);

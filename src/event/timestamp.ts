@@ -7,6 +7,10 @@
 const MIN_MS = -62_167_219_200_000;
 const MAX_MS = 253_402_300_799_999;
 
+/** `YYYY-MM-DDTHH:mm:ss.sssZ` with every field in range (days checked against the month apart). */
+const STORED_FORM = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
@@ -21,6 +25,15 @@ const RFC3339 =
  * ```
  */
 export function parseRfc3339(text: string): number | undefined {
+  if (STORED_FORM.test(text)) {
+    // Fast path for text already in the stored form (most producers send it): the regex checks
+    // every field's range, the table checks the day exists, Date.parse reads ISO text exactly.
+    const year = Number(text.slice(0, 4));
+    const month = Number(text.slice(5, 7));
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const days = month === 2 ? (leap ? 29 : 28) : (DAYS_IN_MONTH[month - 1] as number);
+    return Number(text.slice(8, 10)) <= days ? Date.parse(text) : undefined;
+  }
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [

@@ -1,0 +1,108 @@
+import type { Readable } from "node:stream";
+import { Worker } from "node:worker_threads";
+import { DEFAULT_EVENT_LIMITS, type EventLimits } from "../event/event-limits.js";
+import type { PreparedEvent } from "../event/prepared-event.js";
+import type { AppendReceipt } from "./appender.js";
+import type { PrepareRequest, PrepareResponse } from "./prepare-thread.js";
+import { unpackPrepared } from "./prepared-columns.js";
+
+/** Totals of one ingest. */
+export interface IngestSummary {
+  /** Newly stored events. */
+  accepted: number;
+  /** Lines whose id was already stored (stored once, not again). */
+  duplicates: number;
+  /** Lines rejected, each reported through `onRejected`. */
+  rejected: number;
+}
+
+/** Options of {@link ingestNdjson}. */
+export interface IngestOptions {
+  /** Event limits; default {@link DEFAULT_EVENT_LIMITS}. */
+  readonly limits?: EventLimits;
+  /** Longest line read; longer ones are rejected without being buffered. Default 4 MiB. */
+  readonly maxLineBytes?: number;
+  /** A line was rejected: its 1-based number and the reason. Called in line order. */
+  onRejected(line: number, reason: string): void;
+  /** Called as work completes. */
+  onProgress?(summary: Readonly<IngestSummary>): void;
+}
+
+/** Input chunks being prepared at once, and prepared groups being committed at once. */
+const MAX_PREPARING = 3;
+const MAX_COMMITTING = 4;
+
+/**
+ * Ingests NDJSON from `input`: every valid line is stored through `submit`, every invalid one
+ * rejected and reported by number; a bad line never costs a good one. Lines are split, parsed,
+ * validated and canonicalized on a separate thread while this one sequences and hashes, so a
+ * whole-process ingest keeps both cores busy. Resolves once every accepted event is durable.
+ *
+ * @example
+ * ```ts
+ * const summary = await ingestNdjson(createReadStream("events.ndjson"), (events) => log.submitPrepared(events), {
+ *   onRejected: (line, reason) => console.error(`line ${line}: ${reason}`),
+ * });
+ * ```
+ */
+export async function ingestNdjson(
+  input: Readable,
+  submit: (events: readonly PreparedEvent[]) => Promise<AppendReceipt[]>,
+  options: IngestOptions,
+): Promise<IngestSummary> {
+  const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0 };
+  const worker = new Worker(new URL("./prepare-thread.js", import.meta.url), {
+    workerData: {
+      limits: options.limits ?? DEFAULT_EVENT_LIMITS,
+      maxLineBytes: options.maxLineBytes ?? 4 * 1024 * 1024,
+    },
+  });
+  let failure: unknown;
+  const answers: Array<{ resolve: (r: PrepareResponse) => void; reject: (e: unknown) => void }> = [];
+  worker.on("message", (response: PrepareResponse) => answers.shift()?.resolve(response));
+  worker.on("error", (error) => {
+    failure ??= error;
+    for (const a of answers.splice(0)) a.reject(error);
+  });
+  const prepare = (request: PrepareRequest, transfer: ArrayBuffer[] = []): Promise<PrepareResponse> => {
+    if (failure) return Promise.reject(failure);
+    const answer = new Promise<PrepareResponse>((resolve, reject) => answers.push({ resolve, reject }));
+    worker.postMessage(request, transfer);
+    return answer;
+  };
+
+  const preparing: Array<Promise<PrepareResponse>> = [];
+  const committing = new Set<Promise<void>>();
+  const commit = async (response: PrepareResponse) => {
+    for (const r of response.rejected) {
+      summary.rejected++;
+      options.onRejected(r.line, r.reason);
+    }
+    const done: Promise<void> = submit(unpackPrepared(response.prepared)).then((receipts) => {
+      for (const r of receipts) {
+        if (r.duplicate) summary.duplicates++;
+        else summary.accepted++;
+      }
+      committing.delete(done);
+      options.onProgress?.(summary);
+    });
+    committing.add(done);
+    if (committing.size >= MAX_COMMITTING) await Promise.race(committing);
+  };
+
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      const copy = new Uint8Array(chunk); // an own buffer, moved to the thread without copying again
+      preparing.push(prepare({ chunk: copy }, [copy.buffer as ArrayBuffer]));
+      if (preparing.length >= MAX_PREPARING)
+        await commit(await (preparing.shift() as Promise<PrepareResponse>));
+    }
+    preparing.push(prepare({ end: true }));
+    for (const pending of preparing.splice(0)) await commit(await pending);
+    await Promise.all(committing);
+  } finally {
+    await worker.terminate();
+  }
+  options.onProgress?.(summary);
+  return summary;
+}
