@@ -12,6 +12,7 @@ import { type NoteVerifier, parseVerifierKey } from "./ledger/signed-note.js";
 import { nodeFromTiles } from "./ledger/tiles.js";
 import { decodeCursor, encodeCursor, type PageOrder } from "./query/cursor.js";
 import { type EventFilter, MATCH_ALL } from "./query/event-filter.js";
+import { parseFilter } from "./query/filter-syntax.js";
 import { SqliteDriver } from "./storage/sqlite/sqlite-driver.js";
 import type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";
 import {
@@ -46,6 +47,11 @@ export interface AuditLogOptions {
   onCommit?: (batch: BatchCommitted) => void;
   /** Called after every newly signed checkpoint is stored and published. */
   onCheckpoint?: (checkpoint: SignedCheckpoint) => void;
+  /**
+   * Mostly reading (queries, exports, proofs): the threads only writes need start on the first
+   * write instead of at open. Default false: a log that takes appends has them ready.
+   */
+  readMostly?: boolean;
 }
 
 /** One event's result in {@link AuditLog.appendSettled}. */
@@ -95,6 +101,17 @@ export interface ConsistencyProofJson {
 }
 
 const b64 = (b: Buffer) => b.toString("base64");
+
+/** A filter, or filter expressions in the CLI syntax (`["actor.id=alice", "outcome=failure"]`). */
+export type FilterInput = EventFilter | readonly string[];
+
+function toFilter(input: FilterInput): EventFilter {
+  return isExpressionList(input) ? parseFilter(input) : input;
+}
+
+function isExpressionList(input: FilterInput): input is readonly string[] {
+  return Array.isArray(input);
+}
 
 /**
  * The audit log: the one facade the library, the CLI and the server use (DESIGN §6).
@@ -184,12 +201,13 @@ export class AuditLog {
       }
       await AuditLog.init({ home: paths.home, ...(options.origin ? { origin: options.origin } : {}) });
     }
-    const driver = SqliteDriver.open(paths.database);
+    const driver = SqliteDriver.open(paths.database, { lazyWriter: options.readMostly === true });
     const origin = await driver.getMeta("origin");
     if (!origin) {
       await driver.close();
       throw new SealtrailError("ST_ERR_STORE_CORRUPT", `${paths.database} has no origin recorded`);
     }
+    await driver.ready();
     const appender = await Appender.open(driver, {
       ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
       ...(options.maxQueue ? { maxQueue: options.maxQueue } : {}),
@@ -334,11 +352,12 @@ export class AuditLog {
    *
    * @example
    * ```ts
-   * const first = await log.query({ conditions: [{ field: "outcome", op: "eq", value: "failure" }] }, { limit: 50 });
-   * const second = await log.query(filter, { cursor: first.nextCursor });
+   * const first = await log.query(["outcome=failure", "action=user.*"], { limit: 50 });
+   * const second = await log.query(["outcome=failure", "action=user.*"], { cursor: first.nextCursor });
    * ```
    */
-  async query(filter: EventFilter = MATCH_ALL, options: QueryOptions = {}): Promise<QueryPage> {
+  async query(input: FilterInput = MATCH_ALL, options: QueryOptions = {}): Promise<QueryPage> {
+    const filter = toFilter(input);
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 10_000);
     const position = options.cursor ? decodeCursor(options.cursor) : undefined;
     const order = position?.order ?? options.order ?? "desc";
@@ -357,17 +376,18 @@ export class AuditLog {
   }
 
   /** Number of events matching `filter`. */
-  count(filter: EventFilter = MATCH_ALL): Promise<number> {
-    return this.#driver.countEvents(filter);
+  count(filter: FilterInput = MATCH_ALL): Promise<number> {
+    return this.#driver.countEvents(toFilter(filter));
   }
 
   /** Counts of events matching `filter` grouped by `dimension`. */
-  countBy(filter: EventFilter, dimension: CountDimension, limit = 20): Promise<CountRow[]> {
-    return this.#driver.countBy(filter, dimension, limit);
+  countBy(filter: FilterInput, dimension: CountDimension, limit = 20): Promise<CountRow[]> {
+    return this.#driver.countBy(toFilter(filter), dimension, limit);
   }
 
   /** Statistics: totals by action, outcome, actor, category, severity, per hour and per day. */
-  async stats(filter: EventFilter = MATCH_ALL, top = 10): Promise<LogStats> {
+  async stats(input: FilterInput = MATCH_ALL, top = 10): Promise<LogStats> {
+    const filter = toFilter(input);
     const by = (d: CountDimension, n = top) => this.#driver.countBy(filter, d, n);
     const [total, byAction, byOutcome, byActor, byCategory, bySeverity, perHour, perDay] = await Promise.all([
       this.#driver.countEvents(filter),
@@ -383,7 +403,8 @@ export class AuditLog {
   }
 
   /** The most recent failures (outcome `failure`), newest first, with their error details. */
-  async errors(limit = 20, filter: EventFilter = MATCH_ALL): Promise<AuditEvent[]> {
+  async errors(limit = 20, input: FilterInput = MATCH_ALL): Promise<AuditEvent[]> {
+    const filter = toFilter(input);
     const withFailure: EventFilter = {
       ...filter,
       conditions: [...filter.conditions, { field: "outcome", op: "eq", value: "failure" }],
@@ -395,8 +416,8 @@ export class AuditLog {
    * Stored events matching `filter` in seq order, exactly as hashed (canonical JSON including
    * `seq`), in chunks: memory stays flat however large the store.
    */
-  exportEvents(filter: EventFilter = MATCH_ALL): AsyncIterable<StoredEvent[]> {
-    return this.#driver.scanEvents(filter);
+  exportEvents(filter: FilterInput = MATCH_ALL): AsyncIterable<StoredEvent[]> {
+    return this.#driver.scanEvents(toFilter(filter));
   }
 
   /** The stored event with `id`, parsed. */

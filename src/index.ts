@@ -14,6 +14,7 @@ export {
   AuditLog,
   type AuditLogOptions,
   type ConsistencyProofJson,
+  type FilterInput,
   type InclusionProofJson,
   type LogStats,
   type QueryOptions,

@@ -94,6 +94,12 @@ test("query pages by cursor through every match exactly once", async () => {
     .filter((i) => i % 3 === 0)
     .reverse();
   assert.deepEqual(seen, expected);
+  // Expressions in the CLI syntax are accepted as they are.
+  assert.deepEqual(
+    (await log.query(["actor.id=x"], { limit: 100 })).events.map((e) => e.seq),
+    expected,
+  );
+  assert.equal(await log.count(["actor.id=y"]), 95 - expected.length);
   await log.close();
 });
 

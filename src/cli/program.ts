@@ -38,11 +38,17 @@ function integer(name: string, min = 0) {
 const homeOption = () =>
   new Option("--home <dir>", "store directory (default: $SEALTRAIL_HOME, else ./.sealtrail)");
 
-async function withLog<T>(options: HomeOption, fn: (log: AuditLog) => Promise<T>): Promise<T> {
+/** Opens the store for one command; `append` and `ingest` open it for writing, the rest for reading. */
+async function withLog<T>(
+  options: HomeOption,
+  fn: (log: AuditLog) => Promise<T>,
+  use: "read" | "write" = "read",
+): Promise<T> {
   const log = await AuditLog.open({
     ...(options.home ? { home: options.home } : {}),
     create: false,
     checkpointIntervalMs: 0,
+    readMostly: use === "read",
   });
   try {
     return await fn(log);
@@ -105,16 +111,20 @@ export function buildProgram(): Command {
       } catch (cause) {
         throw new SealtrailError("ST_ERR_EVENT_JSON", `--json: invalid JSON: ${(cause as Error).message}`);
       }
-      await withLog(options, async (log) => {
-        const [outcome] = await log.appendSettled([event]);
-        if (!outcome?.ok) {
-          process.stderr.write(`rejected: ${outcome?.error.message}\n`);
-          throw new ExitCode(EXIT.failure);
-        }
-        process.stdout.write(
-          `${JSON.stringify({ seq: outcome.seq, id: outcome.id, duplicate: outcome.duplicate })}\n`,
-        );
-      });
+      await withLog(
+        options,
+        async (log) => {
+          const [outcome] = await log.appendSettled([event]);
+          if (!outcome?.ok) {
+            process.stderr.write(`rejected: ${outcome?.error.message}\n`);
+            throw new ExitCode(EXIT.failure);
+          }
+          process.stdout.write(
+            `${JSON.stringify({ seq: outcome.seq, id: outcome.id, duplicate: outcome.duplicate })}\n`,
+          );
+        },
+        "write",
+      );
     });
 
   program
@@ -136,19 +146,22 @@ export function buildProgram(): Command {
           : undefined;
       const started = performance.now();
       bar?.start(total, 0, { events: 0, rate: 0 });
-      const summary = await withLog(options, (log) =>
-        ingestNdjson(input, (events) => log.submitPrepared(events), {
-          ...(log.limits ? { limits: log.limits } : {}),
-          onRejected: (line, reason) => {
-            if (bar) bar.stop();
-            process.stderr.write(`line ${line}: ${reason}\n`);
-          },
-          onProgress: (s) => {
-            const events = s.accepted + s.duplicates;
-            const rate = Math.round(events / ((performance.now() - started) / 1000));
-            bar?.update("bytesRead" in input ? (input.bytesRead as number) : 0, { events, rate });
-          },
-        }),
+      const summary = await withLog(
+        options,
+        (log) =>
+          ingestNdjson(input, (events) => log.submitPrepared(events), {
+            ...(log.limits ? { limits: log.limits } : {}),
+            onRejected: (line, reason) => {
+              if (bar) bar.stop();
+              process.stderr.write(`line ${line}: ${reason}\n`);
+            },
+            onProgress: (s) => {
+              const events = s.accepted + s.duplicates;
+              const rate = Math.round(events / ((performance.now() - started) / 1000));
+              bar?.update("bytesRead" in input ? (input.bytesRead as number) : 0, { events, rate });
+            },
+          }),
+        "write",
       );
       bar?.stop();
       const seconds = (performance.now() - started) / 1000;

@@ -125,6 +125,8 @@ export interface StorageDriver extends TileReader {
   getCursor(name: string): Promise<number>;
   /** Moves a named subscriber's position. */
   setCursor(name: string, nextSeq: number): Promise<void>;
+  /** Resolves once the driver can commit without start-up delay (threads started, files open). */
+  ready(): Promise<void>;
   /** Releases the store. */
   close(): Promise<void>;
 }

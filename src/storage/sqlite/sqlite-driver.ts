@@ -24,19 +24,25 @@ import {
   SCHEMA_VERSION,
   UPSERT_TILE_SQL,
 } from "./sqlite-schema.js";
-import { toWriterRequest, type WriterResponse } from "./writer-protocol.js";
+import { toWriterRequest, type WriterRequest, type WriterResponse } from "./writer-protocol.js";
 
 /** Options for {@link SqliteDriver.open}. */
 export interface SqliteDriverOptions {
   /** Open read-only (no schema creation, no writes). */
   readonly readonly?: boolean;
-  /** Rows per chunk in {@link SqliteDriver.scanEvents}. Default 4 096. */
+  /** Rows per chunk in {@link SqliteDriver.scanEvents} (default 1 024) and per leaf run (default 4 096). */
   readonly scanChunk?: number;
   /**
    * Commit batches on a writer thread (default true), so the event loop keeps running — and
    * the next batch keeps being prepared — while a commit updates indexes and fsyncs.
    */
   readonly writerThread?: boolean;
+  /**
+   * Start the writer thread on the first write rather than at open (default false). Worth it
+   * for short read-only work; a log that takes appends wants it ready, or its first commit
+   * waits for the thread to start.
+   */
+  readonly lazyWriter?: boolean;
 }
 
 const BUCKETS: Partial<Record<CountDimension, number>> = { hour: 3_600_000, day: 86_400_000 };
@@ -64,13 +70,16 @@ export class SqliteDriver implements StorageDriver {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #scanChunk: number;
+  readonly #leafChunk: number;
   readonly #appendTx: (expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]) => void;
   readonly #useWriterThread: boolean;
   #writer: WriterThread | undefined;
 
   private constructor(db: Database.Database, options: SqliteDriverOptions) {
     this.#db = db;
-    this.#scanChunk = options.scanChunk ?? 4096;
+    // Small scan chunks keep exports flat in memory; leaf hashing crosses threads, so larger runs pay.
+    this.#scanChunk = options.scanChunk ?? 1024;
+    this.#leafChunk = options.scanChunk ?? 4096;
     const insertEvent = db.prepare(INSERT_EVENT_SQL);
     const upsertTile = db.prepare(UPSERT_TILE_SQL);
     const currentSize = db.prepare("SELECT coalesce(max(seq) + 1, 0) FROM events").pluck();
@@ -96,6 +105,7 @@ export class SqliteDriver implements StorageDriver {
     });
     this.#appendTx = (expectedSize, rows, tiles) => tx.immediate(expectedSize, rows, tiles);
     this.#useWriterThread = options.writerThread !== false && !options.readonly;
+    if (this.#useWriterThread && !options.lazyWriter) this.#writer = new WriterThread(db.name);
   }
 
   /** Opens (and, unless read-only, creates) the store at `path`. */
@@ -108,7 +118,7 @@ export class SqliteDriver implements StorageDriver {
       });
       db.pragma("busy_timeout = 10000");
       if (!options.readonly) {
-        applyWritePragmas(db, options.writerThread === false);
+        applyWritePragmas(db, options.writerThread === false ? "single" : "main");
         const version = db.pragma("user_version", { simple: true }) as number;
         if (version > SCHEMA_VERSION) {
           throw new SealtrailError(
@@ -145,7 +155,6 @@ export class SqliteDriver implements StorageDriver {
 
   async appendBatch(expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]): Promise<void> {
     if (this.#useWriterThread) {
-      // Started on the first append, so read-only work never pays for a second thread.
       this.#writer ??= new WriterThread(this.#db.name);
       return this.#writer.append(expectedSize, rows, tiles);
     }
@@ -208,7 +217,7 @@ export class SqliteDriver implements StorageDriver {
   /** Reads and hashes on a separate thread with its own read-only connection, a few runs ahead. */
   async *scanLeafHashes(fromSeq = 0): AsyncIterable<LeafChunk> {
     const worker = new Worker(new URL("./leaf-hasher.js", import.meta.url), {
-      workerData: { path: this.#db.name, fromSeq, chunk: this.#scanChunk },
+      workerData: { path: this.#db.name, fromSeq, chunk: this.#leafChunk },
     });
     const answers: Array<Promise<LeafHasherMessage>> = [];
     const waiting: Array<{ resolve: (m: LeafHasherMessage) => void; reject: (e: unknown) => void }> = [];
@@ -235,6 +244,11 @@ export class SqliteDriver implements StorageDriver {
     } finally {
       await worker.terminate();
     }
+  }
+
+  /** Resolves once a write would not wait for the writer thread to start (at once without one). */
+  async ready(): Promise<void> {
+    await this.#writer?.ready;
   }
 
   async countEvents(filter: EventFilter): Promise<number> {
@@ -275,9 +289,13 @@ export class SqliteDriver implements StorageDriver {
   }
 
   async putCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {
-    this.#stmt(
+    await this.#write(
       "INSERT INTO checkpoints (size, root, origin, note) VALUES (?,?,?,?) ON CONFLICT (size) DO NOTHING",
-    ).run(checkpoint.size, checkpoint.root, checkpoint.origin, checkpoint.note);
+      checkpoint.size,
+      checkpoint.root,
+      checkpoint.origin,
+      checkpoint.note,
+    );
   }
 
   async latestCheckpoint(): Promise<SignedCheckpoint | undefined> {
@@ -298,9 +316,11 @@ export class SqliteDriver implements StorageDriver {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    this.#stmt(
+    await this.#write(
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(key, value);
+      key,
+      value,
+    );
   }
 
   async getCursor(name: string): Promise<number> {
@@ -310,9 +330,21 @@ export class SqliteDriver implements StorageDriver {
   }
 
   async setCursor(name: string, nextSeq: number): Promise<void> {
-    this.#stmt(
+    await this.#write(
       "INSERT INTO cursors (name, next_seq) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET next_seq = excluded.next_seq",
-    ).run(name, nextSeq);
+      name,
+      nextSeq,
+    );
+  }
+
+  /** A small write: on the writer thread when there is one, so the event loop never waits for the lock. */
+  async #write(sql: string, ...params: unknown[]): Promise<void> {
+    if (!this.#useWriterThread) {
+      this.#stmt(sql).run(...params);
+      return;
+    }
+    this.#writer ??= new WriterThread(this.#db.name);
+    await this.#writer.run(sql, params);
   }
 
   async close(): Promise<void> {
@@ -324,14 +356,20 @@ export class SqliteDriver implements StorageDriver {
 /** The main-thread side of the writer thread (`sqlite-writer.ts`). */
 class WriterThread {
   readonly #worker: Worker;
+  readonly #checkpointer: Worker;
   readonly #pending = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();
   #nextId = 0;
   #failure: Error | undefined;
 
+  /** Resolves once the thread has opened the store and can commit. */
+  readonly ready: Promise<void>;
+
   constructor(path: string) {
     this.#worker = new Worker(new URL("./sqlite-writer.js", import.meta.url), { workerData: { path } });
     this.#worker.unref();
-    this.#worker.on("message", (response: WriterResponse) => {
+    this.ready = new Promise((resolve) => this.#worker.once("message", () => resolve()));
+    this.#worker.on("message", (response: WriterResponse | "ready") => {
+      if (response === "ready") return;
       const waiter = this.#pending.get(response.id);
       this.#pending.delete(response.id);
       if (this.#pending.size === 0) this.#worker.unref();
@@ -347,6 +385,10 @@ class WriterThread {
     });
     this.#worker.on("error", (error) => this.#fail(error));
     this.#worker.on("exit", (code) => this.#fail(new Error(`SQLite writer thread exited (${code})`)));
+    this.#checkpointer = new Worker(new URL("./wal-checkpointer.js", import.meta.url), {
+      workerData: { path },
+    });
+    this.#checkpointer.unref();
   }
 
   #fail(error: Error): void {
@@ -360,6 +402,15 @@ class WriterThread {
   }
 
   append(expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]): Promise<void> {
+    return this.#send((id) => toWriterRequest(id, expectedSize, rows, tiles));
+  }
+
+  /** Runs one small write statement on the writer's connection. */
+  run(sql: string, params: unknown[]): Promise<void> {
+    return this.#send((id) => ({ kind: "run", id, sql, params }));
+  }
+
+  #send(request: (id: number) => WriterRequest): Promise<void> {
     if (this.#failure) {
       return Promise.reject(
         new SealtrailError("ST_ERR_STORE_IO", `append failed: ${this.#failure.message}`, {
@@ -372,16 +423,19 @@ class WriterThread {
     this.#worker.ref();
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage(toWriterRequest(id, expectedSize, rows, tiles));
+      this.#worker.postMessage(request(id));
     });
   }
 
   async close(): Promise<void> {
     if (this.#failure) return;
     this.#failure = new Error("the store is closed");
-    this.#worker.ref();
-    const exited = new Promise((resolve) => this.#worker.once("exit", resolve));
-    this.#worker.postMessage("close");
-    await exited;
+    const stopped = [this.#worker, this.#checkpointer].map((thread) => {
+      thread.ref();
+      const exited = new Promise((resolve) => thread.once("exit", resolve));
+      thread.postMessage("close");
+      return exited;
+    });
+    await Promise.all(stopped);
   }
 }

@@ -51,16 +51,27 @@ export const INSERT_EVENT_SQL =
 export const UPSERT_TILE_SQL =
   "INSERT INTO tiles (level, idx, hashes) VALUES (?,?,?) ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes";
 
+/** What a connection is for, which decides its settings. */
+export type ConnectionRole =
+  /** The writer thread's connection: commits every batch. */
+  | "writer"
+  /** The main connection when a writer thread commits: reads, and small writes (checkpoints, meta). */
+  | "main"
+  /** The only connection (no writer thread): commits batches itself. */
+  | "single";
+
 /**
- * Settings of every connection that may write: WAL, `synchronous=FULL` (a committed batch
- * survives power loss) and WAL checkpoints every 8 192 pages rather than 1 000. The connection
- * that commits batches also gets a 64 MiB page cache so a large batch's index pages stay in
- * memory; readers keep SQLite's small default, so scans and exports stay flat in memory.
+ * Settings of every connection that may write: WAL and `synchronous=FULL` (a committed batch
+ * survives power loss). The connection that commits batches gets a 64 MiB page cache so a large
+ * batch's index pages stay in memory; the main connection keeps SQLite's small default, so scans
+ * and exports stay flat in memory. With a writer thread, WAL checkpoints run on a thread of their
+ * own (`wal-checkpointer.ts`) so no commit waits for one: the writer keeps only a 256 MiB backstop
+ * and the main connection never checkpoints. Alone, a connection checkpoints every 8 192 pages.
  */
-export function applyWritePragmas(db: { pragma(source: string): unknown }, commitsBatches: boolean): void {
+export function applyWritePragmas(db: { pragma(source: string): unknown }, role: ConnectionRole): void {
   db.pragma("busy_timeout = 10000");
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
-  db.pragma("wal_autocheckpoint = 8192");
-  if (commitsBatches) db.pragma("cache_size = -65536");
+  db.pragma(`wal_autocheckpoint = ${role === "writer" ? 65536 : role === "main" ? 0 : 8192}`);
+  if (role !== "main") db.pragma("cache_size = -65536");
 }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { applyWritePragmas, INSERT_EVENT_SQL, UPSERT_TILE_SQL } from "./sqlite-schema.js";
-import type { WriterRequest, WriterResponse } from "./writer-protocol.js";
+import type { BatchRequest, WriterRequest, WriterResponse } from "./writer-protocol.js";
 
 /**
  * The SQLite writer thread. It holds the write connection and commits each batch — events and
@@ -12,10 +12,20 @@ import type { WriterRequest, WriterResponse } from "./writer-protocol.js";
 
 const { path } = workerData as { path: string };
 const db = new Database(path);
-applyWritePragmas(db, true);
+applyWritePragmas(db, "writer");
 const insertEvent = db.prepare(INSERT_EVENT_SQL);
 const upsertTile = db.prepare(UPSERT_TILE_SQL);
 const currentSize = db.prepare("SELECT coalesce(max(seq) + 1, 0) FROM events").pluck();
+
+const statements = new Map<string, Database.Statement>();
+function statement(sql: string): Database.Statement {
+  let s = statements.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    statements.set(sql, s);
+  }
+  return s;
+}
 
 class Mismatch extends Error {
   constructor(
@@ -26,7 +36,7 @@ class Mismatch extends Error {
   }
 }
 
-const append = db.transaction((b: WriterRequest) => {
+const append = db.transaction((b: BatchRequest) => {
   const actual = currentSize.get() as number;
   if (actual !== b.expectedSize) throw new Mismatch(b.expectedSize, actual);
   for (let i = 0; i < b.json.length; i++) {
@@ -50,6 +60,7 @@ const append = db.transaction((b: WriterRequest) => {
   }
 });
 
+parentPort?.postMessage("ready");
 parentPort?.on("message", (request: WriterRequest | "close") => {
   if (request === "close") {
     db.close();
@@ -58,7 +69,11 @@ parentPort?.on("message", (request: WriterRequest | "close") => {
   }
   let response: WriterResponse;
   try {
-    append.immediate(request);
+    if (request.kind === "batch") append.immediate(request);
+    else
+      statement(request.sql).run(
+        ...request.params.map((p) => (p instanceof Uint8Array ? Buffer.from(p) : p)),
+      );
     response = { id: request.id, ok: true };
   } catch (error) {
     response =

@@ -5,7 +5,8 @@ import type { SealedRow } from "../storage-driver.js";
  * Messages between the SQLite driver and its writer thread. A batch travels as columns: typed
  * arrays and arrays of strings clone between threads far faster than one object per row.
  */
-export interface WriterRequest {
+export interface BatchRequest {
+  kind: "batch";
   id: number;
   expectedSize: number;
   seq: Float64Array;
@@ -22,6 +23,20 @@ export interface WriterRequest {
   tiles: readonly Tile[];
 }
 
+/** One small write (a checkpoint, a setting, a cursor) made on the writer's connection. */
+export interface StatementRequest {
+  kind: "run";
+  id: number;
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * A request to the writer thread. Every write goes through it: a write on the main connection
+ * would wait, blocking the event loop, whenever the writer holds the lock.
+ */
+export type WriterRequest = BatchRequest | StatementRequest;
+
 /** The writer's answer to one {@link WriterRequest}. */
 export type WriterResponse =
   | { id: number; ok: true }
@@ -33,15 +48,16 @@ export type WriterResponse =
       code?: string;
     };
 
-/** Packs a batch into a {@link WriterRequest}. */
+/** Packs a batch into a {@link BatchRequest}. */
 export function toWriterRequest(
   id: number,
   expectedSize: number,
   rows: readonly SealedRow[],
   tiles: readonly Tile[],
-): WriterRequest {
+): BatchRequest {
   const n = rows.length;
-  const request: WriterRequest = {
+  const request: BatchRequest = {
+    kind: "batch",
     id,
     expectedSize,
     seq: new Float64Array(n),
