@@ -316,10 +316,12 @@ async function largeStore(): Promise<void> {
 
 mkdirSync(data, { recursive: true });
 log(`Sealtrail benchmarks (BENCH_SCALE=${scale}) — node ${process.version}`);
-await ingestThroughput();
-await batchApiThroughput();
-await appendLatency();
-await largeStore();
+// BENCH_ONLY=ingest,batch,latency,store runs a subset.
+const only = new Set((process.env.BENCH_ONLY ?? "ingest,batch,latency,store").split(","));
+if (only.has("ingest")) await ingestThroughput();
+if (only.has("batch")) await batchApiThroughput();
+if (only.has("latency")) await appendLatency();
+if (only.has("store")) await largeStore();
 
 const header = "| figure | Sealtrail | peer (same run) | ratio | target |\n| --- | --- | --- | --- | --- |";
 const table = rows
