@@ -399,7 +399,7 @@ export function buildProgram(): Command {
         if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
         else if (report.ok) {
           process.stdout.write(
-            `${paint(c, "green", "OK")}: ${report.checked} events verified, ${report.checkpointsVerified} checkpoints, root ${report.root}` +
+            `${paint(c, "green", "OK")}: ${report.checked} events verified, ${report.checkpointsVerified} checkpoint(s), root ${report.root}` +
               (report.trustedSize === undefined
                 ? ""
                 : `, extends the trusted checkpoint at size ${report.trustedSize}`) +

@@ -57,7 +57,7 @@ async function runDemo(): Promise<void> {
     );
     out.push(
       report.ok
-        ? `${paint(c, "green", "Verified")}: ${report.checked} leaves recomputed, ${report.checkpointsVerified} checkpoints checked.`
+        ? `${paint(c, "green", "Verified")}: ${report.checked} leaves recomputed, ${report.checkpointsVerified} checkpoint(s) checked.`
         : `${paint(c, "red", "Verification FAILED")}: first bad seq ${report.firstBadSeq}: ${report.problem}`,
     );
     out.push(`Verifier key: ${log.verifierKey()}`, "");
