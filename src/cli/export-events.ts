@@ -2,6 +2,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
 import type { AuditLog } from "../audit-log.js";
+import { EVENT_FIELDS } from "../event/event-schema.js";
 import type { EventFilter } from "../query/event-filter.js";
 
 /** Export formats. */
@@ -13,45 +14,10 @@ async function write(out: Writable, text: string): Promise<void> {
   if (text.length > 0 && !out.write(text)) await once(out, "drain");
 }
 
-/** Columns every CSV export starts with, in schema order; nested fields are dotted. */
-const LEADING_COLUMNS = [
-  "seq",
-  "id",
-  "timestamp",
-  "received_at",
-  "action",
-  "category",
-  "outcome",
-  "severity",
-  "tenant",
-  "actor.id",
-  "actor.type",
-  "actor.name",
-  "actor.ip",
-  "actor.user_agent",
-  "actor.session_id",
-  "target.type",
-  "target.id",
-  "target.name",
-  "target.version",
-  "source.tool",
-  "source.tool_version",
-  "source.host",
-  "source.component",
-  "duration_ms",
-  "error.code",
-  "error.message",
-  "error.stack",
-  "crypto.key_id",
-  "crypto.algorithm",
-  "crypto.key_size",
-  "crypto.fingerprint",
-  "crypto.not_before",
-  "crypto.not_after",
-  "crypto.serial",
-  "policies",
-  "tags",
-];
+/** Columns every CSV export starts with, in schema order; members of fixed-shape objects are dotted. */
+const LEADING_COLUMNS: readonly string[] = EVENT_FIELDS.flatMap((f) =>
+  f.members === "any" ? [] : Array.isArray(f.members) ? f.members.map((m) => `${f.name}.${m}`) : [f.name],
+);
 
 /**
  * Flattens an event into dotted columns (`details.lead.source`); arrays become JSON text.

@@ -129,3 +129,26 @@ export const AUDIT_EVENT_SCHEMA = {
     tags: stringList,
   },
 } as const;
+
+/** A top-level field of the event and, for the fixed-shape objects, their members. */
+export interface EventField {
+  readonly name: string;
+  /** Members of a fixed-shape object (`actor`, `target`…); `"any"` for free-form `context`/`details`. */
+  readonly members?: readonly string[] | "any";
+  /** True for `policies` and `tags`. */
+  readonly list?: boolean;
+}
+
+/**
+ * The event's fields in schema order, read from {@link AUDIT_EVENT_SCHEMA} so that filters, CSV
+ * columns and anything else listing fields follow the one schema.
+ */
+export const EVENT_FIELDS: readonly EventField[] = Object.entries(AUDIT_EVENT_SCHEMA.properties).map(
+  ([name, schema]): EventField => {
+    const spec = schema as { type?: string; properties?: Record<string, unknown> };
+    if (spec.type === "array") return { name, list: true };
+    if (spec.type === "object")
+      return { name, members: spec.properties ? Object.keys(spec.properties) : "any" };
+    return { name };
+  },
+);

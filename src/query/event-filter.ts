@@ -1,3 +1,5 @@
+import { EVENT_FIELDS } from "../event/event-schema.js";
+
 /**
  * The filter model: what every reader (CLI, HTTP, library, reports) asks the store for. A
  * filter is a conjunction of conditions on event fields, nested ones included
@@ -36,30 +38,14 @@ export const TIME_FIELDS: ReadonlySet<string> = new Set([
 /** Fields whose values are numbers. */
 export const NUMBER_FIELDS: ReadonlySet<string> = new Set(["seq", "duration_ms", "crypto.key_size"]);
 /** Fields that hold arrays of strings: `eq` means "contains". */
-export const LIST_FIELDS: ReadonlySet<string> = new Set(["policies", "tags"]);
-/** Top-level fields that are objects, and whether their members are free-form. */
-export const OBJECT_FIELDS: ReadonlyMap<string, readonly string[] | "any"> = new Map<
-  string,
-  readonly string[] | "any"
->([
-  ["actor", ["id", "type", "name", "ip", "user_agent", "session_id"]],
-  ["target", ["type", "id", "name", "version"]],
-  ["source", ["tool", "tool_version", "host", "component"]],
-  ["crypto", ["key_id", "algorithm", "key_size", "fingerprint", "not_before", "not_after", "serial"]],
-  ["error", ["code", "message", "stack"]],
-  ["context", "any"],
-  ["details", "any"],
-]);
+export const LIST_FIELDS: ReadonlySet<string> = new Set(
+  EVENT_FIELDS.filter((f) => f.list).map((f) => f.name),
+);
+/** Top-level fields that are objects, with their members (`"any"`: free-form). */
+export const OBJECT_FIELDS: ReadonlyMap<string, readonly string[] | "any"> = new Map(
+  EVENT_FIELDS.flatMap((f) => (f.members ? [[f.name, f.members] as const] : [])),
+);
 /** Top-level scalar fields. */
-export const SCALAR_FIELDS: ReadonlySet<string> = new Set([
-  "seq",
-  "id",
-  "timestamp",
-  "received_at",
-  "action",
-  "category",
-  "outcome",
-  "severity",
-  "tenant",
-  "duration_ms",
-]);
+export const SCALAR_FIELDS: ReadonlySet<string> = new Set(
+  EVENT_FIELDS.filter((f) => !f.list && !f.members).map((f) => f.name),
+);
