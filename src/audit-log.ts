@@ -163,7 +163,13 @@ export class AuditLog {
     if (options.onCommit) appender.onCommit(options.onCommit);
     const interval = options.checkpointIntervalMs ?? 1000;
     if (interval > 0) {
-      this.#timer = setInterval(() => void this.#checkpointIfGrown().catch(() => {}), interval);
+      this.#timer = setInterval(
+        () =>
+          void this.#checkpointIfGrown().catch((error: Error) =>
+            process.emitWarning(`Sealtrail could not sign a checkpoint: ${error.message}`),
+          ),
+        interval,
+      );
       this.#timer.unref();
     }
   }
@@ -183,7 +189,7 @@ export class AuditLog {
     const paths = homePaths(options.home);
     const origin = options.origin ?? defaultOrigin();
     const { verifierKey } = createHome(paths, origin);
-    const driver = SqliteDriver.open(paths.database);
+    const driver = SqliteDriver.open(paths.database, { writerThread: false });
     await driver.setMeta("origin", origin);
     await driver.close();
     return { home: paths.home, origin, verifierKey };

@@ -10,6 +10,8 @@ export const EXPORT_FORMATS = ["ndjson", "json", "csv"] as const;
 /** One of {@link EXPORT_FORMATS}. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+const WRITE_SIZE = 64 * 1024;
+
 async function write(out: Writable, text: string): Promise<void> {
   if (text.length > 0 && !out.write(text)) await once(out, "drain");
 }
@@ -63,9 +65,14 @@ export async function exportEvents(
     for await (const chunk of log.exportEvents(filter)) {
       let text = "";
       for (const event of chunk) {
-        text +=
-          format === "ndjson" ? event.json + separator : (count > 0 || text ? separator : "") + event.json;
+        text += format === "ndjson" ? event.json + separator : (count > 0 ? separator : "") + event.json;
         count++;
+        // Writes of at most ~64 KiB: large ones become large native buffers, which the allocator
+        // is slow to give back, and peak memory would depend on its mood rather than on us.
+        if (text.length >= WRITE_SIZE) {
+          await write(out, text);
+          text = "";
+        }
       }
       await write(out, text);
     }

@@ -137,16 +137,16 @@ export class Appender {
   async #drain(): Promise<void> {
     try {
       while (this.#queue.length > 0) {
-        const batch: Pending[] = [];
+        // Whole submissions, up to maxBatch events (a larger one goes alone); taken with one
+        // splice, since thousands of single-event submissions may be waiting.
+        let taken = 0;
         let count = 0;
-        while (
-          this.#queue.length > 0 &&
-          (count === 0 || count + (this.#queue[0] as Pending).events.length <= this.#maxBatch)
-        ) {
-          const next = this.#queue.shift() as Pending;
-          batch.push(next);
+        for (const next of this.#queue) {
+          if (taken > 0 && count + next.events.length > this.#maxBatch) break;
+          taken++;
           count += next.events.length;
         }
+        const batch = this.#queue.splice(0, taken);
         this.#queued -= count;
         try {
           const receipts = await this.#commitWithRetry(batch);
