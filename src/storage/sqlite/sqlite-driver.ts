@@ -15,16 +15,16 @@ import {
   type StorageDriver,
   type StoredEvent,
 } from "../storage-driver.js";
+import { batchCommitter } from "./batch-committer.js";
 import type { LeafHasherMessage } from "./leaf-hasher.js";
 import { compileFilter } from "./sqlite-filter.js";
+import { applyWritePragmas, SCHEMA_SQL, SCHEMA_VERSION } from "./sqlite-schema.js";
 import {
-  applyWritePragmas,
-  INSERT_EVENT_SQL,
-  SCHEMA_SQL,
-  SCHEMA_VERSION,
-  UPSERT_TILE_SQL,
-} from "./sqlite-schema.js";
-import { toWriterRequest, type WriterRequest, type WriterResponse } from "./writer-protocol.js";
+  type BatchRequest,
+  toWriterRequest,
+  type WriterRequest,
+  type WriterResponse,
+} from "./writer-protocol.js";
 
 /** Options for {@link SqliteDriver.open}. */
 export interface SqliteDriverOptions {
@@ -71,7 +71,7 @@ export class SqliteDriver implements StorageDriver {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #scanChunk: number;
   readonly #leafChunk: number;
-  readonly #appendTx: (expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]) => void;
+  readonly #commitBatch: (batch: BatchRequest) => void;
   readonly #useWriterThread: boolean;
   #writer: WriterThread | undefined;
 
@@ -80,30 +80,7 @@ export class SqliteDriver implements StorageDriver {
     // Small scan chunks keep exports flat in memory; leaf hashing crosses threads, so larger runs pay.
     this.#scanChunk = options.scanChunk ?? 1024;
     this.#leafChunk = options.scanChunk ?? 4096;
-    const insertEvent = db.prepare(INSERT_EVENT_SQL);
-    const upsertTile = db.prepare(UPSERT_TILE_SQL);
-    const currentSize = db.prepare("SELECT coalesce(max(seq) + 1, 0) FROM events").pluck();
-    const tx = db.transaction((expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]) => {
-      const actual = currentSize.get() as number;
-      if (actual !== expectedSize) throw new SizeMismatchError(expectedSize, actual);
-      for (const r of rows) {
-        insertEvent.run(
-          r.seq,
-          r.id,
-          r.timestampMs,
-          r.action,
-          r.category,
-          r.outcome,
-          r.severityLevel,
-          r.actorId,
-          r.targetId,
-          r.tenant,
-          r.json,
-        );
-      }
-      for (const t of tiles) upsertTile.run(t.level, t.index, t.hashes);
-    });
-    this.#appendTx = (expectedSize, rows, tiles) => tx.immediate(expectedSize, rows, tiles);
+    this.#commitBatch = batchCommitter(db);
     this.#useWriterThread = options.writerThread !== false && !options.readonly;
     if (this.#useWriterThread && !options.lazyWriter) this.#writer = new WriterThread(db.name);
   }
@@ -159,7 +136,7 @@ export class SqliteDriver implements StorageDriver {
       return this.#writer.append(expectedSize, rows, tiles);
     }
     try {
-      this.#appendTx(expectedSize, rows, tiles);
+      this.#commitBatch(toWriterRequest(0, expectedSize, rows, tiles));
     } catch (cause) {
       if (cause instanceof SizeMismatchError) throw cause;
       throw new SealtrailError("ST_ERR_STORE_IO", `append failed: ${(cause as Error).message}`, { cause });

@@ -1,7 +1,9 @@
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
-import { applyWritePragmas, INSERT_EVENT_SQL, UPSERT_TILE_SQL } from "./sqlite-schema.js";
-import type { BatchRequest, WriterRequest, WriterResponse } from "./writer-protocol.js";
+import { SizeMismatchError } from "../storage-driver.js";
+import { batchCommitter } from "./batch-committer.js";
+import { applyWritePragmas } from "./sqlite-schema.js";
+import type { WriterRequest, WriterResponse } from "./writer-protocol.js";
 
 /**
  * The SQLite writer thread. It holds the write connection and commits each batch — events and
@@ -13,9 +15,7 @@ import type { BatchRequest, WriterRequest, WriterResponse } from "./writer-proto
 const { path } = workerData as { path: string };
 const db = new Database(path);
 applyWritePragmas(db, "writer");
-const insertEvent = db.prepare(INSERT_EVENT_SQL);
-const upsertTile = db.prepare(UPSERT_TILE_SQL);
-const currentSize = db.prepare("SELECT coalesce(max(seq) + 1, 0) FROM events").pluck();
+const commitBatch = batchCommitter(db);
 
 const statements = new Map<string, Database.Statement>();
 function statement(sql: string): Database.Statement {
@@ -27,39 +27,6 @@ function statement(sql: string): Database.Statement {
   return s;
 }
 
-class Mismatch extends Error {
-  constructor(
-    readonly expected: number,
-    readonly actual: number,
-  ) {
-    super(`store holds ${actual} events, the appender expected ${expected}`);
-  }
-}
-
-const append = db.transaction((b: BatchRequest) => {
-  const actual = currentSize.get() as number;
-  if (actual !== b.expectedSize) throw new Mismatch(b.expectedSize, actual);
-  for (let i = 0; i < b.json.length; i++) {
-    insertEvent.run(
-      b.seq[i],
-      b.ids[i],
-      b.ts[i],
-      b.actions[i],
-      b.categories[i],
-      b.outcomes[i],
-      b.sev[i],
-      b.actors[i],
-      b.targets[i],
-      b.tenants[i],
-      b.json[i],
-    );
-  }
-  // Buffers arrive as plain Uint8Arrays; better-sqlite3 binds a Buffer as a BLOB.
-  for (const t of b.tiles) {
-    upsertTile.run(t.level, t.index, Buffer.from(t.hashes.buffer, t.hashes.byteOffset, t.hashes.byteLength));
-  }
-});
-
 parentPort?.postMessage("ready");
 parentPort?.on("message", (request: WriterRequest | "close") => {
   if (request === "close") {
@@ -69,7 +36,7 @@ parentPort?.on("message", (request: WriterRequest | "close") => {
   }
   let response: WriterResponse;
   try {
-    if (request.kind === "batch") append.immediate(request);
+    if (request.kind === "batch") commitBatch(request);
     else
       statement(request.sql).run(
         ...request.params.map((p) => (p instanceof Uint8Array ? Buffer.from(p) : p)),
@@ -77,7 +44,7 @@ parentPort?.on("message", (request: WriterRequest | "close") => {
     response = { id: request.id, ok: true };
   } catch (error) {
     response =
-      error instanceof Mismatch
+      error instanceof SizeMismatchError
         ? {
             id: request.id,
             ok: false,
