@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: Sealtrail's figures of record (DESIGN §8), each beside peers measured in the
+ * `npm run bench`: Sealtrail's figures of record, each beside peers measured in the
  * same run on the same generated events. Sizes scale with BENCH_SCALE (default 1: 200,000
  * events for ingest, 1,000,000 for the store); ratios matter more than absolute numbers on a
  * shared machine.

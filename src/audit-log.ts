@@ -114,7 +114,7 @@ function isExpressionList(input: FilterInput): input is readonly string[] {
 }
 
 /**
- * The audit log: the one facade the library, the CLI and the server use (DESIGN §6).
+ * The audit log: the one facade the library, the CLI and the server use.
  *
  * @example
  * ```ts

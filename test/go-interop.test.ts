@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { sampleEvents } from "../src/demo/sample-events.js";
 
 // golang.org/x/mod's sumdb/note and sumdb/tlog, run unchanged on Sealtrail's output: the
-// compatibility bar of DESIGN §4. Needs Debian's golang-go and golang-golang-x-mod-dev (.ci/run
+// compatibility bar for our checkpoints and proofs. Needs Debian's golang-go and golang-golang-x-mod-dev (.ci/run
 // installs them).
 const GOPATH = "/usr/share/gocode";
 const goAvailable =

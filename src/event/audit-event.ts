@@ -1,5 +1,5 @@
 /**
- * The audit event, schema v1 (DESIGN §3): what producers send ({@link AuditEventInput}) and what
+ * The audit event, schema v1: what producers send ({@link AuditEventInput}) and what
  * the log stores ({@link AuditEvent}, with `seq`, `id` and `received_at` filled in).
  */
 

@@ -19,7 +19,7 @@ import {
 } from "./storage-driver.js";
 
 /**
- * The shared contract suite of {@link StorageDriver} (DESIGN §5): every driver registers it with
+ * The shared contract suite of {@link StorageDriver}: every driver registers it with
  * a factory for fresh, empty stores. Rows are built with `prepareEvent` and `sealedJson`, tiles
  * with a real {@link TileTree}, so what is stored is what the appender would store.
  */

@@ -3,7 +3,7 @@ import type { Tile, TileReader } from "../ledger/tiles.js";
 import type { EventFilter } from "../query/event-filter.js";
 
 /**
- * The storage role (DESIGN §5). A driver keeps sequenced events with the tiles of their tree and
+ * The storage role. A driver keeps sequenced events with the tiles of their tree and
  * the signed checkpoints, and answers reads. It knows nothing of hashing rules or HTTP; every
  * driver runs the one contract suite in `storage-driver.case.ts`.
  */

@@ -38,7 +38,7 @@ export interface VerifyOptions {
 }
 
 /**
- * Verifies a whole store (DESIGN §4): recomputes every leaf from the stored bytes and compares it
+ * Verifies a whole store: recomputes every leaf from the stored bytes and compares it
  * with the leaf hash recorded in the tiles when it was appended, checks seqs are contiguous,
  * rebuilds the tree and checks every stored checkpoint's signature and root, and proves that the
  * store extends a trusted checkpoint held elsewhere (which catches a rewrite by a holder of the

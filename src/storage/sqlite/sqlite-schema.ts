@@ -1,6 +1,6 @@
 /**
  * The SQLite schema, version 1. `events.body` is the canonical JSON exactly as hashed; the other
- * columns copy fields out of it for indexes. Tiles replace per-node rows (DESIGN §4). Indexes
+ * columns copy fields out of it for indexes. Tiles replace per-node rows. Indexes
  * only where queries need them; every index ends in the rowid (= seq), so `col = ? ORDER BY
  * seq` walks one index in log order.
  */
