@@ -137,7 +137,8 @@ export function buildProgram(): Command {
       // Stat first: a missing file is a usage error (exit 2), not a stream error.
       const total = file === "-" ? 0 : statSync(file).size;
       const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
-      const bar =
+      // The bar goes at the first rejected line, so that "line N: reason" reports stay readable.
+      let bar =
         process.stderr.isTTY && total > 0
           ? new SingleBar({
               format: "ingest [{bar}] {percentage}% | {events} events | {rate}/s",
@@ -152,7 +153,8 @@ export function buildProgram(): Command {
           ingestNdjson(input, (events) => log.submitPrepared(events), {
             ...(log.limits ? { limits: log.limits } : {}),
             onRejected: (line, reason) => {
-              if (bar) bar.stop();
+              bar?.stop();
+              bar = undefined;
               process.stderr.write(`line ${line}: ${reason}\n`);
             },
             onProgress: (s) => {

@@ -6,6 +6,7 @@
  */
 export const SCHEMA_VERSION = 1;
 
+/** Creates the tables and indexes of schema version {@link SCHEMA_VERSION} (idempotent). */
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY,
