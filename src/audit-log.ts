@@ -130,7 +130,9 @@ function isExpressionList(input: FilterInput): input is readonly string[] {
 export class AuditLog {
   readonly #paths: HomePaths;
   readonly #driver: StorageDriver;
-  readonly #appender: Appender;
+  /** Absent when the stored tree could not be rebuilt: then only reading and `verify` work. */
+  readonly #appender: Appender | undefined;
+  readonly #treeError: SealtrailError | undefined;
   readonly #checkpointer: Checkpointer;
   readonly #origin: string;
   readonly #limits: EventLimits | undefined;
@@ -141,16 +143,17 @@ export class AuditLog {
   private constructor(
     paths: HomePaths,
     driver: StorageDriver,
-    appender: Appender,
+    appender: Appender | SealtrailError,
     origin: string,
     options: AuditLogOptions,
   ) {
     this.#paths = paths;
     this.#driver = driver;
-    this.#appender = appender;
+    this.#appender = appender instanceof Appender ? appender : undefined;
+    this.#treeError = appender instanceof SealtrailError ? appender : undefined;
     this.#origin = origin;
     this.#limits = options.limits;
-    this.#sizeAtOpen = appender.size;
+    this.#sizeAtOpen = this.#appender?.size ?? 0;
     this.#checkpointer = new Checkpointer(
       driver,
       origin,
@@ -160,7 +163,7 @@ export class AuditLog {
         options.onCheckpoint?.(cp);
       },
     );
-    if (options.onCommit) appender.onCommit(options.onCommit);
+    if (options.onCommit) this.#appender?.onCommit(options.onCommit);
     const interval = options.checkpointIntervalMs ?? 1000;
     if (interval > 0) {
       this.#timer = setInterval(
@@ -208,17 +211,37 @@ export class AuditLog {
       await AuditLog.init({ home: paths.home, ...(options.origin ? { origin: options.origin } : {}) });
     }
     const driver = SqliteDriver.open(paths.database, { lazyWriter: options.readMostly === true });
-    const origin = await driver.getMeta("origin");
-    if (!origin) {
+    try {
+      const origin = await driver.getMeta("origin");
+      if (!origin)
+        throw new SealtrailError("ST_ERR_STORE_CORRUPT", `${paths.database} has no origin recorded`);
+      await driver.ready();
+      let appender: Appender | SealtrailError;
+      try {
+        appender = await Appender.open(driver, {
+          ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
+          ...(options.maxQueue ? { maxQueue: options.maxQueue } : {}),
+        });
+      } catch (cause) {
+        if (!(cause instanceof RangeError)) throw cause;
+        // A damaged tree must still open for reading and, above all, for `verify` to name the damage.
+        appender = new SealtrailError(
+          "ST_ERR_STORE_CORRUPT",
+          `the stored tree cannot be rebuilt (${cause.message}); run \`sealtrail verify\``,
+          { cause },
+        );
+      }
+      return new AuditLog(paths, driver, appender, origin, options);
+    } catch (error) {
       await driver.close();
-      throw new SealtrailError("ST_ERR_STORE_CORRUPT", `${paths.database} has no origin recorded`);
+      throw error;
     }
-    await driver.ready();
-    const appender = await Appender.open(driver, {
-      ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
-      ...(options.maxQueue ? { maxQueue: options.maxQueue } : {}),
-    });
-    return new AuditLog(paths, driver, appender, origin, options);
+  }
+
+  /** The appender, or the error that kept the stored tree from being rebuilt. */
+  get #tree(): Appender {
+    if (!this.#appender) throw this.#treeError as SealtrailError;
+    return this.#appender;
   }
 
   /** The log's origin (its name in checkpoints). */
@@ -238,7 +261,7 @@ export class AuditLog {
 
   /** Number of committed events. */
   get size(): number {
-    return this.#appender.size;
+    return this.#tree.size;
   }
 
   /** The verifier key (`<name>+<hex id>+<base64 key>`), from `verifier.key` or the signing key. */
@@ -265,8 +288,7 @@ export class AuditLog {
   async append(
     input: AuditEventInput | readonly AuditEventInput[],
   ): Promise<AppendReceipt | AppendReceipt[]> {
-    if (!Array.isArray(input))
-      return (await this.#appender.submit([this.prepare(input)]))[0] as AppendReceipt;
+    if (!Array.isArray(input)) return (await this.#tree.submit([this.prepare(input)]))[0] as AppendReceipt;
     const prepared = input.map((event, index) => {
       try {
         return this.prepare(event);
@@ -280,7 +302,7 @@ export class AuditLog {
         throw error;
       }
     });
-    return this.#appender.submit(prepared);
+    return this.#tree.submit(prepared);
   }
 
   /**
@@ -309,12 +331,14 @@ export class AuditLog {
 
   /** Appends already prepared events (see {@link AuditLog.prepare}). */
   submitPrepared(events: readonly PreparedEvent[]): Promise<AppendReceipt[]> {
-    return this.#appender.submit(events);
+    return this.#tree.submit(events);
   }
 
   /**
    * Runs `fn`, then records its duration as an event named `action` (outcome and error filled
-   * in), and returns what `fn` returned (or rethrows what it threw).
+   * in), and returns what `fn` returned (or rethrows what it threw). When `fn` succeeded but its
+   * event cannot be recorded, `track` rejects with the recording error: `fn` ran once and must
+   * not simply be retried.
    *
    * @example
    * ```ts
@@ -327,30 +351,39 @@ export class AuditLog {
     fields: Partial<AuditEventInput> = {},
   ): Promise<T> {
     const started = performance.now();
+    let result: T;
     try {
-      const result = await fn();
-      await this.append({
-        outcome: "success",
-        ...fields,
-        action,
-        duration_ms: round(performance.now() - started),
-      });
-      return result;
+      result = await fn();
     } catch (error) {
       const e = error as Error;
-      await this.append({
-        outcome: "failure",
-        severity: "error",
-        ...fields,
-        action,
-        duration_ms: round(performance.now() - started),
-        error: {
-          code: String((e as { code?: unknown }).code ?? e.name ?? "Error"),
-          message: String(e.message ?? e),
-        },
-      });
+      try {
+        await this.append({
+          outcome: "failure",
+          severity: "error",
+          ...fields,
+          action,
+          duration_ms: round(performance.now() - started),
+          error: {
+            code: String((e as { code?: unknown }).code ?? e.name ?? "Error"),
+            message: String(e.message ?? e),
+          },
+        });
+      } catch (recording) {
+        // The operation's own error matters more to the caller; the lost record is reported.
+        process.emitWarning(
+          `Sealtrail could not record the failure of ${action}: ${(recording as Error).message}`,
+        );
+      }
       throw error;
     }
+    // Outside the try: a failure to record a success must not be recorded as the operation failing.
+    await this.append({
+      outcome: "success",
+      ...fields,
+      action,
+      duration_ms: round(performance.now() - started),
+    });
+    return result;
   }
 
   /**
@@ -434,8 +467,9 @@ export class AuditLog {
 
   /** Signs (if needed), stores and publishes a checkpoint covering every committed event. */
   async checkpoint(): Promise<SignedCheckpoint> {
-    await this.#appender.flush();
-    return this.#checkpointer.sign(this.#appender.size, this.#appender.root());
+    const tree = this.#tree;
+    await tree.flush();
+    return this.#checkpointer.sign(tree.size, tree.root());
   }
 
   /** The newest signed checkpoint, without signing a new one. */
@@ -477,10 +511,11 @@ export class AuditLog {
   }
 
   #requireTreeSize(size: number): void {
-    if (!(Number.isSafeInteger(size) && size >= 1 && size <= this.#appender.size)) {
+    const logSize = this.#tree.size;
+    if (!(Number.isSafeInteger(size) && size >= 1 && size <= logSize)) {
       throw new SealtrailError(
         "ST_ERR_LEDGER_RANGE",
-        `tree size ${size}: expected an integer from 1 to ${this.#appender.size}`,
+        `tree size ${size}: expected an integer from 1 to ${logSize}`,
       );
     }
   }
@@ -496,7 +531,7 @@ export class AuditLog {
       onProgress?: (checked: number, total: number) => void;
     } = {},
   ): Promise<VerifyReport> {
-    await this.#appender.flush();
+    await this.#appender?.flush();
     const verifier: NoteVerifier = parseVerifierKey(options.verifierKey ?? this.verifierKey());
     return verifyStore(this.#driver, {
       origin: this.#origin,
@@ -508,8 +543,8 @@ export class AuditLog {
 
   async #checkpointIfGrown(): Promise<void> {
     const latest = await this.#checkpointer.latest();
-    if (this.#appender.size > (latest?.size ?? 0))
-      await this.#checkpointer.sign(this.#appender.size, this.#appender.root());
+    const tree = this.#tree;
+    if (tree.size > (latest?.size ?? 0)) await this.#checkpointer.sign(tree.size, tree.root());
   }
 
   /** Flushes queued events, signs a final checkpoint if the log grew, and closes the store. */
@@ -517,9 +552,14 @@ export class AuditLog {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
-    await this.#appender.close();
-    if (this.#appender.size > this.#sizeAtOpen) await this.#checkpointIfGrown();
-    await this.#driver.close();
+    try {
+      if (this.#appender) {
+        await this.#appender.close();
+        if (this.#appender.size > this.#sizeAtOpen) await this.#checkpointIfGrown();
+      }
+    } finally {
+      await this.#driver.close();
+    }
   }
 }
 

@@ -390,11 +390,14 @@ export function buildProgram(): Command {
         const bar = process.stderr.isTTY
           ? new SingleBar({ format: "verify [{bar}] {value}/{total}", stream: process.stderr })
           : undefined;
-        bar?.start(log.size, 0);
+        bar?.start(0, 0);
         const report = await log.verify({
           ...(trusted === undefined ? {} : { trusted }),
           ...(options.key ? { verifierKey: options.key } : {}),
-          onProgress: (checked) => bar?.update(checked),
+          onProgress: (checked, total) => {
+            bar?.setTotal(total);
+            bar?.update(checked);
+          },
         });
         bar?.stop();
         const c = colorsFor(process.stdout);

@@ -13,8 +13,22 @@ const ajv = new Ajv2020({ allErrors: false, strict: true, validateFormats: false
 const schemaCheck = ajv.compile(AUDIT_EVENT_SCHEMA);
 
 /** Field names whose values are key material, wherever they appear. */
+/**
+ * Field names that hold key material: a whole name (`secret`, `privkey`), or a compound that
+ * ends in a key term, optionally followed by an encoding (`gpg_private_key`,
+ * `aws_secret_access_key`, `private_key_pem`, `signingKey`). Names where the term is followed by
+ * anything else are references or metadata and stay allowed (`private_key_id`, `secret_name`).
+ */
 const KEY_MATERIAL_NAMES =
-  /^(private[_-]?key|privkey|secret[_-]?key|client[_-]?secret|secret|api[_-]?secret|key[_-]?material|passphrase|seed[_-]?phrase|mnemonic)$/i;
+  /^(secret|privkey|passphrase|mnemonic)$|(^|[_-])(private[_-]?key|secret[_-]?(access[_-]?)?key|signing[_-]?key|client[_-]?secret|api[_-]?secret|key[_-]?material|seed[_-]?phrase)([_-](pem|der|bytes|b64|base64|hex|data|raw))?$/i;
+/** The camelCase forms, case-sensitive so that `privateKeyId` (a reference) stays allowed. */
+const KEY_MATERIAL_CAMEL =
+  /(private|signing|secret)Key(Pem|Der|Bytes|Data|Material)?$|clientSecret$|secretAccessKey$/;
+
+function isKeyMaterialName(name: string): boolean {
+  return KEY_MATERIAL_NAMES.test(name) || KEY_MATERIAL_CAMEL.test(name);
+}
+
 /** A PEM block's first line. */
 export const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]*-----/;
 
@@ -76,7 +90,11 @@ function checkUnicode(value: unknown, path: string): void {
 
 function checkKeys(object: Record<string, unknown>, path: string): void {
   for (const key of Object.keys(object)) {
-    if (KEY_MATERIAL_NAMES.test(key)) throw keyMaterialError(`${path}.${key}`, `a field named "${key}"`);
+    // Flags and counts (`has_private_key: true`) are about keys, not keys.
+    const value = object[key];
+    const canHoldKey = typeof value === "string" || (typeof value === "object" && value !== null);
+    if (canHoldKey && isKeyMaterialName(key))
+      throw keyMaterialError(`${path}.${key}`, `a field named "${key}"`);
   }
 }
 
@@ -109,7 +127,9 @@ function checkFreeForm(value: unknown, path: string, depth: number, limits: Even
       if (proto !== Object.prototype && proto !== null) throw invalid(path, "expected a plain JSON object");
       const object = value as Record<string, unknown>;
       checkKeys(object, path);
-      if ("kty" in object && "d" in object) throw keyMaterialError(path, "a private JWK");
+      // A JWK with a private ("d") or symmetric ("k") member carries the key itself.
+      if ("kty" in object && ("d" in object || "k" in object))
+        throw keyMaterialError(path, "a private or secret JWK");
       for (const key of Object.keys(object)) {
         if (!key.isWellFormed()) throw invalid(path, "expected well-formed Unicode keys");
         const item = object[key];
@@ -131,7 +151,7 @@ function schemaError(error: ErrorObject | undefined): SealtrailError {
     case "additionalProperties": {
       const name = String(error.params.additionalProperty);
       const field = join(path, name);
-      if (KEY_MATERIAL_NAMES.test(name)) return keyMaterialError(field, `a field named "${name}"`);
+      if (isKeyMaterialName(name)) return keyMaterialError(field, `a field named "${name}"`);
       return invalid(
         field,
         path ? "unknown field" : "unknown top-level field (put free-form data in details)",

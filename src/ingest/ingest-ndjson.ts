@@ -31,6 +31,8 @@ export interface IngestOptions {
 /** Input chunks being prepared at once, and prepared groups being committed at once. */
 const MAX_PREPARING = 3;
 const MAX_COMMITTING = 4;
+/** Events handed to the log and not yet durable, at most: half the appender's default queue. */
+const MAX_COMMITTING_EVENTS = 50_000;
 
 /**
  * Ingests NDJSON from `input`: every valid line is stored through `submit`, every invalid one
@@ -67,27 +69,49 @@ export async function ingestNdjson(
   const prepare = (request: PrepareRequest, transfer: ArrayBuffer[] = []): Promise<PrepareResponse> => {
     if (failure) return Promise.reject(failure);
     const answer = new Promise<PrepareResponse>((resolve, reject) => answers.push({ resolve, reject }));
+    // Awaited in order later; until then a failure must not count as unhandled.
+    answer.catch(() => {});
     worker.postMessage(request, transfer);
     return answer;
   };
 
   const preparing: Array<Promise<PrepareResponse>> = [];
   const committing = new Set<Promise<void>>();
+  let committingEvents = 0;
+  let commitFailure: unknown;
   const commit = async (response: PrepareResponse) => {
     for (const r of response.rejected) {
       summary.rejected++;
       options.onRejected(r.line, r.reason);
     }
-    const done: Promise<void> = submit(unpackPrepared(response.prepared)).then((receipts) => {
-      for (const r of receipts) {
-        if (r.duplicate) summary.duplicates++;
-        else summary.accepted++;
-      }
+    const events = unpackPrepared(response.prepared);
+    // Bound the events waiting to commit (not the groups: a group of tiny events can be large),
+    // well under the appender's queue, so a valid file never meets backpressure.
+    while (committing.size > 0 && committingEvents + events.length > MAX_COMMITTING_EVENTS) {
+      await Promise.race(committing);
+    }
+    if (commitFailure) throw commitFailure;
+    committingEvents += events.length;
+    const done: Promise<void> = submit(events).then(
+      (receipts) => {
+        for (const r of receipts) {
+          if (r.duplicate) summary.duplicates++;
+          else summary.accepted++;
+        }
+        options.onProgress?.(summary);
+      },
+      (error: unknown) => {
+        // Kept, not thrown here: the loop rethrows it, and no rejection is left unhandled.
+        commitFailure ??= error;
+      },
+    );
+    void done.finally(() => {
       committing.delete(done);
-      options.onProgress?.(summary);
+      committingEvents -= events.length;
     });
     committing.add(done);
     if (committing.size >= MAX_COMMITTING) await Promise.race(committing);
+    if (commitFailure) throw commitFailure;
   };
 
   try {
@@ -100,6 +124,7 @@ export async function ingestNdjson(
     preparing.push(prepare({ end: true }));
     for (const pending of preparing.splice(0)) await commit(await pending);
     await Promise.all(committing);
+    if (commitFailure) throw commitFailure;
   } finally {
     await worker.terminate();
   }

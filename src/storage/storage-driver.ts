@@ -101,12 +101,13 @@ export interface StorageDriver extends TileReader {
   /** Events matching `filter` in seq order, from `fromSeq` on, in chunks; memory stays flat. */
   scanEvents(filter: EventFilter, fromSeq?: number): AsyncIterable<StoredEvent[]>;
   /**
-   * The leaf hashes of every stored event in seq order from `fromSeq`, in runs of consecutive
+   * The leaf hashes of every stored event in seq order from `fromSeq` up to (not including)
+   * `toSeq` when given, in runs of consecutive
    * seqs: a missing seq ends a run, so it shows as the next run's `firstSeq`. Computed from the
    * stored bytes on every call (this is what `verify` trusts); drivers MAY compute them off the
    * main thread.
    */
-  scanLeafHashes(fromSeq?: number): AsyncIterable<LeafChunk>;
+  scanLeafHashes(fromSeq?: number, toSeq?: number): AsyncIterable<LeafChunk>;
   /** Number of events matching `filter`. */
   countEvents(filter: EventFilter): Promise<number>;
   /** Event counts grouped by `dimension`, largest first (time buckets: in time order). */

@@ -12,13 +12,18 @@ import { HASH_SIZE, leafHash } from "../../ledger/rfc6962.js";
 /** What the hasher sends back. */
 export type LeafHasherMessage = { done: true } | { done: false; firstSeq: number; hashes: Uint8Array };
 
-const { path, fromSeq, chunk } = workerData as { path: string; fromSeq: number; chunk: number };
+const { path, fromSeq, toSeq, chunk } = workerData as {
+  path: string;
+  fromSeq: number;
+  toSeq: number;
+  chunk: number;
+};
 const db = new Database(path, { readonly: true, fileMustExist: true });
-const rows = db.prepare("SELECT seq, body FROM events WHERE seq >= ? ORDER BY seq LIMIT ?").raw();
+const rows = db.prepare("SELECT seq, body FROM events WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?").raw();
 let next = fromSeq;
 
 parentPort?.on("message", () => {
-  const batch = rows.all(next, chunk) as Array<[number, string]>;
+  const batch = rows.all(next, toSeq, chunk) as Array<[number, string]>;
   if (batch.length === 0) {
     parentPort?.postMessage({ done: true } satisfies LeafHasherMessage);
     return;

@@ -45,6 +45,9 @@ export interface SqliteDriverOptions {
   readonly lazyWriter?: boolean;
 }
 
+/** Prepared statements kept for reuse, at most. */
+const MAX_CACHED_STATEMENTS = 256;
+
 const BUCKETS: Partial<Record<CountDimension, number>> = { hour: 3_600_000, day: 86_400_000 };
 const GROUP_COLUMN: Partial<Record<CountDimension, string>> = {
   action: "action",
@@ -120,6 +123,8 @@ export class SqliteDriver implements StorageDriver {
   #stmt(sql: string): Database.Statement {
     let s = this.#statements.get(sql);
     if (!s) {
+      // Filters make SQL of many shapes; a long-running reader must not keep them all.
+      if (this.#statements.size >= MAX_CACHED_STATEMENTS) this.#statements.clear();
       s = this.#db.prepare(sql);
       this.#statements.set(sql, s);
     }
@@ -192,9 +197,9 @@ export class SqliteDriver implements StorageDriver {
   }
 
   /** Reads and hashes on a separate thread with its own read-only connection, a few runs ahead. */
-  async *scanLeafHashes(fromSeq = 0): AsyncIterable<LeafChunk> {
+  async *scanLeafHashes(fromSeq = 0, toSeq = Number.MAX_SAFE_INTEGER): AsyncIterable<LeafChunk> {
     const worker = new Worker(new URL("./leaf-hasher.js", import.meta.url), {
-      workerData: { path: this.#db.name, fromSeq, chunk: this.#leafChunk },
+      workerData: { path: this.#db.name, fromSeq, toSeq, chunk: this.#leafChunk },
     });
     const answers: Array<Promise<LeafHasherMessage>> = [];
     const waiting: Array<{ resolve: (m: LeafHasherMessage) => void; reject: (e: unknown) => void }> = [];
@@ -344,7 +349,14 @@ class WriterThread {
   constructor(path: string) {
     this.#worker = new Worker(new URL("./sqlite-writer.js", import.meta.url), { workerData: { path } });
     this.#worker.unref();
-    this.ready = new Promise((resolve) => this.#worker.once("message", () => resolve()));
+    this.ready = new Promise((resolve, reject) => {
+      this.#worker.once("message", () => resolve());
+      this.#worker.once("error", reject);
+      this.#worker.once("exit", (code) =>
+        reject(new Error(`SQLite writer thread exited (${code}) before it was ready`)),
+      );
+    });
+    this.ready.catch(() => {});
     this.#worker.on("message", (response: WriterResponse | "ready") => {
       if (response === "ready") return;
       const waiter = this.#pending.get(response.id);
