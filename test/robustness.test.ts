@@ -123,3 +123,21 @@ test("secret-bearing compound names and symmetric JWKs are key material; referen
   }
   await log.close();
 });
+
+test("a damaged higher tile is caught by verify, not only at the next checkpoint", async () => {
+  const log = await AuditLog.open({ home: dir, origin: "robust.test/log", checkpointIntervalMs: 0 });
+  await log.append(Array.from({ length: 600 }, (_, i) => ({ action: "a.b", details: { i } })));
+  await log.checkpoint();
+  await log.close();
+  const db = new Database(join(dir, "sealtrail.db"));
+  const tile = db.prepare("SELECT hashes FROM tiles WHERE level = 1 AND idx = 0").pluck().get() as Buffer;
+  tile[40] = (tile[40] as number) ^ 1; // the second level-1 entry: the root of events 256…511
+  db.prepare("UPDATE tiles SET hashes = ? WHERE level = 1 AND idx = 0").run(tile);
+  db.close();
+  const reopened = await AuditLog.open({ home: dir, create: false, checkpointIntervalMs: 0 });
+  const report = await reopened.verify();
+  await reopened.close();
+  assert.equal(report.ok, false);
+  assert.equal(report.firstBadSeq, 256);
+  assert.match(report.problem ?? "", /tile 1\/0 disagrees with the tree rebuilt from events 256…511/);
+});

@@ -1,8 +1,8 @@
 import { type Checkpoint, verifyCheckpoint } from "../ledger/checkpoint.js";
-import { CompactRange } from "../ledger/compact-range.js";
+import { CompactRange, type CompletedNode } from "../ledger/compact-range.js";
 import { HASH_SIZE } from "../ledger/rfc6962.js";
 import type { NoteVerifier } from "../ledger/signed-note.js";
-import { TILE_WIDTH, tileEntry } from "../ledger/tiles.js";
+import { TILE_HEIGHT, TILE_WIDTH, type TileReader, tileEntry } from "../ledger/tiles.js";
 import type { StorageDriver } from "../storage/storage-driver.js";
 
 /** What `verify` found. */
@@ -117,6 +117,7 @@ export async function verifyStore(driver: StorageDriver, options: VerifyOptions)
   }
 
   let lastGood = 0;
+  const upperTiles = new TileCache(driver);
   // Exactly the events present when verification began: appends meanwhile are not its business.
   for await (const chunk of driver.scanLeafHashes(0, size)) {
     if (chunk.firstSeq !== range.size) return fail(range.size, `event ${range.size} is missing`);
@@ -141,8 +142,11 @@ export async function verifyStore(driver: StorageDriver, options: VerifyOptions)
           `event ${seq + k}'s stored bytes do not match the leaf hash recorded when it was appended`,
         );
       }
+      const completed: CompletedNode[] = [];
       for (let k = 0; k < n; k++) {
-        range.append(tileEntry(computed, k));
+        range.append(tileEntry(computed, k), (node) => {
+          if (node.height % TILE_HEIGHT === 0) completed.push(node);
+        });
         const target = expected.get(range.size);
         if (!target) continue;
         if (!range.root().equals(target.root)) {
@@ -152,6 +156,25 @@ export async function verifyStore(driver: StorageDriver, options: VerifyOptions)
           );
         }
         lastGood = range.size;
+      }
+      // The higher tiles hold the roots of whole subtrees; proofs and new checkpoints are built
+      // from them, so each must equal the node just rebuilt from the events.
+      for (const node of completed) {
+        const level = node.height / TILE_HEIGHT;
+        const index = Math.floor(node.index / TILE_WIDTH);
+        const stored = await upperTiles.read(level, index);
+        const offset = node.index - index * TILE_WIDTH;
+        if (
+          !stored ||
+          stored.length < (offset + 1) * HASH_SIZE ||
+          !tileEntry(stored, offset).equals(node.hash)
+        ) {
+          const first = node.index * 2 ** node.height;
+          return fail(
+            first,
+            `tile ${level}/${index} disagrees with the tree rebuilt from events ${first}…${first + 2 ** node.height - 1}`,
+          );
+        }
       }
       done += n;
     }
@@ -175,4 +198,22 @@ export async function verifyStore(driver: StorageDriver, options: VerifyOptions)
     ...(trustedSize === undefined ? {} : { trustedSize }),
     root: range.root().toString("base64"),
   };
+}
+
+/** Keeps the tile last read at each level: the rebuild walks every level left to right. */
+class TileCache {
+  readonly #reader: TileReader;
+  readonly #current = new Map<number, { index: number; tile: Buffer | undefined }>();
+
+  constructor(reader: TileReader) {
+    this.#reader = reader;
+  }
+
+  async read(level: number, index: number): Promise<Buffer | undefined> {
+    const cached = this.#current.get(level);
+    if (cached?.index === index) return cached.tile;
+    const tile = await this.#reader.readTile(level, index);
+    this.#current.set(level, { index, tile });
+    return tile;
+  }
 }
