@@ -143,7 +143,11 @@ test("(b) body edited and its level-0 tile entry patched to match: verify still 
   });
   // The leaf-by-leaf check passes now; the level-1 tile (the recorded root of events 0…255) or
   // the signed checkpoint's root catches it, whichever the rebuild reaches first.
-  assertFails(verify(home), undefined, /tile 1\/0 disagrees with the tree rebuilt from events 0…255|checkpoint/);
+  assertFails(
+    verify(home),
+    undefined,
+    /tile 1\/0 disagrees with the tree rebuilt from events 0…255|checkpoint/,
+  );
   const report = JSON.parse(verify(home, "--json").stdout);
   assert.equal(report.ok, false);
   assert.ok(
