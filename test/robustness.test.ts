@@ -141,3 +141,19 @@ test("a damaged higher tile is caught by verify, not only at the next checkpoint
   assert.equal(report.firstBadSeq, 256);
   assert.match(report.problem ?? "", /tile 1\/0 disagrees with the tree rebuilt from events 256…511/);
 });
+
+test("a row slipped in outside the log's seqs (a negative seq) fails verify", async () => {
+  const log = await AuditLog.open({ home: dir, origin: "robust.test/log", checkpointIntervalMs: 0 });
+  await log.append(Array.from({ length: 10 }, () => ({ action: "a.b", actor: { id: "alice" } })));
+  await log.close();
+  const db = new Database(join(dir, "sealtrail.db"));
+  db.prepare(
+    "INSERT INTO events (seq, id, ts, action, category, outcome, sev, actor_id, body) VALUES (-1, 'forged', 0, 'admin.grant', 'authorization', 'success', 6, 'alice', '{}')",
+  ).run();
+  db.close();
+  const reopened = await AuditLog.open({ home: dir, create: false, checkpointIntervalMs: 0 });
+  const report = await reopened.verify();
+  await reopened.close();
+  assert.equal(report.ok, false);
+  assert.match(report.problem ?? "", /1 row\(s\) outside seqs 0…9/);
+});

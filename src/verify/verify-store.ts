@@ -3,6 +3,7 @@ import { CompactRange, type CompletedNode } from "../ledger/compact-range.js";
 import { HASH_SIZE } from "../ledger/rfc6962.js";
 import type { NoteVerifier } from "../ledger/signed-note.js";
 import { TILE_HEIGHT, TILE_WIDTH, type TileReader, tileEntry } from "../ledger/tiles.js";
+import { MATCH_ALL } from "../query/event-filter.js";
 import type { StorageDriver } from "../storage/storage-driver.js";
 
 /** What `verify` found. */
@@ -181,6 +182,17 @@ export async function verifyStore(driver: StorageDriver, options: VerifyOptions)
     options.onProgress?.(range.size, size);
   }
   if (range.size !== size) return fail(range.size, `event ${range.size} is missing`);
+  // Seqs 0…size-1 are all present and unique, so any other row lies outside the log (a negative
+  // seq, say) where no leaf covers it, yet queries would return it.
+  // (Counted before the size is read again, so events appended meanwhile cannot look like extras.)
+  const rows = await driver.countEvents(MATCH_ALL);
+  const sizeNow = await driver.size();
+  if (rows > sizeNow) {
+    return fail(
+      undefined,
+      `the store holds ${rows - sizeNow} row(s) outside seqs 0…${sizeNow - 1}, covered by no leaf`,
+    );
+  }
   // Tiles record every leaf ever appended: more leaves there than events here means rows were cut off the end.
   const lastTile = await driver.readTile(0, Math.floor(size / TILE_WIDTH));
   const recorded = lastTile ? lastTile.length / HASH_SIZE : 0;
