@@ -115,8 +115,10 @@ export async function ingestNdjson(
   };
 
   try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      const copy = new Uint8Array(chunk); // an own buffer, moved to the thread without copying again
+    for await (const chunk of input as AsyncIterable<Buffer | string>) {
+      // An own buffer, moved to the thread without copying again (a stream set to text gives strings).
+      const copy =
+        typeof chunk === "string" ? new Uint8Array(Buffer.from(chunk, "utf8")) : new Uint8Array(chunk);
       preparing.push(prepare({ chunk: copy }, [copy.buffer as ArrayBuffer]));
       if (preparing.length >= MAX_PREPARING)
         await commit(await (preparing.shift() as Promise<PrepareResponse>));

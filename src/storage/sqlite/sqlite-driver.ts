@@ -342,6 +342,7 @@ class WriterThread {
   readonly #pending = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();
   #nextId = 0;
   #failure: Error | undefined;
+  #closed = false;
 
   /** Resolves once the thread has opened the store and can commit. */
   readonly ready: Promise<void>;
@@ -417,13 +418,21 @@ class WriterThread {
   }
 
   async close(): Promise<void> {
-    if (this.#failure) return;
-    this.#failure = new Error("the store is closed");
-    const stopped = [this.#worker, this.#checkpointer].map((thread) => {
+    if (this.#closed) return;
+    this.#closed = true;
+    const failed = this.#failure !== undefined;
+    this.#failure ??= new Error("the store is closed");
+    // A writer that already failed cannot answer "close"; it is ended. The checkpoint thread is
+    // always asked, so its final checkpoint runs.
+    const stopped = [this.#worker, this.#checkpointer].map(async (thread) => {
+      if (failed && thread === this.#worker) {
+        await thread.terminate();
+        return;
+      }
       thread.ref();
       const exited = new Promise((resolve) => thread.once("exit", resolve));
       thread.postMessage("close");
-      return exited;
+      await exited;
     });
     await Promise.all(stopped);
   }
