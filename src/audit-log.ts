@@ -522,12 +522,14 @@ export class AuditLog {
 
   /**
    * Verifies the whole store (see {@link verifyStore}); `trusted` is a signed checkpoint kept
-   * elsewhere that the store must extend; `verifierKey` overrides the home's verifier key.
+   * elsewhere that the store must extend; `verifierKey` overrides the home's verifier key; `deep`
+   * also checks the indexed columns against each event's JSON.
    */
   async verify(
     options: {
       trusted?: string;
       verifierKey?: string;
+      deep?: boolean;
       onProgress?: (checked: number, total: number) => void;
     } = {},
   ): Promise<VerifyReport> {
@@ -537,6 +539,7 @@ export class AuditLog {
       origin: this.#origin,
       verifier,
       ...(options.trusted === undefined ? {} : { trusted: options.trusted }),
+      ...(options.deep ? { deep: true } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   }

@@ -383,41 +383,45 @@ export function buildProgram(): Command {
     .addOption(homeOption())
     .option("--trusted <file>", "a signed checkpoint kept elsewhere that the store must extend")
     .option("--key <verifier>", "verifier key to check signatures with (default: the home's verifier.key)")
+    .option("--deep", "also check the columns copied out of each event for indexes against its JSON")
     .option("--json", "print the report as JSON")
-    .action(async (options: HomeOption & { trusted?: string; key?: string; json?: boolean }) => {
-      const trusted = options.trusted === undefined ? undefined : readFileSync(options.trusted, "utf8");
-      await withLog(options, async (log) => {
-        const bar = process.stderr.isTTY
-          ? new SingleBar({ format: "verify [{bar}] {value}/{total}", stream: process.stderr })
-          : undefined;
-        bar?.start(0, 0);
-        const report = await log.verify({
-          ...(trusted === undefined ? {} : { trusted }),
-          ...(options.key ? { verifierKey: options.key } : {}),
-          onProgress: (checked, total) => {
-            bar?.setTotal(total);
-            bar?.update(checked);
-          },
+    .action(
+      async (options: HomeOption & { trusted?: string; key?: string; deep?: boolean; json?: boolean }) => {
+        const trusted = options.trusted === undefined ? undefined : readFileSync(options.trusted, "utf8");
+        await withLog(options, async (log) => {
+          const bar = process.stderr.isTTY
+            ? new SingleBar({ format: "verify [{bar}] {value}/{total}", stream: process.stderr })
+            : undefined;
+          bar?.start(0, 0);
+          const report = await log.verify({
+            ...(trusted === undefined ? {} : { trusted }),
+            ...(options.key ? { verifierKey: options.key } : {}),
+            ...(options.deep ? { deep: true } : {}),
+            onProgress: (checked, total) => {
+              bar?.setTotal(total);
+              bar?.update(checked);
+            },
+          });
+          bar?.stop();
+          const c = colorsFor(process.stdout);
+          if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+          else if (report.ok) {
+            process.stdout.write(
+              `${paint(c, "green", "OK")}: ${report.checked} events verified, ${report.checkpointsVerified} checkpoint(s), root ${report.root}` +
+                (report.trustedSize === undefined
+                  ? ""
+                  : `, extends the trusted checkpoint at size ${report.trustedSize}`) +
+                "\n",
+            );
+          } else {
+            process.stdout.write(
+              `${paint(c, "red", "FAILED")}: ${report.firstBadSeq === undefined ? "" : `first bad seq ${report.firstBadSeq}: `}${report.problem}\n`,
+            );
+          }
+          if (!report.ok) throw new ExitCode(EXIT.failure);
         });
-        bar?.stop();
-        const c = colorsFor(process.stdout);
-        if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-        else if (report.ok) {
-          process.stdout.write(
-            `${paint(c, "green", "OK")}: ${report.checked} events verified, ${report.checkpointsVerified} checkpoint(s), root ${report.root}` +
-              (report.trustedSize === undefined
-                ? ""
-                : `, extends the trusted checkpoint at size ${report.trustedSize}`) +
-              "\n",
-          );
-        } else {
-          process.stdout.write(
-            `${paint(c, "red", "FAILED")}: ${report.firstBadSeq === undefined ? "" : `first bad seq ${report.firstBadSeq}: `}${report.problem}\n`,
-          );
-        }
-        if (!report.ok) throw new ExitCode(EXIT.failure);
-      });
-    });
+      },
+    );
 
   return program;
 }

@@ -36,6 +36,11 @@ export interface LeafChunk {
   readonly firstSeq: number;
   /** SHA-256(0x00 ‖ json) of events firstSeq, firstSeq + 1, …, 32 bytes each. */
   readonly hashes: Buffer;
+  /**
+   * With `checkColumns`: the event whose indexed columns disagree with its stored JSON, which
+   * ends the run (its leaf is the run's last).
+   */
+  readonly columnMismatch?: { readonly seq: number; readonly column: string };
 }
 
 /** Which way and from where a page of events is read. */
@@ -105,9 +110,14 @@ export interface StorageDriver extends TileReader {
    * `toSeq` when given, in runs of consecutive
    * seqs: a missing seq ends a run, so it shows as the next run's `firstSeq`. Computed from the
    * stored bytes on every call (this is what `verify` trusts); drivers MAY compute them off the
-   * main thread.
+   * main thread. With `checkColumns`, a driver that copies fields into columns of its own
+   * (see `indexed-columns.ts`) MUST also compare them with the stored JSON.
    */
-  scanLeafHashes(fromSeq?: number, toSeq?: number): AsyncIterable<LeafChunk>;
+  scanLeafHashes(
+    fromSeq?: number,
+    toSeq?: number,
+    options?: { checkColumns?: boolean },
+  ): AsyncIterable<LeafChunk>;
   /** Number of events matching `filter`. */
   countEvents(filter: EventFilter): Promise<number>;
   /** Event counts grouped by `dimension`, largest first (time buckets: in time order). */

@@ -197,9 +197,19 @@ export class SqliteDriver implements StorageDriver {
   }
 
   /** Reads and hashes on a separate thread with its own read-only connection, a few runs ahead. */
-  async *scanLeafHashes(fromSeq = 0, toSeq = Number.MAX_SAFE_INTEGER): AsyncIterable<LeafChunk> {
+  async *scanLeafHashes(
+    fromSeq = 0,
+    toSeq = Number.MAX_SAFE_INTEGER,
+    options: { checkColumns?: boolean } = {},
+  ): AsyncIterable<LeafChunk> {
     const worker = new Worker(new URL("./leaf-hasher.js", import.meta.url), {
-      workerData: { path: this.#db.name, fromSeq, toSeq, chunk: this.#leafChunk },
+      workerData: {
+        path: this.#db.name,
+        fromSeq,
+        toSeq,
+        chunk: this.#leafChunk,
+        checkColumns: options.checkColumns === true,
+      },
     });
     const answers: Array<Promise<LeafHasherMessage>> = [];
     const waiting: Array<{ resolve: (m: LeafHasherMessage) => void; reject: (e: unknown) => void }> = [];
@@ -221,6 +231,7 @@ export class SqliteDriver implements StorageDriver {
         yield {
           firstSeq: answer.firstSeq,
           hashes: Buffer.from(answer.hashes.buffer, answer.hashes.byteOffset, answer.hashes.byteLength),
+          ...(answer.columnMismatch ? { columnMismatch: answer.columnMismatch } : {}),
         };
       }
     } finally {
