@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { EventLimits } from "../event/event-limits.js";
 import { NdjsonSplitter } from "./ndjson-lines.js";
 import { prepareLines, type RejectedLine } from "./prepare-lines.js";
-import { type PreparedColumns, packPrepared } from "./prepared-columns.js";
+import { type PreparedColumns, packPrepared, preparedTransferables } from "./prepared-columns.js";
 
 /**
  * The NDJSON preparing thread behind {@link ingestNdjson}: it splits, parses, validates and
@@ -28,6 +28,8 @@ parentPort?.on("message", (request: PrepareRequest) => {
       : splitter.end();
   const { prepared, rejected } = prepareLines(lines, limits);
   const columns = packPrepared(prepared);
-  const transfer = [columns.ts.buffer, columns.sev.buffer, columns.producerId.buffer] as ArrayBuffer[];
-  parentPort?.postMessage({ prepared: columns, rejected } satisfies PrepareResponse, transfer);
+  parentPort?.postMessage(
+    { prepared: columns, rejected } satisfies PrepareResponse,
+    preparedTransferables(columns),
+  );
 });

@@ -48,3 +48,53 @@ export function firstColumnMismatch(
   }
   return undefined;
 }
+
+/**
+ * Indexed columns of many events as arrays: typed arrays and arrays of strings move between
+ * threads far faster than one object per event.
+ */
+export interface IndexedColumnArrays {
+  ts: Float64Array;
+  sev: Uint8Array;
+  ids: string[];
+  actions: string[];
+  categories: string[];
+  outcomes: string[];
+  actors: (string | null)[];
+  targets: (string | null)[];
+  tenants: (string | null)[];
+}
+
+/** Packs the indexed columns of `rows` into arrays. */
+export function packIndexedColumns(rows: readonly IndexedColumns[]): IndexedColumnArrays {
+  const n = rows.length;
+  const c: IndexedColumnArrays = {
+    ts: new Float64Array(n),
+    sev: new Uint8Array(n),
+    ids: new Array(n),
+    actions: new Array(n),
+    categories: new Array(n),
+    outcomes: new Array(n),
+    actors: new Array(n),
+    targets: new Array(n),
+    tenants: new Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const r = rows[i] as IndexedColumns;
+    c.ts[i] = r.timestampMs;
+    c.sev[i] = r.severityLevel;
+    c.ids[i] = r.id;
+    c.actions[i] = r.action;
+    c.categories[i] = r.category;
+    c.outcomes[i] = r.outcome;
+    c.actors[i] = r.actorId;
+    c.targets[i] = r.targetId;
+    c.tenants[i] = r.tenant;
+  }
+  return c;
+}
+
+/** The buffers of packed arrays, to transfer rather than copy between threads. */
+export function transferables(c: IndexedColumnArrays): ArrayBuffer[] {
+  return [c.ts.buffer, c.sev.buffer] as ArrayBuffer[];
+}

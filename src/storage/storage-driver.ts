@@ -1,6 +1,7 @@
 import type { SignedCheckpoint } from "../ledger/checkpoint.js";
 import type { Tile, TileReader } from "../ledger/tiles.js";
 import type { EventFilter } from "../query/event-filter.js";
+import type { IndexedColumns } from "./indexed-columns.js";
 
 /**
  * The storage role. A driver keeps sequenced events with the tiles of their tree and
@@ -9,17 +10,8 @@ import type { EventFilter } from "../query/event-filter.js";
  */
 
 /** One sequenced event ready to store: indexed fields and the exact canonical JSON. */
-export interface SealedRow {
+export interface SealedRow extends IndexedColumns {
   readonly seq: number;
-  readonly id: string;
-  readonly timestampMs: number;
-  readonly action: string;
-  readonly category: string;
-  readonly outcome: string;
-  readonly severityLevel: number;
-  readonly actorId: string | null;
-  readonly targetId: string | null;
-  readonly tenant: string | null;
   /** RFC 8785 canonical JSON, exactly the bytes whose hash is the leaf. */
   readonly json: string;
 }

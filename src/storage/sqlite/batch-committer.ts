@@ -16,18 +16,19 @@ export function batchCommitter(db: Database.Database): (batch: BatchRequest) => 
   const commit = db.transaction((b: BatchRequest) => {
     const actual = currentSize.get() as number;
     if (actual !== b.expectedSize) throw new SizeMismatchError(b.expectedSize, actual);
+    const c = b.columns;
     for (let i = 0; i < b.json.length; i++) {
       insertEvent.run(
         b.seq[i],
-        b.ids[i],
-        b.ts[i],
-        b.actions[i],
-        b.categories[i],
-        b.outcomes[i],
-        b.sev[i],
-        b.actors[i],
-        b.targets[i],
-        b.tenants[i],
+        c.ids[i],
+        c.ts[i],
+        c.actions[i],
+        c.categories[i],
+        c.outcomes[i],
+        c.sev[i],
+        c.actors[i],
+        c.targets[i],
+        c.tenants[i],
         b.json[i],
       );
     }

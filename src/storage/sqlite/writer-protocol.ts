@@ -1,4 +1,5 @@
 import type { Tile } from "../../ledger/tiles.js";
+import { type IndexedColumnArrays, packIndexedColumns } from "../indexed-columns.js";
 import type { SealedRow } from "../storage-driver.js";
 
 /**
@@ -10,15 +11,7 @@ export interface BatchRequest {
   id: number;
   expectedSize: number;
   seq: Float64Array;
-  ts: Float64Array;
-  sev: Uint8Array;
-  ids: string[];
-  actions: string[];
-  categories: string[];
-  outcomes: string[];
-  actors: (string | null)[];
-  targets: (string | null)[];
-  tenants: (string | null)[];
+  columns: IndexedColumnArrays;
   json: string[];
   tiles: readonly Tile[];
 }
@@ -55,37 +48,14 @@ export function toWriterRequest(
   rows: readonly SealedRow[],
   tiles: readonly Tile[],
 ): BatchRequest {
-  const n = rows.length;
-  const request: BatchRequest = {
+  return {
     kind: "batch",
     id,
     expectedSize,
-    seq: new Float64Array(n),
-    ts: new Float64Array(n),
-    sev: new Uint8Array(n),
-    ids: new Array(n),
-    actions: new Array(n),
-    categories: new Array(n),
-    outcomes: new Array(n),
-    actors: new Array(n),
-    targets: new Array(n),
-    tenants: new Array(n),
-    json: new Array(n),
+    // Rows are consecutive from expectedSize (the appender's contract), but carried as given.
+    seq: new Float64Array(rows.map((r) => r.seq)),
+    columns: packIndexedColumns(rows),
+    json: rows.map((r) => r.json),
     tiles,
   };
-  for (let i = 0; i < n; i++) {
-    const r = rows[i] as SealedRow;
-    request.seq[i] = r.seq;
-    request.ts[i] = r.timestampMs;
-    request.sev[i] = r.severityLevel;
-    request.ids[i] = r.id;
-    request.actions[i] = r.action;
-    request.categories[i] = r.category;
-    request.outcomes[i] = r.outcome;
-    request.actors[i] = r.actorId;
-    request.targets[i] = r.targetId;
-    request.tenants[i] = r.tenant;
-    request.json[i] = r.json;
-  }
-  return request;
 }
