@@ -74,7 +74,8 @@ export class SqliteDriver implements StorageDriver {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #scanChunk: number;
   readonly #leafChunk: number;
-  readonly #commitBatch: (batch: BatchRequest) => void;
+  /** Commits on this connection; only made when there is no writer thread to do it. */
+  #commitBatch: ((batch: BatchRequest) => void) | undefined;
   readonly #useWriterThread: boolean;
   #writer: WriterThread | undefined;
 
@@ -83,7 +84,6 @@ export class SqliteDriver implements StorageDriver {
     // Small scan chunks keep exports flat in memory; leaf hashing crosses threads, so larger runs pay.
     this.#scanChunk = options.scanChunk ?? 1024;
     this.#leafChunk = options.scanChunk ?? 4096;
-    this.#commitBatch = batchCommitter(db);
     this.#useWriterThread = options.writerThread !== false && !options.readonly;
     if (this.#useWriterThread && !options.lazyWriter) this.#writer = new WriterThread(db.name);
   }
@@ -141,6 +141,7 @@ export class SqliteDriver implements StorageDriver {
       return this.#writer.append(expectedSize, rows, tiles);
     }
     try {
+      this.#commitBatch ??= batchCommitter(this.#db);
       this.#commitBatch(toWriterRequest(0, expectedSize, rows, tiles));
     } catch (cause) {
       if (cause instanceof SizeMismatchError) throw cause;
