@@ -139,6 +139,7 @@ export class AuditLog {
   readonly #timer: NodeJS.Timeout | undefined;
   readonly #sizeAtOpen: number;
   #closed = false;
+  readonly #commitListeners = new Set<(batch: BatchCommitted) => void>();
 
   private constructor(
     paths: HomePaths,
@@ -163,7 +164,10 @@ export class AuditLog {
         options.onCheckpoint?.(cp);
       },
     );
-    if (options.onCommit) this.#appender?.onCommit(options.onCommit);
+    if (options.onCommit) this.#commitListeners.add(options.onCommit);
+    this.#appender?.onCommit((batch) => {
+      for (const listener of this.#commitListeners) listener(batch);
+    });
     const interval = options.checkpointIntervalMs ?? 1000;
     if (interval > 0) {
       this.#timer = setInterval(
@@ -463,6 +467,50 @@ export class AuditLog {
   async getEvent(id: string): Promise<AuditEvent | undefined> {
     const row = await this.#driver.getEventById(id.toLowerCase());
     return row ? (JSON.parse(row.json) as AuditEvent) : undefined;
+  }
+
+  /** The stored event at `seq`, parsed. */
+  async getEventBySeq(seq: number): Promise<AuditEvent | undefined> {
+    const row = await this.#driver.getEventBySeq(seq);
+    return row ? (JSON.parse(row.json) as AuditEvent) : undefined;
+  }
+
+  /**
+   * Stored events `firstSeq` … `firstSeq + count - 1` exactly as hashed, in seq order; fewer when
+   * the log ends sooner. This is what a C2SP entry bundle carries.
+   */
+  async readEntries(firstSeq: number, count: number): Promise<StoredEvent[]> {
+    return this.#driver.queryEvents(
+      { conditions: [{ field: "seq", op: "lt", value: firstSeq + count }] },
+      { order: "asc", limit: count, ...(firstSeq > 0 ? { afterSeq: firstSeq - 1 } : {}) },
+    );
+  }
+
+  /**
+   * The stored C2SP tile of hashes at `level`, `index` (256 hashes of 32 bytes when full, fewer
+   * for the right edge), if any.
+   */
+  readTile(level: number, index: number): Promise<Buffer | undefined> {
+    return this.#driver.readTile(level, index);
+  }
+
+  /**
+   * Calls `listener` after every committed batch (metrics, live tails); returns a function that
+   * removes it. Listeners run on the commit path: keep them quick, and never throw.
+   */
+  onCommit(listener: (batch: BatchCommitted) => void): () => void {
+    this.#commitListeners.add(listener);
+    return () => this.#commitListeners.delete(listener);
+  }
+
+  /** True once {@link AuditLog.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Events accepted and not yet committed. */
+  get queueDepth(): number {
+    return this.#appender?.queued ?? 0;
   }
 
   /** Signs (if needed), stores and publishes a checkpoint covering every committed event. */

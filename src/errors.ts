@@ -72,6 +72,59 @@ export const ERROR_CODES = {
     status: 500,
     description: "The signing key file or variable is missing, unreadable or malformed.",
   },
+  ST_ERR_EVENT_TENANT: {
+    status: 403,
+    description: "An event names a tenant other than the one the writing API key is bound to.",
+  },
+  ST_ERR_EVENT_ID_CONFLICT: {
+    status: 409,
+    description: "An `Idempotency-Key` header and the event's own `id` disagree.",
+  },
+  ST_ERR_EVENT_NOT_FOUND: {
+    status: 404,
+    description: "No event with this id or seq is visible to the caller.",
+  },
+  ST_ERR_INGEST_BATCH_TOO_LARGE: {
+    status: 413,
+    description:
+      "A request holds more events than one batch may (10 000 in a JSON array, 1 000 000 NDJSON lines).",
+  },
+  ST_ERR_AUTH_MISSING: {
+    status: 401,
+    description: "The request carries no API key (`Authorization: Bearer stk_…`).",
+  },
+  ST_ERR_AUTH_INVALID: { status: 401, description: "The API key is malformed, unknown or revoked." },
+  ST_ERR_AUTH_FORBIDDEN: {
+    status: 403,
+    description: "The API key's role or tenant does not allow this request.",
+  },
+  ST_ERR_AUTH_KEY_UNKNOWN: { status: 404, description: "No API key has this id." },
+  ST_ERR_ACCESS_UNRECORDED: {
+    status: 503,
+    description: "A read of audit data could not be recorded in the log, so it was refused.",
+  },
+  ST_ERR_HTTP_BODY: {
+    status: 400,
+    description: "A request body could not be read (invalid JSON, invalid UTF-8, or the wrong shape).",
+  },
+  ST_ERR_HTTP_BODY_TOO_LARGE: {
+    status: 413,
+    description: "A request body is larger than the server accepts.",
+  },
+  ST_ERR_HTTP_MEDIA_TYPE: {
+    status: 415,
+    description: "A request body's `Content-Type` is not `application/json` or `application/x-ndjson`.",
+  },
+  ST_ERR_HTTP_NOT_FOUND: { status: 404, description: "No route answers this method and path." },
+  ST_ERR_HTTP_RATE_LIMITED: {
+    status: 429,
+    description:
+      "The API key (or, before authentication, the client address) sent too many requests; see `Retry-After`.",
+  },
+  ST_ERR_HTTP_INTERNAL: {
+    status: 500,
+    description: "The server failed unexpectedly; the log names the request id.",
+  },
   ST_ERR_USAGE: { status: 400, description: "A command or option was used wrongly." },
 } as const satisfies Record<string, { status: number; description: string }>;
 

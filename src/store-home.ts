@@ -28,6 +28,8 @@ export interface HomePaths {
   readonly signingKey: string;
   readonly verifierKey: string;
   readonly checkpoint: string;
+  /** The API keys of `sealtrail serve` (their hashes only). */
+  readonly apiKeys: string;
 }
 
 /**
@@ -46,6 +48,7 @@ export function homePaths(home?: string): HomePaths {
     signingKey: join(dir, "signing.key"),
     verifierKey: join(dir, "verifier.key"),
     checkpoint: join(dir, "checkpoint"),
+    apiKeys: join(dir, "api-keys.db"),
   };
 }
 

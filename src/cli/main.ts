@@ -13,6 +13,7 @@ const USAGE_CODES = new Set([
   "ST_ERR_STORE_NOT_INITIALIZED",
   "ST_ERR_STORE_EXISTS",
   "ST_ERR_EVENT_JSON",
+  "ST_ERR_AUTH_KEY_UNKNOWN",
 ]);
 
 async function main(argv: string[]): Promise<number> {

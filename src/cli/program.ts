@@ -5,11 +5,12 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
 import type { AuditEvent } from "../event/audit-event.js";
+import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../export/export-events.js";
 import { ingestNdjson } from "../ingest/ingest-ndjson.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { homePaths } from "../store-home.js";
-import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "./export-events.js";
 import { colorsFor, paint, table } from "./output.js";
+import { addServerCommands } from "./server-commands.js";
 
 /** Exit codes of the `sealtrail` command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -423,6 +424,7 @@ export function buildProgram(): Command {
       },
     );
 
+  addServerCommands(program);
   return program;
 }
 

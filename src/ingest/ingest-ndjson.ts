@@ -1,9 +1,10 @@
 import type { Readable } from "node:stream";
-import { Worker } from "node:worker_threads";
-import { DEFAULT_EVENT_LIMITS, type EventLimits } from "../event/event-limits.js";
+import { type ErrorCode, SealtrailError } from "../errors.js";
+import type { EventLimits } from "../event/event-limits.js";
 import type { PreparedEvent } from "../event/prepared-event.js";
 import type { AppendReceipt } from "./appender.js";
-import type { PrepareRequest, PrepareResponse } from "./prepare-thread.js";
+import { PreparePool, type PrepareSession } from "./prepare-pool.js";
+import type { PrepareResponse } from "./prepare-thread.js";
 import { unpackPrepared } from "./prepared-columns.js";
 
 /** Totals of one ingest. */
@@ -18,12 +19,20 @@ export interface IngestSummary {
 
 /** Options of {@link ingestNdjson}. */
 export interface IngestOptions {
-  /** Event limits; default {@link DEFAULT_EVENT_LIMITS}. */
+  /** A running preparing thread to share; else one is started for this ingest (with the next two options). */
+  readonly pool?: PreparePool;
+  /** Event limits of an own thread; default {@link DEFAULT_EVENT_LIMITS}. */
   readonly limits?: EventLimits;
-  /** Longest line read; longer ones are rejected without being buffered. Default 4 MiB. */
+  /** Longest line an own thread reads; longer ones are rejected without being buffered. Default 4 MiB. */
   readonly maxLineBytes?: number;
-  /** A line was rejected: its 1-based number and the reason. Called in line order. */
-  onRejected(line: number, reason: string): void;
+  /** Binds every event to this tenant (see {@link bindTenant}). */
+  readonly tenant?: string;
+  /** Most non-blank lines read; the ingest fails with `ST_ERR_INGEST_BATCH_TOO_LARGE` beyond (events before it stay stored). */
+  readonly maxLines?: number;
+  /** A line was rejected: its 1-based number, the reason and the registry code. Called in line order. */
+  onRejected(line: number, reason: string, code: ErrorCode): void;
+  /** Lines were stored durably: their numbers and receipts, index by index. */
+  onStored?(lines: Uint32Array, receipts: readonly AppendReceipt[]): void;
   /** Called as work completes. */
   onProgress?(summary: Readonly<IngestSummary>): void;
 }
@@ -53,27 +62,15 @@ export async function ingestNdjson(
   options: IngestOptions,
 ): Promise<IngestSummary> {
   const summary: IngestSummary = { accepted: 0, duplicates: 0, rejected: 0 };
-  const worker = new Worker(new URL("./prepare-thread.js", import.meta.url), {
-    workerData: {
-      limits: options.limits ?? DEFAULT_EVENT_LIMITS,
-      maxLineBytes: options.maxLineBytes ?? 4 * 1024 * 1024,
-    },
-  });
-  let failure: unknown;
-  const answers: Array<{ resolve: (r: PrepareResponse) => void; reject: (e: unknown) => void }> = [];
-  worker.on("message", (response: PrepareResponse) => answers.shift()?.resolve(response));
-  worker.on("error", (error) => {
-    failure ??= error;
-    for (const a of answers.splice(0)) a.reject(error);
-  });
-  const prepare = (request: PrepareRequest, transfer: ArrayBuffer[] = []): Promise<PrepareResponse> => {
-    if (failure) return Promise.reject(failure);
-    const answer = new Promise<PrepareResponse>((resolve, reject) => answers.push({ resolve, reject }));
-    // Awaited in order later; until then a failure must not count as unhandled.
-    answer.catch(() => {});
-    worker.postMessage(request, transfer);
-    return answer;
-  };
+  const pool =
+    options.pool ??
+    PreparePool.start({
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}),
+    });
+  const session: PrepareSession = pool.session(options.tenant);
+  let ended = false;
+  let lines = 0;
 
   const preparing: Array<Promise<PrepareResponse>> = [];
   const committing = new Set<Promise<void>>();
@@ -82,9 +79,16 @@ export async function ingestNdjson(
   const commit = async (response: PrepareResponse) => {
     for (const r of response.rejected) {
       summary.rejected++;
-      options.onRejected(r.line, r.reason);
+      options.onRejected(r.line, r.reason, r.code);
     }
     const events = unpackPrepared(response.prepared);
+    lines += events.length + response.rejected.length;
+    if (options.maxLines !== undefined && lines > options.maxLines) {
+      throw new SealtrailError(
+        "ST_ERR_INGEST_BATCH_TOO_LARGE",
+        `more than ${options.maxLines} lines in one request; send the rest in another`,
+      );
+    }
     // Bound the events waiting to commit (not the groups: a group of tiny events can be large),
     // well under the appender's queue, so a valid file never meets backpressure.
     while (committing.size > 0 && committingEvents + events.length > MAX_COMMITTING_EVENTS) {
@@ -94,6 +98,7 @@ export async function ingestNdjson(
     committingEvents += events.length;
     const done: Promise<void> = submit(events).then(
       (receipts) => {
+        options.onStored?.(response.lines, receipts);
         for (const r of receipts) {
           if (r.duplicate) summary.duplicates++;
           else summary.accepted++;
@@ -119,16 +124,23 @@ export async function ingestNdjson(
       // An own buffer, moved to the thread without copying again (a stream set to text gives strings).
       const copy =
         typeof chunk === "string" ? new Uint8Array(Buffer.from(chunk, "utf8")) : new Uint8Array(chunk);
-      preparing.push(prepare({ chunk: copy }, [copy.buffer as ArrayBuffer]));
+      preparing.push(session.push(copy));
       if (preparing.length >= MAX_PREPARING)
         await commit(await (preparing.shift() as Promise<PrepareResponse>));
     }
-    preparing.push(prepare({ end: true }));
+    ended = true;
+    preparing.push(session.end());
     for (const pending of preparing.splice(0)) await commit(await pending);
     await Promise.all(committing);
     if (commitFailure) throw commitFailure;
+  } catch (error) {
+    // Whatever was already handed to the log finishes (and is reported) before the failure is.
+    await Promise.allSettled(committing);
+    throw error;
   } finally {
-    await worker.terminate();
+    // A failed input still ends its session, so the thread forgets its partial line.
+    if (!ended) session.end().catch(() => {});
+    if (!options.pool) await pool.close();
   }
   options.onProgress?.(summary);
   return summary;

@@ -1,18 +1,21 @@
-import { SealtrailError } from "../errors.js";
+import { type ErrorCode, SealtrailError } from "../errors.js";
 import type { EventLimits } from "../event/event-limits.js";
 import { prepareEvent } from "../event/prepare-event.js";
 import type { PreparedEvent } from "../event/prepared-event.js";
+import { bindTenant } from "./bind-tenant.js";
 import type { NumberedLine } from "./ndjson-lines.js";
 
-/** A rejected input line: its 1-based number and the reason, naming the field. */
+/** A rejected input line: its 1-based number, the reason naming the field, and the registry code. */
 export interface RejectedLine {
   readonly line: number;
   readonly reason: string;
+  readonly code: ErrorCode;
 }
 
 /**
- * Parses and prepares NDJSON lines: every valid one becomes a {@link PreparedEvent}, every
- * invalid one a {@link RejectedLine}; one bad line never affects another.
+ * Parses and prepares NDJSON lines: every valid one becomes a {@link PreparedEvent} (with its
+ * line number at the same index of `lines`), every invalid one a {@link RejectedLine}; one bad
+ * line never affects another. With `tenant`, events are bound to it (see {@link bindTenant}).
  *
  * @example
  * ```ts
@@ -22,27 +25,34 @@ export interface RejectedLine {
 export function prepareLines(
   lines: readonly NumberedLine[],
   limits: EventLimits,
-): { prepared: PreparedEvent[]; rejected: RejectedLine[] } {
+  tenant?: string,
+): { prepared: PreparedEvent[]; lines: number[]; rejected: RejectedLine[] } {
   const prepared: PreparedEvent[] = [];
+  const numbers: number[] = [];
   const rejected: RejectedLine[] = [];
   for (const line of lines) {
     if (line.problem) {
-      rejected.push({ line: line.number, reason: line.problem });
+      rejected.push({ line: line.number, reason: line.problem, code: "ST_ERR_EVENT_JSON" });
       continue;
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(line.text);
     } catch (error) {
-      rejected.push({ line: line.number, reason: `invalid JSON: ${(error as Error).message}` });
+      rejected.push({
+        line: line.number,
+        reason: `invalid JSON: ${(error as Error).message}`,
+        code: "ST_ERR_EVENT_JSON",
+      });
       continue;
     }
     try {
-      prepared.push(prepareEvent(parsed, { limits }));
+      prepared.push(prepareEvent(tenant === undefined ? parsed : bindTenant(parsed, tenant), { limits }));
+      numbers.push(line.number);
     } catch (error) {
       if (!(error instanceof SealtrailError)) throw error;
-      rejected.push({ line: line.number, reason: error.message });
+      rejected.push({ line: line.number, reason: error.message, code: error.code });
     }
   }
-  return { prepared, rejected };
+  return { prepared, lines: numbers, rejected };
 }

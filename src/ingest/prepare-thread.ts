@@ -5,31 +5,47 @@ import { prepareLines, type RejectedLine } from "./prepare-lines.js";
 import { type PreparedColumns, packPrepared, preparedTransferables } from "./prepared-columns.js";
 
 /**
- * The NDJSON preparing thread behind {@link ingestNdjson}: it splits, parses, validates and
+ * The NDJSON preparing thread behind {@link PreparePool}: it splits, parses, validates and
  * canonicalizes input chunks while the main thread hashes and sequences, and the writer thread
- * commits. Answers each chunk (and the end) with the prepared events and rejected lines, in order.
+ * commits. Any number of inputs (sessions) share it; each keeps its own partial line and line
+ * numbers. Answers every request, in the order received, with the prepared events and rejected lines.
  */
 
-/** A chunk of input bytes, or the end of input. */
-export type PrepareRequest = { chunk: Uint8Array } | { end: true };
+/** A chunk of one session's input bytes, or the end of that input. */
+export type PrepareRequest =
+  | { session: number; chunk: Uint8Array; tenant?: string }
+  | { session: number; end: true; tenant?: string };
 /** The answer to one {@link PrepareRequest}. */
 export interface PrepareResponse {
   prepared: PreparedColumns;
+  /** The line number of each prepared event. */
+  lines: Uint32Array;
   rejected: RejectedLine[];
 }
 
 const { limits, maxLineBytes } = workerData as { limits: EventLimits; maxLineBytes: number };
-const splitter = new NdjsonSplitter(maxLineBytes);
+const splitters = new Map<number, NdjsonSplitter>();
 
 parentPort?.on("message", (request: PrepareRequest) => {
-  const lines =
-    "chunk" in request
-      ? splitter.push(Buffer.from(request.chunk.buffer, request.chunk.byteOffset, request.chunk.byteLength))
-      : splitter.end();
-  const { prepared, rejected } = prepareLines(lines, limits);
+  let splitter = splitters.get(request.session);
+  if (!splitter) {
+    splitter = new NdjsonSplitter(maxLineBytes);
+    splitters.set(request.session, splitter);
+  }
+  let lines: ReturnType<NdjsonSplitter["end"]>;
+  if ("chunk" in request) {
+    lines = splitter.push(
+      Buffer.from(request.chunk.buffer, request.chunk.byteOffset, request.chunk.byteLength),
+    );
+  } else {
+    lines = splitter.end();
+    splitters.delete(request.session);
+  }
+  const { prepared, lines: numbers, rejected } = prepareLines(lines, limits, request.tenant);
   const columns = packPrepared(prepared);
-  parentPort?.postMessage(
-    { prepared: columns, rejected } satisfies PrepareResponse,
-    preparedTransferables(columns),
-  );
+  const lineNumbers = Uint32Array.from(numbers);
+  parentPort?.postMessage({ prepared: columns, lines: lineNumbers, rejected } satisfies PrepareResponse, [
+    ...preparedTransferables(columns),
+    lineNumbers.buffer as ArrayBuffer,
+  ]);
 });

@@ -41,6 +41,37 @@ export function tilePath(level: number, index: number, width = TILE_WIDTH): stri
   return `tile/${level}/${encoded}${width < TILE_WIDTH ? `.p/${width}` : ""}`;
 }
 
+/** A parsed C2SP tile path: a hash tile (`level` ≥ 0) or an entry bundle (`level` "entries"). */
+export interface TileAddress {
+  readonly level: number | "entries";
+  readonly index: number;
+  /** 256 for a full tile, 1–255 for a partial one. */
+  readonly width: number;
+}
+
+/**
+ * Parses a C2SP tlog-tiles path (`tile/<L>/<N>[.p/<W>]` or `tile/entries/<N>[.p/<W>]`), or
+ * `undefined` when it is not one in canonical form (the inverse of {@link tilePath}).
+ *
+ * @example
+ * ```ts
+ * parseTilePath("tile/1/x001/x234/067.p/8"); // { level: 1, index: 1234067, width: 8 }
+ * ```
+ */
+export function parseTilePath(path: string): TileAddress | undefined {
+  const m = /^tile\/(entries|0|[1-9]\d?)\/((?:x\d{3}\/)*\d{3})(?:\.p\/([1-9]\d{0,2}))?$/.exec(path);
+  if (!m) return undefined;
+  const [, levelText, indexText, widthText] = m as unknown as [string, string, string, string | undefined];
+  if (indexText.startsWith("x000/")) return undefined;
+  const index = Number(indexText.replace(/[x/]/g, ""));
+  const width = widthText === undefined ? TILE_WIDTH : Number(widthText);
+  const level = levelText === "entries" ? "entries" : Number(levelText);
+  const partialTooWide = widthText !== undefined && width >= TILE_WIDTH;
+  if (!Number.isSafeInteger(index) || partialTooWide || (typeof level === "number" && level > 63))
+    return undefined;
+  return { level, index, width };
+}
+
 /** Reads hash `i` of a tile buffer. */
 export function tileEntry(hashes: Buffer, i: number): Buffer {
   return hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);

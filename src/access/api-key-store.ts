@@ -1,0 +1,220 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { chmodSync, existsSync } from "node:fs";
+import Database from "better-sqlite3";
+import { SealtrailError } from "../errors.js";
+import { type HomePaths, homePaths } from "../store-home.js";
+import { isRole, type Role } from "./roles.js";
+
+/**
+ * The API keys of a home, in their own SQLite file (`api-keys.db`, mode 0600) beside the store:
+ * keys are mutable configuration (revocation), the event store is append-only. A key is shown
+ * once, when it is created; only a salted scrypt hash of its secret is kept.
+ */
+
+/** A key as listed: never its secret. */
+export interface ApiKeyRecord {
+  /** Public key id: the part of the key between `stk_` and the secret. */
+  readonly id: string;
+  readonly role: Role;
+  /** The tenant the key is bound to, if any. */
+  readonly tenant: string | null;
+  readonly name: string | null;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** What {@link ApiKeyStore.create} takes. */
+export interface NewApiKey {
+  readonly role: Role;
+  readonly tenant?: string | undefined;
+  readonly name?: string | undefined;
+}
+
+/** The prefix of every key; it makes leaked keys easy to find with secret scanners. */
+export const API_KEY_PREFIX = "stk_";
+const KEY_PATTERN = /^stk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+
+/** scrypt cost: about 50 ms per check on a server core, paid once per key and process (then cached). */
+const SCRYPT = { N: 1 << 15, r: 8, p: 1, keyLength: 32, maxmem: 64 * 1024 * 1024 } as const;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  tenant TEXT,
+  name TEXT,
+  secret_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+) STRICT;
+`;
+
+interface KeyRow {
+  id: string;
+  role: string;
+  tenant: string | null;
+  name: string | null;
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+function toRecord(row: KeyRow): ApiKeyRecord {
+  if (!isRole(row.role))
+    throw new SealtrailError("ST_ERR_STORE_CORRUPT", `API key ${row.id} has role "${row.role}"`);
+  return {
+    id: row.id,
+    role: row.role,
+    tenant: row.tenant,
+    name: row.name,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+function scryptHash(secret: string, salt: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(
+      secret,
+      salt,
+      SCRYPT.keyLength,
+      { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: SCRYPT.maxmem },
+      (e, k) => (e ? reject(e) : resolve(k)),
+    ),
+  );
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest();
+
+/**
+ * The API keys of one home.
+ *
+ * @example
+ * ```ts
+ * const keys = ApiKeyStore.open("./.sealtrail");
+ * const { key } = await keys.create({ role: "reader", tenant: "acme", name: "dashboard" });
+ * const record = await keys.authenticate(key); // { role: "reader", tenant: "acme", … }
+ * keys.close();
+ * ```
+ */
+export class ApiKeyStore {
+  readonly #db: Database.Database;
+  readonly #byId: Database.Statement<[string], KeyRow>;
+  /** SHA-256 of keys whose scrypt hash was already checked by this process, by key id. */
+  readonly #checked = new Map<string, Buffer>();
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    this.#byId = db.prepare<[string], KeyRow>("SELECT * FROM api_keys WHERE id = ?");
+  }
+
+  /** Opens (creating if needed) the key file of `home` (a directory or its {@link HomePaths}). */
+  static open(home?: string | HomePaths): ApiKeyStore {
+    const paths = typeof home === "object" ? home : homePaths(home);
+    const fresh = !existsSync(paths.apiKeys);
+    const db = new Database(paths.apiKeys);
+    if (fresh) chmodSync(paths.apiKeys, 0o600);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.pragma("busy_timeout = 5000");
+    db.exec(SCHEMA);
+    return new ApiKeyStore(db);
+  }
+
+  /** Creates a key; the returned `key` is the only time its secret exists outside the caller. */
+  async create(request: NewApiKey): Promise<{ key: string; record: ApiKeyRecord }> {
+    if (!isRole(request.role)) {
+      throw new SealtrailError(
+        "ST_ERR_USAGE",
+        `role: expected writer, reader, auditor or admin, got "${String(request.role)}"`,
+      );
+    }
+    for (const [field, value] of [
+      ["tenant", request.tenant],
+      ["name", request.name],
+    ] as const) {
+      if (value !== undefined && (typeof value !== "string" || value.length === 0 || value.length > 256)) {
+        throw new SealtrailError("ST_ERR_USAGE", `${field}: expected a string of 1 to 256 characters`);
+      }
+    }
+    const id = randomBytes(8).toString("hex");
+    const secret = randomBytes(32).toString("base64url");
+    const salt = randomBytes(16);
+    const hash = await scryptHash(secret, salt);
+    const stored = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString("base64")}$${hash.toString("base64")}`;
+    const row: KeyRow = {
+      id,
+      role: request.role,
+      tenant: request.tenant ?? null,
+      name: request.name ?? null,
+      secret_hash: stored,
+      created_at: new Date().toISOString(),
+      revoked_at: null,
+    };
+    this.#db
+      .prepare(
+        "INSERT INTO api_keys (id, role, tenant, name, secret_hash, created_at, revoked_at) VALUES (@id, @role, @tenant, @name, @secret_hash, @created_at, @revoked_at)",
+      )
+      .run(row);
+    return { key: `${API_KEY_PREFIX}${id}_${secret}`, record: toRecord(row) };
+  }
+
+  /** Every key, revoked ones included, oldest first. */
+  list(): ApiKeyRecord[] {
+    return this.#db.prepare<[], KeyRow>("SELECT * FROM api_keys ORDER BY created_at, id").all().map(toRecord);
+  }
+
+  /** The key with this id, if any. */
+  get(id: string): ApiKeyRecord | undefined {
+    const row = this.#byId.get(id);
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Revokes a key at once (every later request with it gets 401); revoking twice is harmless. */
+  revoke(id: string): ApiKeyRecord {
+    const row = this.#byId.get(id);
+    if (!row) throw new SealtrailError("ST_ERR_AUTH_KEY_UNKNOWN", `no API key with id "${id}"`);
+    if (row.revoked_at === null) {
+      this.#db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ?").run(new Date().toISOString(), id);
+    }
+    this.#checked.delete(id);
+    return toRecord(this.#byId.get(id) as KeyRow);
+  }
+
+  /**
+   * The record of a valid, unrevoked key, else `undefined`. Revocation is read from the file on
+   * every call, so a key revoked by another process stops working at once; the slow hash is
+   * checked once per key and process, then a SHA-256 of the key is compared in constant time.
+   */
+  async authenticate(key: string): Promise<ApiKeyRecord | undefined> {
+    const match = KEY_PATTERN.exec(key);
+    if (!match) return undefined;
+    const [, id, secret] = match as unknown as [string, string, string];
+    const row = this.#byId.get(id);
+    if (!row || row.revoked_at !== null) return undefined;
+    const digest = sha256(key);
+    const known = this.#checked.get(id);
+    if (known && timingSafeEqual(known, digest)) return toRecord(row);
+    const [scheme, n, r, p, salt, hash] = row.secret_hash.split("$");
+    if (
+      scheme !== "scrypt" ||
+      !salt ||
+      !hash ||
+      Number(n) !== SCRYPT.N ||
+      Number(r) !== SCRYPT.r ||
+      Number(p) !== SCRYPT.p
+    ) {
+      throw new SealtrailError("ST_ERR_STORE_CORRUPT", `API key ${id} has an unreadable hash`);
+    }
+    const expected = Buffer.from(hash, "base64");
+    const actual = await scryptHash(secret, Buffer.from(salt, "base64"));
+    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined;
+    this.#checked.set(id, digest);
+    return toRecord(row);
+  }
+
+  /** Closes the key file. */
+  close(): void {
+    this.#db.close();
+  }
+}

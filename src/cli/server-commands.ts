@@ -1,0 +1,191 @@
+import { userInfo } from "node:os";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { type ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
+import { isRole, ROLES } from "../access/roles.js";
+import { AuditLog } from "../audit-log.js";
+import { SealtrailError } from "../errors.js";
+import { AccessRecorder } from "../server/access-recorder.js";
+import { keyJson } from "../server/routes/key-routes.js";
+import { closeOnSignals, startServer } from "../server/serve.js";
+import { homePaths, isInitialized } from "../store-home.js";
+import { colorsFor, paint, table } from "./output.js";
+
+interface HomeOption {
+  home?: string;
+}
+
+const homeOption = () =>
+  new Option("--home <dir>", "store directory (default: $SEALTRAIL_HOME, else ./.sealtrail)");
+
+function port(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65_535)
+    throw new InvalidArgumentError(`--port: expected 0 to 65535, got "${text}"`);
+  return n;
+}
+
+function count(name: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n))
+      throw new InvalidArgumentError(`${name}: expected an integer ≥ 0, got "${text}"`);
+    return n;
+  };
+}
+
+/** The local user, as the actor of key changes made from the command line. */
+function localUser() {
+  let name = "unknown";
+  try {
+    name = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the uid still says who it was.
+  }
+  return {
+    type: "user" as const,
+    id: `local:${name}`,
+    name: `${name} (uid ${process.getuid?.() ?? "?"}, sealtrail keys)`,
+  };
+}
+
+/** Opens the keys of an initialized home, and the log to record each change in. */
+async function withKeys<T>(
+  options: HomeOption,
+  fn: (keys: ApiKeyStore, log: AuditLog) => Promise<T>,
+): Promise<T> {
+  const paths = homePaths(options.home);
+  if (!isInitialized(paths)) {
+    throw new SealtrailError(
+      "ST_ERR_STORE_NOT_INITIALIZED",
+      `no store in ${paths.home}; run \`sealtrail init\` first`,
+    );
+  }
+  const log = await AuditLog.open({ home: paths.home, create: false, checkpointIntervalMs: 0 });
+  const keys = ApiKeyStore.open(paths);
+  try {
+    return await fn(keys, log);
+  } finally {
+    keys.close();
+    await log.close();
+  }
+}
+
+function describeKey(record: ApiKeyRecord): string[] {
+  return [
+    record.id,
+    record.role,
+    record.tenant ?? "",
+    record.name ?? "",
+    record.createdAt,
+    record.revokedAt ?? "",
+  ];
+}
+
+/** Adds `serve` and `keys create|list|revoke` to the `sealtrail` command. */
+export function addServerCommands(program: Command): void {
+  program
+    .command("serve")
+    .description("serve the store over HTTP (API keys, live tail, proofs, C2SP tiles) until SIGTERM/SIGINT")
+    .addOption(homeOption())
+    .addOption(new Option("--port <port>", "TCP port (0: any free one)").default(7469).argParser(port))
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .addOption(
+      new Option("--rate-limit <n>", "requests per minute per API key (0: no limit)")
+        .default(60_000)
+        .argParser(count("--rate-limit")),
+    )
+    .addOption(
+      new Option("--log-level <level>", "request log level on stderr")
+        .choices(["silent", "error", "warn", "info", "debug"])
+        .default("warn"),
+    )
+    .action(
+      async (options: HomeOption & { port: number; host: string; rateLimit: number; logLevel: string }) => {
+        const server = await startServer({
+          ...(options.home ? { home: options.home } : {}),
+          port: options.port,
+          host: options.host,
+          limits: { requestsPerMinute: options.rateLimit },
+          logger: { level: options.logLevel, stream: process.stderr },
+        });
+        process.stdout.write(
+          `sealtrail listening on ${server.url}\nverifier key: ${server.log.verifierKey()}\n`,
+        );
+        const code = await new Promise<number>((resolve) => closeOnSignals(server, resolve));
+        if (code !== 0) throw new SealtrailError("ST_ERR_STORE_IO", "the server did not close cleanly");
+        process.stderr.write("sealtrail: closed\n");
+      },
+    );
+
+  const keys = program.command("keys").description("manage the API keys of `sealtrail serve`");
+
+  keys
+    .command("create")
+    .description("create an API key; it is printed once and stored only as a slow hash")
+    .addOption(homeOption())
+    .addOption(new Option("--role <role>", "what the key may do").choices([...ROLES]).makeOptionMandatory())
+    .option("--tenant <tenant>", "bind the key to one tenant")
+    .option("--name <name>", "a name to recognise the key by")
+    .option("--json", "print the key as JSON")
+    .action(
+      async (options: HomeOption & { role: string; tenant?: string; name?: string; json?: boolean }) => {
+        if (!isRole(options.role))
+          throw new SealtrailError("ST_ERR_USAGE", `--role: expected one of ${ROLES.join(", ")}`);
+        const role = options.role;
+        await withKeys(options, async (store, log) => {
+          const { key, record } = await store.create({ role, tenant: options.tenant, name: options.name });
+          await new AccessRecorder(log).recordKeyChange("create", record, localUser());
+          if (options.json) {
+            process.stdout.write(`${JSON.stringify({ ...keyJson(record), key })}\n`);
+            return;
+          }
+          const c = colorsFor(process.stdout);
+          process.stdout.write(
+            `${paint(c, "green", "Created")} ${record.role} key ${record.id}${record.tenant ? ` for tenant ${record.tenant}` : ""}\n` +
+              `${key}\n${paint(c, "yellow", "Shown once: store it now; only its hash is kept.")}\n`,
+          );
+        });
+      },
+    );
+
+  keys
+    .command("list")
+    .description("list API keys (never their secrets)")
+    .addOption(homeOption())
+    .option("--json", "print JSON")
+    .action(async (options: HomeOption & { json?: boolean }) => {
+      const paths = homePaths(options.home);
+      if (!isInitialized(paths)) {
+        throw new SealtrailError(
+          "ST_ERR_STORE_NOT_INITIALIZED",
+          `no store in ${paths.home}; run \`sealtrail init\` first`,
+        );
+      }
+      const store = ApiKeyStore.open(paths);
+      try {
+        const records = store.list();
+        if (options.json) process.stdout.write(`${JSON.stringify({ keys: records.map(keyJson) })}\n`);
+        else
+          process.stdout.write(
+            `${table(["id", "role", "tenant", "name", "created", "revoked"], records.map(describeKey))}\n`,
+          );
+      } finally {
+        store.close();
+      }
+    });
+
+  keys
+    .command("revoke")
+    .description("revoke an API key at once")
+    .argument("<id>", "the key id (as listed)")
+    .addOption(homeOption())
+    .action(async (id: string, options: HomeOption) => {
+      await withKeys(options, async (store, log) => {
+        const record = store.revoke(id);
+        await new AccessRecorder(log).recordKeyChange("revoke", record, localUser());
+        process.stdout.write(
+          `revoked ${record.id} (${record.role}${record.tenant ? `, tenant ${record.tenant}` : ""})\n`,
+        );
+      });
+    });
+}

@@ -1,0 +1,125 @@
+import type { FastifyRequest } from "fastify";
+import type { ApiKeyRecord } from "../access/api-key-store.js";
+import type { AuditLog } from "../audit-log.js";
+import { SealtrailError } from "../errors.js";
+import type { AuditEventInput } from "../event/audit-event.js";
+import type { DeniedAttempt } from "./authenticate.js";
+
+/**
+ * Records access to the audit log in the log itself (PCI DSS 10.2.1.3: all access to audit
+ * logs; 10.2.1.4: invalid logical access attempts; 10.2.1.5: changes to credentials). A read is
+ * recorded, durably, before its data is sent: a read that cannot be recorded is refused.
+ */
+
+/** The actor an API key is recorded as. */
+export function actorOf(key: ApiKeyRecord, request?: FastifyRequest): NonNullable<AuditEventInput["actor"]> {
+  const agent = request?.headers["user-agent"];
+  return {
+    type: "service",
+    id: `apikey:${key.id}`,
+    ...(key.name ? { name: key.name } : {}),
+    ...(request ? { ip: request.ip } : {}),
+    ...(typeof agent === "string" && agent !== "" ? { user_agent: agent.slice(0, 512) } : {}),
+  };
+}
+
+/**
+ * The server's recorder of access events.
+ *
+ * @example
+ * ```ts
+ * const access = new AccessRecorder(log);
+ * await access.recordRead(request, "query", { filter: ["actor.id=alice"] });
+ * ```
+ */
+export class AccessRecorder {
+  readonly #log: AuditLog;
+
+  constructor(log: AuditLog) {
+    this.#log = log;
+  }
+
+  /**
+   * Records that the request's key read audit data (`what`: query, get, stats, export, stream,
+   * proof, entries). Resolves once the record is durable; rejects with
+   * `ST_ERR_ACCESS_UNRECORDED` when it cannot be stored.
+   */
+  async recordRead(
+    request: FastifyRequest,
+    what: string,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    const key = request.apiKey;
+    if (!key) throw new SealtrailError("ST_ERR_HTTP_INTERNAL", "read recorded without an authenticated key");
+    try {
+      await this.#log.append({
+        action: `audit_log.${what}`,
+        category: "access",
+        outcome: "success",
+        actor: actorOf(key, request),
+        target: { type: "audit_log", id: this.#log.origin },
+        ...(key.tenant === null ? {} : { tenant: key.tenant }),
+        context: { request_id: String(request.id) },
+        details: {
+          method: request.method,
+          path: request.url.split("?")[0] ?? "",
+          role: key.role,
+          ...details,
+        },
+      });
+    } catch (cause) {
+      throw new SealtrailError(
+        "ST_ERR_ACCESS_UNRECORDED",
+        "the read could not be recorded in the audit log, so it was refused",
+        {
+          cause,
+        },
+      );
+    }
+  }
+
+  /** Records a refused request (401/403). Never throws: a failure to record is logged. */
+  recordDenied(attempt: DeniedAttempt): void {
+    const { request, error, keyId } = attempt;
+    const agent = request.headers["user-agent"];
+    const event: AuditEventInput = {
+      action: error.status === 401 ? "auth.api_key_rejected" : "authz.access_denied",
+      category: error.status === 401 ? "authentication" : "authorization",
+      outcome: "failure",
+      severity: "warning",
+      actor: {
+        type: "service",
+        ...(keyId ? { id: `apikey:${keyId}` } : {}),
+        ip: request.ip,
+        ...(typeof agent === "string" && agent !== "" ? { user_agent: agent.slice(0, 512) } : {}),
+      },
+      target: { type: "audit_log", id: this.#log.origin },
+      ...(request.apiKey?.tenant ? { tenant: request.apiKey.tenant } : {}),
+      context: { request_id: String(request.id) },
+      error: { code: error.code, message: error.message },
+      details: { method: request.method, path: (request.url.split("?")[0] ?? "").slice(0, 1024) },
+    };
+    this.#log
+      .append(event)
+      .catch((cause: unknown) => request.log.error({ err: cause }, "a denied request could not be recorded"));
+  }
+
+  /** Records a key being created or revoked by `by` (an admin key, or a local user). */
+  async recordKeyChange(
+    change: "create" | "revoke",
+    key: ApiKeyRecord,
+    by: NonNullable<AuditEventInput["actor"]>,
+    request?: FastifyRequest,
+  ): Promise<void> {
+    await this.#log.append({
+      action: `apikey.${change}`,
+      category: "authentication",
+      outcome: "success",
+      severity: "notice",
+      actor: by,
+      target: { type: "api_key", id: key.id, ...(key.name ? { name: key.name } : {}) },
+      ...(request ? { context: { request_id: String(request.id) } } : {}),
+      details: { role: key.role, ...(key.tenant === null ? {} : { tenant: key.tenant }) },
+    });
+  }
+}

@@ -1,0 +1,164 @@
+import { isUtf8 } from "node:buffer";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { ApiKeyStore } from "../access/api-key-store.js";
+import type { AuditLog } from "../audit-log.js";
+import { SealtrailError } from "../errors.js";
+import { PreparePool } from "../ingest/prepare-pool.js";
+import { ServerMetrics } from "../metrics/server-metrics.js";
+import { CommitFeed } from "../stream/commit-feed.js";
+import { AccessRecorder } from "./access-recorder.js";
+import { registerAuthentication } from "./authenticate.js";
+import { sendProblem } from "./problem.js";
+import { registerKeyRoutes } from "./routes/key-routes.js";
+import { type OpenStreams, registerLiveTail } from "./routes/live-tail.js";
+import { registerLogRoutes } from "./routes/log-routes.js";
+import { registerOperationRoutes } from "./routes/operations.js";
+import { registerReadRoutes } from "./routes/read-events.js";
+import { registerWriteRoutes } from "./routes/write-events.js";
+import { DEFAULT_SERVER_LIMITS, type ServerContext, type ServerLimits } from "./server-context.js";
+
+/** Options of {@link buildApp}. */
+export interface AppOptions {
+  /** The open log the server serves; the caller opens and closes it. */
+  readonly log: AuditLog;
+  /** The home's API keys; the caller opens and closes them. */
+  readonly keys: ApiKeyStore;
+  readonly limits?: Partial<ServerLimits>;
+  /** Fastify's logger setting; default off. */
+  readonly logger?: FastifyServerOptions["logger"];
+}
+
+/** A built server: the Fastify app and what shutdown must end. */
+export interface SealtrailApp {
+  readonly app: FastifyInstance;
+  /** Ends live tails, stops taking requests and waits for those in flight; the log stays open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the HTTP server over an open {@link AuditLog} without listening: routes are tested with
+ * `app.inject()`, and `serve` adds the socket and signals.
+ *
+ * @example
+ * ```ts
+ * const { app } = await buildApp({ log, keys: ApiKeyStore.open(home) });
+ * const res = await app.inject({ method: "GET", url: "/healthz" });
+ * ```
+ */
+export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: limits.jsonBodyBytes,
+    requestTimeout: 300_000,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+  let closing = false;
+  const pool = PreparePool.start(options.log.limits ? { limits: options.log.limits } : {});
+  const feed = new CommitFeed(options.log.size);
+  const metrics = new ServerMetrics(() => options.log.queueDepth);
+  const stopListening = options.log.onCommit((batch) => {
+    feed.grew(batch.treeSize);
+    metrics.observeCommit(batch);
+  });
+  const ctx: ServerContext = {
+    log: options.log,
+    keys: options.keys,
+    access: new AccessRecorder(options.log),
+    pool,
+    metrics,
+    feed,
+    limits,
+    closing: () => closing,
+  };
+  const streams: OpenStreams = new Set();
+
+  app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      new SealtrailError(
+        "ST_ERR_HTTP_NOT_FOUND",
+        `${request.method} ${request.url.split("?")[0]}: no such route`,
+      ),
+    ),
+  );
+  app.addHook("onResponse", async (request, reply) => {
+    metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? "(unmatched)",
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  // Bodies: JSON (checked to be UTF-8, within the body limit) and NDJSON streams; nothing else.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes))
+      return done(new SealtrailError("ST_ERR_HTTP_BODY", "body: not valid UTF-8"), undefined);
+    try {
+      done(null, JSON.parse(bytes.toString("utf8")));
+    } catch (error) {
+      done(
+        new SealtrailError("ST_ERR_HTTP_BODY", `body: invalid JSON: ${(error as Error).message}`),
+        undefined,
+      );
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "Sealtrail",
+        version: "1",
+        description:
+          "A tamper-evident audit trail: append events, query and export them, and audit the log with C2SP checkpoints, RFC 9162 proofs and tlog-tiles. Errors are RFC 9457 problem+json.",
+      },
+      components: {
+        securitySchemes: { apiKey: { type: "http", scheme: "bearer", bearerFormat: "stk_<id>_<secret>" } },
+      },
+      security: [{ apiKey: [] }],
+    },
+  });
+  registerAuthentication(app, options.keys, (attempt) => ctx.access.recordDenied(attempt));
+  if (limits.requestsPerMinute > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      max: limits.requestsPerMinute,
+      timeWindow: 60_000,
+      hook: "preHandler",
+      keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`),
+      errorResponseBuilder: (_request, context) =>
+        new SealtrailError(
+          "ST_ERR_HTTP_RATE_LIMITED",
+          `more than ${context.max} requests in a minute with this key; retry after ${context.after}`,
+        ),
+    });
+  }
+
+  registerOperationRoutes(app, ctx);
+  registerWriteRoutes(app, ctx);
+  registerReadRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
+  registerLiveTail(app, ctx, streams);
+  registerKeyRoutes(app, ctx);
+  await app.ready();
+
+  return {
+    app,
+    async close() {
+      closing = true;
+      for (const stream of streams) stream.abort();
+      await app.close();
+      stopListening();
+      await pool.close();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { FastifyInstance } from "fastify";
+import type { ApiKeyRecord } from "../../access/api-key-store.js";
+import { isRole, ROLES } from "../../access/roles.js";
+import { SealtrailError } from "../../errors.js";
+import { actorOf } from "../access-recorder.js";
+import { keyOf } from "../authenticate.js";
+import type { ServerContext } from "../server-context.js";
+
+/** A key as the API shows it (never its secret or hash). */
+export function keyJson(record: ApiKeyRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    role: record.role,
+    tenant: record.tenant,
+    name: record.name,
+    created_at: record.createdAt,
+    revoked_at: record.revokedAt,
+  };
+}
+
+/** Key management for admins: create (the secret is answered once), list, revoke; each change recorded. */
+export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post<{ Body: { role?: unknown; tenant?: unknown; name?: unknown } }>(
+    "/v1/keys",
+    {
+      config: { permission: "admin" },
+      schema: {
+        summary: "Create an API key (its secret is shown in this answer only)",
+        tags: ["keys"],
+        body: {
+          type: "object",
+          properties: {
+            role: { type: "string", enum: [...ROLES] },
+            tenant: { type: "string", minLength: 1, maxLength: 256 },
+            name: { type: "string", minLength: 1, maxLength: 256 },
+          },
+          required: ["role"],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { role, tenant, name } = request.body;
+      if (!isRole(role))
+        throw new SealtrailError("ST_ERR_USAGE", "role: expected writer, reader, auditor or admin");
+      const created = await ctx.keys.create({
+        role,
+        ...(typeof tenant === "string" ? { tenant } : {}),
+        ...(typeof name === "string" ? { name } : {}),
+      });
+      await ctx.access.recordKeyChange("create", created.record, actorOf(keyOf(request), request), request);
+      return reply.code(201).send({ ...keyJson(created.record), key: created.key });
+    },
+  );
+
+  app.get(
+    "/v1/keys",
+    {
+      config: { permission: "admin" },
+      schema: { summary: "List API keys (never their secrets)", tags: ["keys"] },
+    },
+    async () => ({ keys: ctx.keys.list().map(keyJson) }),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    "/v1/keys/:id",
+    {
+      config: { permission: "admin" },
+      schema: {
+        summary: "Revoke an API key at once",
+        tags: ["keys"],
+        params: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+      },
+    },
+    async (request) => {
+      const record = ctx.keys.revoke(request.params.id);
+      await ctx.access.recordKeyChange("revoke", record, actorOf(keyOf(request), request), request);
+      return keyJson(record);
+    },
+  );
+}

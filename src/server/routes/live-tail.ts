@@ -1,0 +1,88 @@
+import type { FastifyInstance } from "fastify";
+import { SealtrailError } from "../../errors.js";
+import { followEvents } from "../../stream/live-tail.js";
+import { keyOf } from "../authenticate.js";
+import { parseReadQuery, scopeToKey } from "../read-scope.js";
+import type { ServerContext } from "../server-context.js";
+
+/** A comment line this often keeps proxies from closing an idle stream. */
+const KEEP_ALIVE_MS = 15_000;
+
+/** Open live tails, ended by shutdown. */
+export type OpenStreams = Set<AbortController>;
+
+/**
+ * `GET /v1/stream`: a live tail as Server-Sent Events. Each matching committed event is sent with
+ * `id: <seq>`; a client reconnecting with `Last-Event-ID` (or `?after=`) resumes after that seq.
+ */
+export function registerLiveTail(app: FastifyInstance, ctx: ServerContext, open: OpenStreams): void {
+  app.get(
+    "/v1/stream",
+    {
+      config: { permission: "events:read" },
+      schema: {
+        summary: "Live tail of matching events as Server-Sent Events, resumable with Last-Event-ID",
+        description:
+          "Filter expressions as for /v1/events. Without Last-Event-ID or after=, starts with events committed from now on; after=-1 replays from the beginning.",
+        tags: ["read"],
+      },
+    },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const query = parseReadQuery(request.url, ["after"]);
+      const header = request.headers["last-event-id"];
+      const resumeText = typeof header === "string" && header !== "" ? header : query.params.get("after");
+      let after: number;
+      if (resumeText === undefined) after = ctx.log.size - 1;
+      else {
+        after = Number(resumeText);
+        if (!/^-?\d+$/.test(resumeText.trim()) || !Number.isSafeInteger(after) || after < -1) {
+          throw new SealtrailError(
+            "ST_ERR_USAGE",
+            `Last-Event-ID: expected a seq (an integer ≥ -1), got "${resumeText}"`,
+          );
+        }
+      }
+      await ctx.access.recordRead(request, "stream", { filter: query.expressions, after });
+
+      const stop = new AbortController();
+      open.add(stop);
+      const raw = reply.raw;
+      reply.hijack();
+      raw.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      raw.write(": sealtrail live tail\n\n");
+      const keepAlive = setInterval(() => raw.write(": keep-alive\n\n"), KEEP_ALIVE_MS);
+      const end = () => stop.abort();
+      request.raw.on("close", end);
+      raw.on("close", end);
+      try {
+        for await (const event of followEvents(
+          ctx.log,
+          ctx.feed,
+          scopeToKey(query.filter, key),
+          after,
+          stop.signal,
+        )) {
+          const ok = raw.write(`id: ${event.seq}\nevent: audit-event\ndata: ${JSON.stringify(event)}\n\n`);
+          if (!ok && !stop.signal.aborted) {
+            await new Promise<void>((resolve) => {
+              raw.once("drain", resolve);
+              stop.signal.addEventListener("abort", () => resolve(), { once: true });
+            });
+          }
+        }
+      } catch (error) {
+        request.log.error({ err: error }, "live tail failed");
+      } finally {
+        clearInterval(keepAlive);
+        open.delete(stop);
+        raw.end();
+      }
+    },
+  );
+}

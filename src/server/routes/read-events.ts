@@ -1,0 +1,149 @@
+import { PassThrough } from "node:stream";
+import type { FastifyInstance } from "fastify";
+import { SealtrailError } from "../../errors.js";
+import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../../export/export-events.js";
+import type { PageOrder } from "../../query/cursor.js";
+import { keyOf, requirePermission } from "../authenticate.js";
+import { integerParam, parseReadQuery, scopeToKey, visibleTo } from "../read-scope.js";
+import type { ServerContext } from "../server-context.js";
+
+const EXPORT_TYPES: Readonly<Record<ExportFormat, string>> = {
+  ndjson: "application/x-ndjson; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  csv: "text/csv; charset=utf-8",
+};
+
+const filterDescription =
+  "Filter expressions of the command line as bare query parameters (actor.id=alice, severity>=warning, action=user.*), or repeated filter=…; since/until take 24h, 7d, dates or RFC 3339.";
+
+/**
+ * Reads of events: cursor pages, one event (with its inclusion proof for auditors), stats and
+ * streamed exports. Every one is scoped to the key's tenant and recorded before it is answered.
+ */
+export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get(
+    "/v1/events",
+    {
+      config: { permission: "events:read" },
+      schema: {
+        summary: "Query events, newest first, by cursor pages",
+        description: filterDescription,
+        tags: ["read"],
+      },
+    },
+    async (request) => {
+      const key = keyOf(request);
+      const query = parseReadQuery(request.url, ["limit", "cursor", "order"]);
+      const limit = integerParam(query.params, "limit", { min: 1, max: 1000 }, 100) as number;
+      const order = query.params.get("order") ?? "desc";
+      if (order !== "asc" && order !== "desc") {
+        throw new SealtrailError("ST_ERR_USAGE", `order: expected asc or desc, got "${order}"`);
+      }
+      const cursor = query.params.get("cursor");
+      await ctx.access.recordRead(request, "query", { filter: query.expressions, ...window(query.params) });
+      const page = await ctx.log.query(scopeToKey(query.filter, key), {
+        limit,
+        order: order as PageOrder,
+        ...(cursor ? { cursor } : {}),
+      });
+      return { events: page.events, ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/v1/events/:id",
+    {
+      config: { permission: "events:read" },
+      schema: {
+        summary:
+          "One event by id; ?proof=true adds its inclusion proof against the latest checkpoint (auditors)",
+        tags: ["read"],
+        params: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+      },
+    },
+    async (request) => {
+      const key = keyOf(request);
+      const query = parseReadQuery(request.url, ["proof"]);
+      const withProof = query.params.get("proof") === "true";
+      if (withProof) requirePermission(request, "log:audit");
+      await ctx.access.recordRead(request, withProof ? "proof" : "get", { id: request.params.id });
+      const event = await ctx.log.getEvent(request.params.id);
+      if (!event || !visibleTo(event, key)) {
+        throw new SealtrailError("ST_ERR_EVENT_NOT_FOUND", `no event with id "${request.params.id}"`);
+      }
+      if (!withProof) return { event };
+      let checkpoint = await ctx.log.latestCheckpoint();
+      if (!checkpoint || checkpoint.size <= event.seq) checkpoint = await ctx.log.checkpoint();
+      const proof = await ctx.log.proveInclusion(event.seq, checkpoint.size);
+      return { event, proof, checkpoint: checkpoint.note };
+    },
+  );
+
+  app.get(
+    "/v1/stats",
+    {
+      config: { permission: "events:read" },
+      schema: {
+        summary: "Counts by action, outcome, actor, category, severity, hour and day",
+        description: filterDescription,
+        tags: ["read"],
+      },
+    },
+    async (request) => {
+      const key = keyOf(request);
+      const query = parseReadQuery(request.url, ["top"]);
+      const top = integerParam(query.params, "top", { min: 1, max: 1000 }, 10) as number;
+      await ctx.access.recordRead(request, "stats", { filter: query.expressions, ...window(query.params) });
+      return ctx.log.stats(scopeToKey(query.filter, key), top);
+    },
+  );
+
+  app.get(
+    "/v1/export",
+    {
+      config: { permission: "log:audit" },
+      schema: {
+        summary: "Stream every matching event in seq order (ndjson: the exact leaf bytes, one per line)",
+        description: `${filterDescription} format=ndjson|csv|json (default ndjson).`,
+        tags: ["read"],
+      },
+    },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const query = parseReadQuery(request.url, ["format"]);
+      const format = (query.params.get("format") ?? "ndjson") as ExportFormat;
+      if (!EXPORT_FORMATS.includes(format)) {
+        throw new SealtrailError(
+          "ST_ERR_USAGE",
+          `format: expected ${EXPORT_FORMATS.join(", ")}, got "${format}"`,
+        );
+      }
+      await ctx.access.recordRead(request, "export", {
+        filter: query.expressions,
+        format,
+        ...window(query.params),
+      });
+      const body = new PassThrough();
+      exportEvents(ctx.log, scopeToKey(query.filter, key), format, body).then(
+        () => body.end(),
+        (error: unknown) => {
+          request.log.error({ err: error }, "export failed part-way");
+          body.destroy(error as Error);
+        },
+      );
+      return reply
+        .type(EXPORT_TYPES[format])
+        .header("content-disposition", `attachment; filename="sealtrail-export.${format}"`)
+        .send(body);
+    },
+  );
+}
+
+function window(params: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ["since", "until"]) {
+    const value = params.get(name);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}

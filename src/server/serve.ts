@@ -1,0 +1,106 @@
+import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import { ApiKeyStore } from "../access/api-key-store.js";
+import { AuditLog } from "../audit-log.js";
+import { buildApp } from "./build-app.js";
+import type { ServerLimits } from "./server-context.js";
+
+/** Options of {@link startServer}. */
+export interface ServeOptions {
+  /** The store's home (created when empty); default `$SEALTRAIL_HOME`, else `./.sealtrail`. */
+  readonly home?: string;
+  /** Default 7469; 0 picks a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  readonly limits?: Partial<ServerLimits>;
+  readonly logger?: FastifyServerOptions["logger"];
+  /** Options passed to {@link AuditLog.open}. */
+  readonly checkpointIntervalMs?: number;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** `http://host:port`. */
+  readonly url: string;
+  readonly app: FastifyInstance;
+  /** The log it serves (for the embedding process's own appends and reads). */
+  readonly log: AuditLog;
+  /** Stops accepting, ends live tails, answers requests in flight, flushes, checkpoints, closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store and its API keys, and serves them over HTTP.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ home: "./.sealtrail", port: 0 });
+ * console.log(server.url);
+ * await server.close();
+ * ```
+ */
+export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
+  const log = await AuditLog.open({
+    ...(options.home ? { home: options.home } : {}),
+    ...(options.checkpointIntervalMs === undefined
+      ? {}
+      : { checkpointIntervalMs: options.checkpointIntervalMs }),
+  });
+  const keys = ApiKeyStore.open(log.home);
+  let built: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    built = await buildApp({
+      log,
+      keys,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+    await built.app.listen({ port: options.port ?? 7469, host: options.host ?? "127.0.0.1" });
+  } catch (error) {
+    keys.close();
+    await log.close();
+    throw error;
+  }
+  const address = built.app.server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  const host = options.host ?? "127.0.0.1";
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    app: built.app,
+    log,
+    close() {
+      closed ??= (async () => {
+        try {
+          await built.close();
+        } finally {
+          keys.close();
+          await log.close();
+        }
+      })();
+      return closed;
+    },
+  };
+}
+
+/**
+ * Closes `server` gracefully on SIGTERM or SIGINT (once; a second signal exits at once), then
+ * calls `onClosed` with the exit code.
+ */
+export function closeOnSignals(server: RunningServer, onClosed: (code: number) => void): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write(`sealtrail: ${signal}: closing (flushing events, signing a final checkpoint)\n`);
+    server.close().then(
+      () => onClosed(0),
+      (error: unknown) => {
+        process.stderr.write(`sealtrail: close failed: ${(error as Error).message}\n`);
+        onClosed(1);
+      },
+    );
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}

@@ -1,0 +1,42 @@
+import type { AuditLog } from "../audit-log.js";
+import type { AuditEvent } from "../event/audit-event.js";
+import type { EventFilter } from "../query/event-filter.js";
+import type { CommitFeed } from "./commit-feed.js";
+
+/** Events read per page while catching up. */
+const PAGE = 500;
+
+/**
+ * Follows the log: yields every committed event matching `filter` with a seq above `afterSeq`,
+ * in seq order, then waits for the log to grow and goes on, until `signal` aborts. It reads by
+ * its own cursor (the last seq it yielded), so a slow consumer never holds up a writer and a
+ * resumed follower misses nothing.
+ *
+ * @example
+ * ```ts
+ * for await (const event of followEvents(log, feed, { conditions: [] }, 41, signal)) send(event);
+ * ```
+ */
+export async function* followEvents(
+  log: AuditLog,
+  feed: CommitFeed,
+  filter: EventFilter,
+  afterSeq: number,
+  signal: AbortSignal,
+): AsyncGenerator<AuditEvent> {
+  let after = afterSeq;
+  while (!signal.aborted) {
+    const sizeBefore = Math.max(log.size, feed.size);
+    const page = await log.query(
+      { ...filter, conditions: [...filter.conditions, { field: "seq", op: "gt", value: after }] },
+      { order: "asc", limit: PAGE },
+    );
+    for (const event of page.events) {
+      if (signal.aborted) return;
+      after = event.seq;
+      yield event;
+    }
+    // A full page means more may be waiting; otherwise every event up to sizeBefore was seen.
+    if (page.events.length < PAGE) await feed.waitBeyond(sizeBefore, signal);
+  }
+}
