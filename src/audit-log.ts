@@ -102,6 +102,9 @@ export interface ConsistencyProofJson {
 
 const b64 = (b: Buffer) => b.toString("base64");
 
+/** The largest event an entry bundle can carry (a 16-bit length). */
+const MAX_ENTRY_BYTES = 0xffff;
+
 /** A filter, or filter expressions in the CLI syntax (`["actor.id=alice", "outcome=failure"]`). */
 export type FilterInput = EventFilter | readonly string[];
 
@@ -204,6 +207,16 @@ export class AuditLog {
 
   /** Opens the store in `options.home`, creating it first unless `create` is false. */
   static async open(options: AuditLogOptions = {}): Promise<AuditLog> {
+    const maxBytes = options.limits?.maxEventBytes;
+    if (
+      maxBytes !== undefined &&
+      !(Number.isSafeInteger(maxBytes) && maxBytes > 0 && maxBytes <= MAX_ENTRY_BYTES)
+    ) {
+      throw new SealtrailError(
+        "ST_ERR_USAGE",
+        `limits.maxEventBytes: expected an integer from 1 to ${MAX_ENTRY_BYTES} (the largest C2SP entry), got ${maxBytes}`,
+      );
+    }
     const paths = homePaths(options.home);
     if (!isInitialized(paths)) {
       if (options.create === false) {

@@ -9,6 +9,9 @@
  * await log.close();
  * ```
  */
+
+export { type ApiKeyRecord, ApiKeyStore, type NewApiKey } from "./access/api-key-store.js";
+export { allows, type Permission, ROLES, type Role } from "./access/roles.js";
 export {
   type AppendOutcome,
   AuditLog,
@@ -25,6 +28,9 @@ export * from "./event/index.js";
 export type { AppendReceipt, BatchCommitted } from "./ingest/appender.js";
 export * from "./ledger/index.js";
 export * from "./query/index.js";
+export { type AppOptions, buildApp, type SealtrailApp } from "./server/build-app.js";
+export { closeOnSignals, type RunningServer, type ServeOptions, startServer } from "./server/serve.js";
+export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server/server-context.js";
 export { SqliteDriver } from "./storage/sqlite/sqlite-driver.js";
 export type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";
 export type { VerifyReport } from "./verify/verify-store.js";
