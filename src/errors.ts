@@ -10,7 +10,11 @@
  * ```
  */
 
-/** Every error code with its HTTP status and a one-line description (mirrored in docs/errors.md). */
+/**
+ * Every error code with its HTTP status and a one-line description (mirrored in docs/errors.md).
+ * `ST_ERR_CLIENT_*` codes are raised by `sealtrail/client` itself, never answered by a server:
+ * their status is 0.
+ */
 export const ERROR_CODES = {
   ST_ERR_EVENT_INVALID: {
     status: 400,
@@ -125,6 +129,19 @@ export const ERROR_CODES = {
     status: 500,
     description: "The server failed unexpectedly; the log names the request id.",
   },
+  ST_ERR_CLIENT_NETWORK: {
+    status: 0,
+    description: "(client) The server could not be reached, or the connection failed, on every attempt.",
+  },
+  ST_ERR_CLIENT_HTTP: {
+    status: 0,
+    description: "(client) The server answered with an error status but without an RFC 9457 problem body.",
+  },
+  ST_ERR_CLIENT_RESPONSE: {
+    status: 0,
+    description: "(client) The server's answer could not be understood (not JSON, or a result is missing).",
+  },
+  ST_ERR_CLIENT_CLOSED: { status: 0, description: "(client) The client was closed; it records no more events." },
   ST_ERR_USAGE: { status: 400, description: "A command or option was used wrongly." },
 } as const satisfies Record<string, { status: number; description: string }>;
 

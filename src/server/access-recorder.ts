@@ -23,6 +23,20 @@ export function actorOf(key: ApiKeyRecord, request?: FastifyRequest): NonNullabl
   };
 }
 
+/** Longest string and list kept of what a request asked for: the record must always fit an event. */
+const MAX_TEXT = 1024;
+const MAX_ITEMS = 64;
+
+/** `details` cut to sizes every event accepts (request parameters are the caller's to choose). */
+function bounded(details: Record<string, unknown>): Record<string, unknown> {
+  const cut = (value: unknown): unknown => {
+    if (typeof value === "string") return value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value;
+    if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map(cut);
+    return value;
+  };
+  return Object.fromEntries(Object.entries(details).map(([k, v]) => [k, cut(v)]));
+}
+
 /**
  * The server's recorder of access events.
  *
