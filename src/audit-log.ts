@@ -413,6 +413,22 @@ export class AuditLog {
    * ```
    */
   async query(input: FilterInput = MATCH_ALL, options: QueryOptions = {}): Promise<QueryPage> {
+    const page = await this.queryStored(input, options);
+    return {
+      events: page.events.map((r) => JSON.parse(r.json) as AuditEvent),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    };
+  }
+
+  /**
+   * {@link AuditLog.query}, with each event exactly as stored and hashed (canonical JSON). Parsing
+   * it can reorder keys (JavaScript puts integer-like keys first), so whoever must hand on the
+   * exact bytes — the server, exports — uses this.
+   */
+  async queryStored(
+    input: FilterInput = MATCH_ALL,
+    options: QueryOptions = {},
+  ): Promise<{ events: StoredEvent[]; nextCursor?: string }> {
     const filter = toFilter(input);
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 10_000);
     const position = options.cursor ? decodeCursor(options.cursor) : undefined;
@@ -426,7 +442,7 @@ export class AuditLog {
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
     return {
-      events: page.map((r) => JSON.parse(r.json) as AuditEvent),
+      events: page,
       ...(more && last ? { nextCursor: encodeCursor({ afterSeq: last.seq, order }) } : {}),
     };
   }
@@ -478,8 +494,13 @@ export class AuditLog {
 
   /** The stored event with `id`, parsed. */
   async getEvent(id: string): Promise<AuditEvent | undefined> {
-    const row = await this.#driver.getEventById(id.toLowerCase());
+    const row = await this.getStoredEvent(id);
     return row ? (JSON.parse(row.json) as AuditEvent) : undefined;
+  }
+
+  /** The stored event with `id`, exactly as hashed. */
+  getStoredEvent(id: string): Promise<StoredEvent | undefined> {
+    return this.#driver.getEventById(id.toLowerCase());
   }
 
   /** The stored event at `seq`, parsed. */

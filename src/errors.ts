@@ -91,7 +91,7 @@ export const ERROR_CODES = {
   ST_ERR_INGEST_BATCH_TOO_LARGE: {
     status: 413,
     description:
-      "A request holds more events than one batch may (10 000 in a JSON array, 1 000 000 NDJSON lines).",
+      "A request holds more events than one batch may (by default 10 000 in a JSON array, 100 000 NDJSON lines).",
   },
   ST_ERR_AUTH_MISSING: {
     status: 401,
@@ -141,7 +141,10 @@ export const ERROR_CODES = {
     status: 0,
     description: "(client) The server's answer could not be understood (not JSON, or a result is missing).",
   },
-  ST_ERR_CLIENT_CLOSED: { status: 0, description: "(client) The client was closed; it records no more events." },
+  ST_ERR_CLIENT_CLOSED: {
+    status: 0,
+    description: "(client) The client was closed; it records no more events.",
+  },
   ST_ERR_USAGE: { status: 400, description: "A command or option was used wrongly." },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -68,7 +68,12 @@ async function runDemo(): Promise<void> {
       if (i % 2 === 0) {
         for (const e of mine) await post(server.url, writer, "application/json", JSON.stringify(e));
       } else {
-        await post(server.url, writer, "application/x-ndjson", `${mine.map((e) => JSON.stringify(e)).join("\n")}\n`);
+        await post(
+          server.url,
+          writer,
+          "application/x-ndjson",
+          `${mine.map((e) => JSON.stringify(e)).join("\n")}\n`,
+        );
       }
     }),
   );

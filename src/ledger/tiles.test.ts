@@ -276,3 +276,118 @@ describe("TileTree", () => {
     assert.equal(2 ** TILE_HEIGHT, TILE_WIDTH);
   });
 });
+
+describe("parseTilePath", () => {
+  test("is the inverse of tilePath for hash tiles and entry bundles, full and partial", async () => {
+    const { parseTilePath } = await import("./tiles.js");
+    const indexes = [
+      0,
+      1,
+      7,
+      99,
+      255,
+      256,
+      999,
+      1000,
+      1001,
+      65_535,
+      65_536,
+      999_999,
+      1_000_000,
+      1_234_067,
+      2 ** 40 + 3,
+    ];
+    for (const index of indexes) {
+      for (const level of [0, 1, 2, 63]) {
+        for (const width of [1, 2, 44, 128, 255, 256]) {
+          const path = tilePath(level, index, width);
+          assert.deepEqual(parseTilePath(path), { level, index, width }, path);
+          const entries = path.replace(/^tile\/\d+\//, "tile/entries/");
+          assert.deepEqual(parseTilePath(entries), { level: "entries", index, width }, entries);
+        }
+      }
+    }
+  });
+
+  test("parses the C2SP examples", async () => {
+    const { parseTilePath } = await import("./tiles.js");
+    assert.deepEqual(parseTilePath("tile/0/000"), { level: 0, index: 0, width: 256 });
+    assert.deepEqual(parseTilePath("tile/0/999"), { level: 0, index: 999, width: 256 });
+    assert.deepEqual(parseTilePath("tile/0/x001/000"), { level: 0, index: 1000, width: 256 });
+    assert.deepEqual(parseTilePath("tile/1/x001/x234/067"), { level: 1, index: 1_234_067, width: 256 });
+    assert.deepEqual(parseTilePath("tile/1/x001/x234/067.p/8"), { level: 1, index: 1_234_067, width: 8 });
+    assert.deepEqual(parseTilePath("tile/entries/x001/x234/067.p/255"), {
+      level: "entries",
+      index: 1_234_067,
+      width: 255,
+    });
+    assert.deepEqual(parseTilePath("tile/10/000"), { level: 10, index: 0, width: 256 });
+    assert.equal(tilePath(0, 999), "tile/0/999");
+    assert.equal(tilePath(0, 1000), "tile/0/x001/000");
+    assert.equal(tilePath(0, 1_234_067, 5), "tile/0/x001/x234/067.p/5");
+  });
+
+  test("rejects every non-canonical or malformed form", async () => {
+    const { parseTilePath } = await import("./tiles.js");
+    for (const path of [
+      "",
+      "tile",
+      "tile/0",
+      "tile/0/",
+      "tile/0/1",
+      "tile/0/01",
+      "tile/0/0000",
+      "tile/0/x000/001",
+      "tile/0/x000/x001/000",
+      "tile/0/x1/000",
+      "tile/0/X001/000",
+      "tile/0/x001",
+      "tile/0/x001/",
+      "tile/0/000/",
+      "tile/0/000.p/0",
+      "tile/0/000.p/00",
+      "tile/0/000.p/007",
+      "tile/0/000.p/256",
+      "tile/0/000.p/999",
+      "tile/0/000.p/1000",
+      "tile/0/000.p/",
+      "tile/0/000.p",
+      "tile/0/000.p/-1",
+      "tile/0/000.p/8/",
+      "tile/0/000.P/8",
+      "tile/00/000",
+      "tile/01/000",
+      "tile/-1/000",
+      "tile/64/000",
+      "tile/99/000",
+      "tile/100/000",
+      "tile/a/000",
+      "tile/entries/1",
+      "tile/entries/x000/001",
+      "tile/entries/000.p/256",
+      "tile/Entries/000",
+      "tile/data/000",
+      "/tile/0/000",
+      "tile/0/000?x=1",
+      "tile//000",
+      "tiles/0/000",
+      "tile/0/-01",
+      "tile/0/+001",
+      "tile/0/0x1",
+      "tile/0/1e3",
+      "tile/0/٠٠٠",
+    ]) {
+      assert.equal(parseTilePath(path), undefined, JSON.stringify(path));
+    }
+  });
+
+  test("an index beyond 2^53 is refused rather than rounded", async () => {
+    const { parseTilePath } = await import("./tiles.js");
+    assert.equal(parseTilePath("tile/0/x009/x007/x199/x254/x740/x993"), undefined);
+    assert.deepEqual(parseTilePath("tile/0/x009/x007/x199/x254/x740/991"), {
+      level: 0,
+      index: Number.MAX_SAFE_INTEGER,
+      width: 256,
+    });
+  });
+});

@@ -55,6 +55,8 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
     requestTimeout: 300_000,
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    // Unknown members are refused, not silently dropped: a misspelt `tenant` must not widen a key.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   let closing = false;
   const pool = PreparePool.start(options.log.limits ? { limits: options.log.limits } : {});

@@ -1,6 +1,6 @@
 import type { AuditLog } from "../audit-log.js";
-import type { AuditEvent } from "../event/audit-event.js";
 import type { EventFilter } from "../query/event-filter.js";
+import type { StoredEvent } from "../storage/storage-driver.js";
 import type { CommitFeed } from "./commit-feed.js";
 
 /** Events read per page while catching up. */
@@ -8,7 +8,7 @@ const PAGE = 500;
 
 /**
  * Follows the log: yields every committed event matching `filter` with a seq above `afterSeq`,
- * in seq order, then waits for the log to grow and goes on, until `signal` aborts. It reads by
+ * in seq order and exactly as stored, then waits for the log to grow and goes on, until `signal` aborts. It reads by
  * its own cursor (the last seq it yielded), so a slow consumer never holds up a writer and a
  * resumed follower misses nothing.
  *
@@ -23,11 +23,11 @@ export async function* followEvents(
   filter: EventFilter,
   afterSeq: number,
   signal: AbortSignal,
-): AsyncGenerator<AuditEvent> {
+): AsyncGenerator<StoredEvent> {
   let after = afterSeq;
   while (!signal.aborted) {
     const sizeBefore = Math.max(log.size, feed.size);
-    const page = await log.query(
+    const page = await log.queryStored(
       { ...filter, conditions: [...filter.conditions, { field: "seq", op: "gt", value: after }] },
       { order: "asc", limit: PAGE },
     );

@@ -68,7 +68,7 @@ export function registerLiveTail(app: FastifyInstance, ctx: ServerContext, open:
           after,
           stop.signal,
         )) {
-          const ok = raw.write(`id: ${event.seq}\nevent: audit-event\ndata: ${JSON.stringify(event)}\n\n`);
+          const ok = raw.write(`id: ${event.seq}\nevent: audit-event\ndata: ${event.json}\n\n`);
           if (!ok && !stop.signal.aborted) {
             await new Promise<void>((resolve) => {
               raw.once("drain", resolve);

@@ -1,6 +1,7 @@
 import { PassThrough } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { SealtrailError } from "../../errors.js";
+import type { AuditEvent } from "../../event/audit-event.js";
 import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../../export/export-events.js";
 import type { PageOrder } from "../../query/cursor.js";
 import { keyOf, requirePermission } from "../authenticate.js";
@@ -12,6 +13,8 @@ const EXPORT_TYPES: Readonly<Record<ExportFormat, string>> = {
   json: "application/json; charset=utf-8",
   csv: "text/csv; charset=utf-8",
 };
+
+const JSON_TYPE = "application/json; charset=utf-8";
 
 const filterDescription =
   "Filter expressions of the command line as bare query parameters (actor.id=alice, severity>=warning, action=user.*), or repeated filter=…; since/until take 24h, 7d, dates or RFC 3339.";
@@ -31,7 +34,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
         tags: ["read"],
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const key = keyOf(request);
       const query = parseReadQuery(request.url, ["limit", "cursor", "order"]);
       const limit = integerParam(query.params, "limit", { min: 1, max: 1000 }, 100) as number;
@@ -41,12 +44,15 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
       }
       const cursor = query.params.get("cursor");
       await ctx.access.recordRead(request, "query", { filter: query.expressions, ...window(query.params) });
-      const page = await ctx.log.query(scopeToKey(query.filter, key), {
+      const page = await ctx.log.queryStored(scopeToKey(query.filter, key), {
         limit,
         order: order as PageOrder,
         ...(cursor ? { cursor } : {}),
       });
-      return { events: page.events, ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
+      // Events go out exactly as stored and hashed, not re-serialized (see AuditLog.queryStored).
+      const events = page.events.map((e) => e.json).join(",");
+      const next = page.nextCursor ? `,"next_cursor":${JSON.stringify(page.nextCursor)}` : "";
+      return reply.type(JSON_TYPE).send(`{"events":[${events}]${next}}`);
     },
   );
 
@@ -61,21 +67,24 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
         params: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const key = keyOf(request);
       const query = parseReadQuery(request.url, ["proof"]);
       const withProof = query.params.get("proof") === "true";
       if (withProof) requirePermission(request, "log:audit");
       await ctx.access.recordRead(request, withProof ? "proof" : "get", { id: request.params.id });
-      const event = await ctx.log.getEvent(request.params.id);
-      if (!event || !visibleTo(event, key)) {
+      const stored = await ctx.log.getStoredEvent(request.params.id);
+      if (!stored || !visibleTo(JSON.parse(stored.json) as AuditEvent, key)) {
         throw new SealtrailError("ST_ERR_EVENT_NOT_FOUND", `no event with id "${request.params.id}"`);
       }
-      if (!withProof) return { event };
+      reply.type(JSON_TYPE);
+      if (!withProof) return reply.send(`{"event":${stored.json}}`);
       let checkpoint = await ctx.log.latestCheckpoint();
-      if (!checkpoint || checkpoint.size <= event.seq) checkpoint = await ctx.log.checkpoint();
-      const proof = await ctx.log.proveInclusion(event.seq, checkpoint.size);
-      return { event, proof, checkpoint: checkpoint.note };
+      if (!checkpoint || checkpoint.size <= stored.seq) checkpoint = await ctx.log.checkpoint();
+      const proof = await ctx.log.proveInclusion(stored.seq, checkpoint.size);
+      return reply.send(
+        `{"event":${stored.json},"proof":${JSON.stringify(proof)},"checkpoint":${JSON.stringify(checkpoint.note)}}`,
+      );
     },
   );
 
