@@ -22,25 +22,34 @@ export interface DeniedAttempt {
   readonly keyId?: string | undefined;
 }
 
+const DENIALS = new Set(["ST_ERR_AUTH_MISSING", "ST_ERR_AUTH_INVALID", "ST_ERR_AUTH_FORBIDDEN"]);
+
+/**
+ * The denied attempt `error` stands for, if it is a refusal (401 or 403, whether the hook or a
+ * route decided it), else `undefined`.
+ */
+export function deniedAttempt(request: FastifyRequest, error: unknown): DeniedAttempt | undefined {
+  if (!(error instanceof SealtrailError) || !DENIALS.has(error.code)) return undefined;
+  const keyId = request.apiKey?.id ?? (error.details?.keyId as string | undefined);
+  return { request, error, keyId };
+}
+
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 const KEY_ID = /^stk_([0-9a-f]{16})_/;
 
 /**
  * Authenticates every request before its body is read: a route's `config.permission` names
  * what it needs, the `Authorization: Bearer` key's role must allow it. Missing, unknown or
- * revoked keys get 401, a role that does not allow the route 403; `onDenied` hears of each.
+ * revoked keys get 401, a role that does not allow the route 403 (see {@link deniedAttempt} to
+ * record them).
  *
  * @example
  * ```ts
- * registerAuthentication(app, ApiKeyStore.open(home), (attempt) => record(attempt));
+ * registerAuthentication(app, ApiKeyStore.open(home));
  * app.get("/v1/stats", { config: { permission: "events:read" } }, handler);
  * ```
  */
-export function registerAuthentication(
-  app: FastifyInstance,
-  keys: ApiKeyStore,
-  onDenied: (attempt: DeniedAttempt) => void,
-): void {
+export function registerAuthentication(app: FastifyInstance, keys: ApiKeyStore): void {
   app.decorateRequest("apiKey", undefined);
   app.addHook("onRequest", async (request, reply) => {
     if (request.is404) return;
@@ -49,34 +58,29 @@ export function registerAuthentication(
     const header = request.headers.authorization;
     if (header === undefined) {
       reply.header("www-authenticate", 'Bearer realm="sealtrail"');
-      const error = new SealtrailError(
-        "ST_ERR_AUTH_MISSING",
-        "Authorization: expected `Bearer stk_…` (an API key)",
-      );
-      onDenied({ request, error });
-      throw error;
+      throw new SealtrailError("ST_ERR_AUTH_MISSING", "Authorization: expected `Bearer stk_…` (an API key)");
     }
     const token = BEARER.exec(header)?.[1];
     const keyId = token === undefined ? undefined : KEY_ID.exec(token)?.[1];
     const key = token === undefined ? undefined : await keys.authenticate(token);
     if (!key) {
       reply.header("www-authenticate", 'Bearer realm="sealtrail", error="invalid_token"');
-      const error = new SealtrailError(
+      throw new SealtrailError(
         "ST_ERR_AUTH_INVALID",
         "Authorization: the API key is malformed, unknown or revoked",
+        {
+          details: { keyId },
+        },
       );
-      onDenied({ request, error, keyId });
-      throw error;
     }
+    // Known before the role check, so that a refusal is recorded with the key's tenant.
+    request.apiKey = key;
     if (!allows(key.role, permission)) {
-      const error = new SealtrailError(
+      throw new SealtrailError(
         "ST_ERR_AUTH_FORBIDDEN",
         `the ${key.role} key ${key.id} may not ${describe(permission)}`,
       );
-      onDenied({ request, error, keyId: key.id });
-      throw error;
     }
-    request.apiKey = key;
   });
 }
 

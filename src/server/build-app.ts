@@ -9,7 +9,7 @@ import { PreparePool } from "../ingest/prepare-pool.js";
 import { ServerMetrics } from "../metrics/server-metrics.js";
 import { CommitFeed } from "../stream/commit-feed.js";
 import { AccessRecorder } from "./access-recorder.js";
-import { registerAuthentication } from "./authenticate.js";
+import { deniedAttempt, registerAuthentication } from "./authenticate.js";
 import { sendProblem } from "./problem.js";
 import { registerKeyRoutes } from "./routes/key-routes.js";
 import { type OpenStreams, registerLiveTail } from "./routes/live-tail.js";
@@ -78,7 +78,12 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
   };
   const streams: OpenStreams = new Set();
 
-  app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  app.setErrorHandler((error, request, reply) => {
+    // Every refusal is recorded, whether authentication or a route decided it (PCI DSS 10.2.1.4).
+    const denied = deniedAttempt(request, error);
+    if (denied) ctx.access.recordDenied(denied);
+    return sendProblem(request, reply, error);
+  });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
       request,
@@ -129,7 +134,7 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
       security: [{ apiKey: [] }],
     },
   });
-  registerAuthentication(app, options.keys, (attempt) => ctx.access.recordDenied(attempt));
+  registerAuthentication(app, options.keys);
   if (limits.requestsPerMinute > 0) {
     await app.register(rateLimit, {
       global: true,
