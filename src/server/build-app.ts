@@ -94,6 +94,9 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
       ),
     ),
   );
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
   app.addHook("onResponse", async (request, reply) => {
     metrics.observeRequest(
       request.method,
@@ -163,7 +166,14 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
     async close() {
       closing = true;
       for (const stream of streams) stream.abort();
-      await app.close();
+      // Keep-alive connections would outlive the requests in flight (until their keep-alive
+      // timeout): answers now say `Connection: close`, and idle ones are closed as they appear.
+      const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(reaper);
+      }
       stopListening();
       await pool.close();
     },

@@ -71,8 +71,13 @@ export function registerLiveTail(app: FastifyInstance, ctx: ServerContext, open:
           const ok = raw.write(`id: ${event.seq}\nevent: audit-event\ndata: ${event.json}\n\n`);
           if (!ok && !stop.signal.aborted) {
             await new Promise<void>((resolve) => {
-              raw.once("drain", resolve);
-              stop.signal.addEventListener("abort", () => resolve(), { once: true });
+              const done = () => {
+                raw.off("drain", done);
+                stop.signal.removeEventListener("abort", done);
+                resolve();
+              };
+              raw.once("drain", done);
+              stop.signal.addEventListener("abort", done, { once: true });
             });
           }
         }
