@@ -348,7 +348,7 @@ describe("prepareEvent: errors name the path and the expectation", () => {
     const e = rejects(
       { action: "a.b", details: big },
       "ST_ERR_EVENT_TOO_LARGE",
-      "(event): expected at most 65536 bytes",
+      "(event): expected at most 65535 bytes",
     );
     assert.equal(e.status, 413);
     // Multi-byte characters count as bytes, not characters.
