@@ -12,6 +12,7 @@ import { build, type Histogram } from "hdr-histogram-js";
 import { AuditLog } from "../src/audit-log.js";
 import { sampleEvents } from "../src/demo/sample-events.js";
 import { parseFilter } from "../src/query/filter-syntax.js";
+import { httpLoad } from "./http-load.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const dist = join(root, "dist");
@@ -316,12 +317,13 @@ async function largeStore(): Promise<void> {
 
 mkdirSync(data, { recursive: true });
 log(`Sealtrail benchmarks (BENCH_SCALE=${scale}) — node ${process.version}`);
-// BENCH_ONLY=ingest,batch,latency,store runs a subset.
-const only = new Set((process.env.BENCH_ONLY ?? "ingest,batch,latency,store").split(","));
+// BENCH_ONLY=ingest,batch,latency,store,http runs a subset.
+const only = new Set((process.env.BENCH_ONLY ?? "ingest,batch,latency,store,http").split(","));
 if (only.has("ingest")) await ingestThroughput();
 if (only.has("batch")) await batchApiThroughput();
 if (only.has("latency")) await appendLatency();
 if (only.has("store")) await largeStore();
+if (only.has("http")) rows.push(...(await httpLoad({ root, data, scale, log })));
 
 const header = "| figure | Sealtrail | peer (same run) | ratio | target |\n| --- | --- | --- | --- | --- |";
 const table = rows
