@@ -7,12 +7,18 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse as parseCsv } from "csv-parse/sync";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
+import { ApiKeyStore } from "../src/access/api-key-store.js";
 import type { Role } from "../src/access/roles.js";
+import { AuditLog } from "../src/audit-log.js";
 import type { AuditEvent, AuditEventInput } from "../src/event/audit-event.js";
+import { buildApp } from "../src/server/build-app.js";
 import { startTestServer, type TestKey, type TestServer } from "./server-harness.js";
 
 const PROBLEM_TYPE = /^application\/problem\+json/;
@@ -1399,5 +1405,35 @@ describe("every read of audit data, key change and refusal is recorded in the lo
     await eventually("authz.access_denied of the tenant's entry bundle", () =>
       recordBy("authz.access_denied", tenantAuditor),
     );
+  });
+});
+
+describe("a flood of refused requests cannot fill the log", () => {
+  test("each address gets 30 refusals recorded a minute; the rest are summed up in one event", async () => {
+    const home = mkdtempSync(join(tmpdir(), "sealtrail-flood-"));
+    const log = await AuditLog.open({ home });
+    const keys = ApiKeyStore.open(home);
+    const built = await buildApp({ log, keys });
+    try {
+      const bogus = `stk_${"0".repeat(16)}_${"A".repeat(43)}`;
+      for (let i = 0; i < 200; i++) {
+        const res = await built.app.inject({
+          method: "GET",
+          url: "/v1/stats",
+          headers: { authorization: `Bearer ${bogus}` },
+        });
+        assert.equal(res.statusCode, 401);
+      }
+      await built.close();
+      assert.equal(await log.count(["action=auth.api_key_rejected"]), 30);
+      const summaries = (await log.query(["action=auth.denials_suppressed"])).events;
+      assert.equal(summaries.length, 1);
+      assert.equal(summaries[0]?.details?.suppressed, 170);
+      assert.equal(summaries[0]?.actor?.ip, "127.0.0.1");
+    } finally {
+      keys.close();
+      await log.close();
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

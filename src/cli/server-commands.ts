@@ -4,7 +4,7 @@ import { type ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
 import { isRole, ROLES } from "../access/roles.js";
 import { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
-import { AccessRecorder } from "../server/access-recorder.js";
+import { recordKeyChange } from "../server/access-recorder.js";
 import { keyJson } from "../server/routes/key-routes.js";
 import { closeOnSignals, startServer } from "../server/serve.js";
 import { homePaths, isInitialized } from "../store-home.js";
@@ -134,7 +134,7 @@ export function addServerCommands(program: Command): void {
         const role = options.role;
         await withKeys(options, async (store, log) => {
           const { key, record } = await store.create({ role, tenant: options.tenant, name: options.name });
-          await new AccessRecorder(log).recordKeyChange("create", record, localUser());
+          await recordKeyChange(log, "create", record, localUser());
           if (options.json) {
             process.stdout.write(`${JSON.stringify({ ...keyJson(record), key })}\n`);
             return;
@@ -182,7 +182,7 @@ export function addServerCommands(program: Command): void {
     .action(async (id: string, options: HomeOption) => {
       await withKeys(options, async (store, log) => {
         const record = store.revoke(id);
-        await new AccessRecorder(log).recordKeyChange("revoke", record, localUser());
+        await recordKeyChange(log, "revoke", record, localUser());
         process.stdout.write(
           `revoked ${record.id} (${record.role}${record.tenant ? `, tenant ${record.tenant}` : ""})\n`,
         );

@@ -1,6 +1,6 @@
 import { ApiKeyStore } from "../access/api-key-store.js";
 import { colorsFor, paint, table } from "../cli/output.js";
-import { AccessRecorder } from "../server/access-recorder.js";
+import { recordKeyChange } from "../server/access-recorder.js";
 import { closeOnSignals, type RunningServer, startServer } from "../server/serve.js";
 import { sampleEvents } from "./sample-events.js";
 
@@ -42,13 +42,12 @@ async function runDemo(): Promise<void> {
   const keys = ApiKeyStore.open(server.log.home);
   let admin: string;
   let writer: string;
-  const access = new AccessRecorder(server.log);
   const operator = { type: "user" as const, id: "local:npm-start", name: "npm start demo" };
   try {
     const adminKey = await keys.create({ role: "admin", name: "npm start demo admin" });
     const writerKey = await keys.create({ role: "writer", name: "npm start demo producers" });
-    await access.recordKeyChange("create", adminKey.record, operator);
-    await access.recordKeyChange("create", writerKey.record, operator);
+    await recordKeyChange(server.log, "create", adminKey.record, operator);
+    await recordKeyChange(server.log, "create", writerKey.record, operator);
     admin = adminKey.key;
     writer = writerKey.key;
   } finally {

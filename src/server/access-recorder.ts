@@ -2,8 +2,9 @@ import type { FastifyRequest } from "fastify";
 import type { ApiKeyRecord } from "../access/api-key-store.js";
 import type { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
-import type { AuditEventInput } from "../event/audit-event.js";
+import type { AuditEventInput, JsonValue } from "../event/audit-event.js";
 import type { DeniedAttempt } from "./authenticate.js";
+import { DenialThrottle } from "./denial-throttle.js";
 
 /**
  * Records access to the audit log in the log itself (PCI DSS 10.2.1.3: all access to audit
@@ -28,13 +29,16 @@ const MAX_TEXT = 1024;
 const MAX_ITEMS = 64;
 
 /** `details` cut to sizes every event accepts (request parameters are the caller's to choose). */
-function bounded(details: Record<string, unknown>): Record<string, unknown> {
+function bounded(details: Record<string, unknown>): Record<string, JsonValue> {
   const cut = (value: unknown): unknown => {
     if (typeof value === "string") return value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value;
     if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map(cut);
     return value;
   };
-  return Object.fromEntries(Object.entries(details).map(([k, v]) => [k, cut(v)]));
+  return Object.fromEntries(Object.entries(details).map(([k, v]) => [k, cut(v)])) as Record<
+    string,
+    JsonValue
+  >;
 }
 
 /**
@@ -49,8 +53,45 @@ function bounded(details: Record<string, unknown>): Record<string, unknown> {
 export class AccessRecorder {
   readonly #log: AuditLog;
 
-  constructor(log: AuditLog) {
+  readonly #throttle: DenialThrottle;
+  readonly #timer: NodeJS.Timeout;
+
+  /** `deniedPerMinute`: refusals recorded one by one per client address and minute; the rest are summed up. */
+  constructor(log: AuditLog, deniedPerMinute = 30) {
     this.#log = log;
+    this.#throttle = new DenialThrottle(deniedPerMinute);
+    this.#timer = setInterval(() => void this.#recordSuppressed(false), 15_000);
+    this.#timer.unref();
+  }
+
+  /** Records what is still only counted, and stops the summary timer. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#recordSuppressed(true);
+  }
+
+  async #recordSuppressed(all: boolean): Promise<void> {
+    for (const s of this.#throttle.drain(Date.now(), all)) {
+      await this.#log
+        .append({
+          action: "auth.denials_suppressed",
+          category: "authentication",
+          outcome: "failure",
+          severity: "warning",
+          actor: { type: "service", ...(s.source.includes("(") ? {} : { ip: s.source }) },
+          target: { type: "audit_log", id: this.#log.origin },
+          details: {
+            suppressed: s.suppressed,
+            window_start: new Date(s.windowStart).toISOString(),
+            source: s.source,
+          },
+        })
+        .catch((cause: unknown) =>
+          process.emitWarning(
+            `Sealtrail could not record ${s.suppressed} suppressed refusals: ${(cause as Error).message}`,
+          ),
+        );
+    }
   }
 
   /**
@@ -74,12 +115,12 @@ export class AccessRecorder {
         target: { type: "audit_log", id: this.#log.origin },
         ...(key.tenant === null ? {} : { tenant: key.tenant }),
         context: { request_id: String(request.id) },
-        details: {
+        details: bounded({
           method: request.method,
           path: request.url.split("?")[0] ?? "",
           role: key.role,
           ...details,
-        },
+        }),
       });
     } catch (cause) {
       throw new SealtrailError(
@@ -92,9 +133,14 @@ export class AccessRecorder {
     }
   }
 
-  /** Records a refused request (401/403). Never throws: a failure to record is logged. */
+  /**
+   * Records a refused request (401/403), up to the per-address budget (beyond it, refusals are
+   * counted and recorded as one `auth.denials_suppressed` summary per address and minute). Never
+   * throws: a failure to record is logged.
+   */
   recordDenied(attempt: DeniedAttempt): void {
     const { request, error, keyId } = attempt;
+    if (!this.#throttle.admit(request.ip)) return;
     const agent = request.headers["user-agent"];
     const event: AuditEventInput = {
       action: error.status === 401 ? "auth.api_key_rejected" : "authz.access_denied",
@@ -117,23 +163,31 @@ export class AccessRecorder {
       .append(event)
       .catch((cause: unknown) => request.log.error({ err: cause }, "a denied request could not be recorded"));
   }
+}
 
-  /** Records a key being created or revoked by `by` (an admin key, or a local user). */
-  async recordKeyChange(
-    change: "create" | "revoke",
-    key: ApiKeyRecord,
-    by: NonNullable<AuditEventInput["actor"]>,
-    request?: FastifyRequest,
-  ): Promise<void> {
-    await this.#log.append({
-      action: `apikey.${change}`,
-      category: "authentication",
-      outcome: "success",
-      severity: "notice",
-      actor: by,
-      target: { type: "api_key", id: key.id, ...(key.name ? { name: key.name } : {}) },
-      ...(request ? { context: { request_id: String(request.id) } } : {}),
-      details: { role: key.role, ...(key.tenant === null ? {} : { tenant: key.tenant }) },
-    });
-  }
+/**
+ * Records a key being created or revoked by `by` (an admin key, or a local user), durably.
+ *
+ * @example
+ * ```ts
+ * await recordKeyChange(log, "revoke", record, { type: "user", id: "local:alice" });
+ * ```
+ */
+export async function recordKeyChange(
+  log: AuditLog,
+  change: "create" | "revoke",
+  key: ApiKeyRecord,
+  by: NonNullable<AuditEventInput["actor"]>,
+  request?: FastifyRequest,
+): Promise<void> {
+  await log.append({
+    action: `apikey.${change}`,
+    category: "authentication",
+    outcome: "success",
+    severity: "notice",
+    actor: by,
+    target: { type: "api_key", id: key.id, ...(key.name ? { name: key.name } : {}) },
+    ...(request ? { context: { request_id: String(request.id) } } : {}),
+    details: { role: key.role, ...(key.tenant === null ? {} : { tenant: key.tenant }) },
+  });
 }

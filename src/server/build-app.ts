@@ -175,6 +175,7 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
         clearInterval(reaper);
       }
       stopListening();
+      await ctx.access.close();
       await pool.close();
     },
   };

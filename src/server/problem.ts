@@ -54,6 +54,16 @@ export function asSealtrailError(error: unknown): SealtrailError {
   const fastify = error as Partial<FastifyError>;
   const mapped = fastify.code ? FASTIFY_CODES[fastify.code] : undefined;
   if (mapped) return new SealtrailError(mapped, fastify.message ?? mapped, { cause: error });
+  const code = (error as NodeJS.ErrnoException).code;
+  if (
+    code === "ECONNRESET" ||
+    code === "ERR_STREAM_PREMATURE_CLOSE" ||
+    (error as Error).message === "aborted"
+  ) {
+    return new SealtrailError("ST_ERR_HTTP_BODY", "body: the request was cut off before it ended", {
+      cause: error,
+    });
+  }
   if (fastify.statusCode === 429)
     return new SealtrailError("ST_ERR_HTTP_RATE_LIMITED", fastify.message ?? "too many requests");
   if (fastify.statusCode !== undefined && fastify.statusCode >= 400 && fastify.statusCode < 500) {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ApiKeyRecord } from "../../access/api-key-store.js";
 import { isRole, ROLES } from "../../access/roles.js";
 import { SealtrailError } from "../../errors.js";
-import { actorOf } from "../access-recorder.js";
+import { actorOf, recordKeyChange } from "../access-recorder.js";
 import { keyOf } from "../authenticate.js";
 import type { ServerContext } from "../server-context.js";
 
@@ -48,7 +48,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
         ...(typeof tenant === "string" ? { tenant } : {}),
         ...(typeof name === "string" ? { name } : {}),
       });
-      await ctx.access.recordKeyChange("create", created.record, actorOf(keyOf(request), request), request);
+      await recordKeyChange(ctx.log, "create", created.record, actorOf(keyOf(request), request), request);
       return reply.code(201).send({ ...keyJson(created.record), key: created.key });
     },
   );
@@ -74,7 +74,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
     },
     async (request) => {
       const record = ctx.keys.revoke(request.params.id);
-      await ctx.access.recordKeyChange("revoke", record, actorOf(keyOf(request), request), request);
+      await recordKeyChange(ctx.log, "revoke", record, actorOf(keyOf(request), request), request);
       return keyJson(record);
     },
   );
