@@ -1632,7 +1632,9 @@ describe("operations", () => {
       );
       const denied = (await s.log.query(["action=auth.api_key_rejected"], { order: "asc" })).events;
       assert.equal(denied.length, 3);
-      assert.equal(denied[1]?.actor?.id, "apikey:0123456789abcdef");
+      // A key id merely presented is recorded as a claim, not as the actor.
+      assert.equal(denied[1]?.actor?.id, undefined);
+      assert.equal(denied[1]?.details?.claimed_key_id, "0123456789abcdef");
       assert.ok(!JSON.stringify(denied).includes("A".repeat(43)), "no secret in the record");
     });
   });

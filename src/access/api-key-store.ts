@@ -32,9 +32,15 @@ export interface NewApiKey {
 
 /** The prefix of every key; it makes leaked keys easy to find with secret scanners. */
 export const API_KEY_PREFIX = "stk_";
+/** Longest tenant a key can be bound to: the longest an event's `tenant` may be. */
+const MAX_TENANT_LENGTH = 128;
 const KEY_PATTERN = /^stk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
-/** scrypt cost: about 50 ms per check on a server core, paid once per key and process (then cached). */
+/**
+ * scrypt cost: about 50 ms and 32 MiB per check. A valid key pays it once per process (then a
+ * SHA-256 of it is compared); every wrong secret pays it again, which is why the server limits
+ * failed authentications per client address before checking.
+ */
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, keyLength: 32, maxmem: 64 * 1024 * 1024 } as const;
 
 const SCHEMA = `
@@ -129,13 +135,20 @@ export class ApiKeyStore {
         `role: expected writer, reader, auditor or admin, got "${String(request.role)}"`,
       );
     }
-    for (const [field, value] of [
-      ["tenant", request.tenant],
-      ["name", request.name],
+    for (const [field, value, max] of [
+      ["tenant", request.tenant, MAX_TENANT_LENGTH],
+      ["name", request.name, 256],
     ] as const) {
-      if (value !== undefined && (typeof value !== "string" || value.length === 0 || value.length > 256)) {
-        throw new SealtrailError("ST_ERR_USAGE", `${field}: expected a string of 1 to 256 characters`);
+      if (value !== undefined && (typeof value !== "string" || value.length === 0 || value.length > max)) {
+        throw new SealtrailError("ST_ERR_USAGE", `${field}: expected a string of 1 to ${max} characters`);
       }
+    }
+    if (request.role === "admin" && request.tenant !== undefined) {
+      // An admin manages every key; bound to a tenant it could still mint itself an unbound one.
+      throw new SealtrailError(
+        "ST_ERR_USAGE",
+        "tenant: admin keys manage every tenant's keys and cannot be bound to one",
+      );
     }
     const id = randomBytes(8).toString("hex");
     const secret = randomBytes(32).toString("base64url");

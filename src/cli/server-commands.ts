@@ -4,7 +4,7 @@ import { type ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
 import { isRole, ROLES } from "../access/roles.js";
 import { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
-import { recordKeyChange } from "../server/access-recorder.js";
+import { createRecordedKey, recordKeyChange } from "../server/access-recorder.js";
 import { keyJson } from "../server/routes/key-routes.js";
 import { closeOnSignals, startServer } from "../server/serve.js";
 import { homePaths, isInitialized } from "../store-home.js";
@@ -133,8 +133,12 @@ export function addServerCommands(program: Command): void {
           throw new SealtrailError("ST_ERR_USAGE", `--role: expected one of ${ROLES.join(", ")}`);
         const role = options.role;
         await withKeys(options, async (store, log) => {
-          const { key, record } = await store.create({ role, tenant: options.tenant, name: options.name });
-          await recordKeyChange(log, "create", record, localUser());
+          const { key, record } = await createRecordedKey(
+            store,
+            log,
+            { role, tenant: options.tenant, name: options.name },
+            localUser(),
+          );
           if (options.json) {
             process.stdout.write(`${JSON.stringify({ ...keyJson(record), key })}\n`);
             return;

@@ -1,6 +1,6 @@
 import { ApiKeyStore } from "../access/api-key-store.js";
 import { colorsFor, paint, table } from "../cli/output.js";
-import { recordKeyChange } from "../server/access-recorder.js";
+import { createRecordedKey } from "../server/access-recorder.js";
 import { closeOnSignals, type RunningServer, startServer } from "../server/serve.js";
 import { sampleEvents } from "./sample-events.js";
 
@@ -44,10 +44,18 @@ async function runDemo(): Promise<void> {
   let writer: string;
   const operator = { type: "user" as const, id: "local:npm-start", name: "npm start demo" };
   try {
-    const adminKey = await keys.create({ role: "admin", name: "npm start demo admin" });
-    const writerKey = await keys.create({ role: "writer", name: "npm start demo producers" });
-    await recordKeyChange(server.log, "create", adminKey.record, operator);
-    await recordKeyChange(server.log, "create", writerKey.record, operator);
+    const adminKey = await createRecordedKey(
+      keys,
+      server.log,
+      { role: "admin", name: "npm start demo admin" },
+      operator,
+    );
+    const writerKey = await createRecordedKey(
+      keys,
+      server.log,
+      { role: "writer", name: "npm start demo producers" },
+      operator,
+    );
     admin = adminKey.key;
     writer = writerKey.key;
   } finally {

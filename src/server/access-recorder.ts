@@ -1,9 +1,10 @@
 import type { FastifyRequest } from "fastify";
-import type { ApiKeyRecord } from "../access/api-key-store.js";
+import type { ApiKeyRecord, ApiKeyStore, NewApiKey } from "../access/api-key-store.js";
 import type { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
 import type { AuditEventInput, JsonValue } from "../event/audit-event.js";
 import type { DeniedAttempt } from "./authenticate.js";
+import { clientSource } from "./client-source.js";
 import { DenialThrottle } from "./denial-throttle.js";
 
 /**
@@ -23,6 +24,17 @@ export function actorOf(key: ApiKeyRecord, request?: FastifyRequest): NonNullabl
     ...(typeof agent === "string" && agent !== "" ? { user_agent: agent.slice(0, 512) } : {}),
   };
 }
+
+/** What each kind of refusal is recorded as. */
+const DENIAL_KINDS: Readonly<
+  Record<number, { action: string; category: "authentication" | "authorization" }>
+> & {
+  403: { action: string; category: "authorization" };
+} = {
+  401: { action: "auth.api_key_rejected", category: "authentication" },
+  403: { action: "authz.access_denied", category: "authorization" },
+  429: { action: "auth.rate_limited", category: "authentication" },
+};
 
 /** Longest string and list kept of what a request asked for: the record must always fit an event. */
 const MAX_TEXT = 1024;
@@ -78,7 +90,10 @@ export class AccessRecorder {
           category: "authentication",
           outcome: "failure",
           severity: "warning",
-          actor: { type: "service", ...(s.source.includes("(") ? {} : { ip: s.source }) },
+          actor: {
+            type: "service",
+            ...(s.source.includes("(") || s.source.includes("/") ? {} : { ip: s.source }),
+          },
           target: { type: "audit_log", id: this.#log.origin },
           details: {
             suppressed: s.suppressed,
@@ -134,30 +149,37 @@ export class AccessRecorder {
   }
 
   /**
-   * Records a refused request (401/403), up to the per-address budget (beyond it, refusals are
+   * Records a refused request (401, 403, 429), up to the per-address budget (beyond it, refusals are
    * counted and recorded as one `auth.denials_suppressed` summary per address and minute). Never
    * throws: a failure to record is logged.
    */
   recordDenied(attempt: DeniedAttempt): void {
     const { request, error, keyId } = attempt;
-    if (!this.#throttle.admit(request.ip)) return;
+    if (!this.#throttle.admit(clientSource(request.ip))) return;
     const agent = request.headers["user-agent"];
+    const key = request.apiKey;
+    const kind = DENIAL_KINDS[error.status] ?? DENIAL_KINDS[403];
     const event: AuditEventInput = {
-      action: error.status === 401 ? "auth.api_key_rejected" : "authz.access_denied",
-      category: error.status === 401 ? "authentication" : "authorization",
+      action: kind.action,
+      category: kind.category,
       outcome: "failure",
       severity: "warning",
+      // Only an authenticated key is named as the actor; a key id merely presented is a claim.
       actor: {
         type: "service",
-        ...(keyId ? { id: `apikey:${keyId}` } : {}),
+        ...(key ? { id: `apikey:${key.id}` } : {}),
         ip: request.ip,
         ...(typeof agent === "string" && agent !== "" ? { user_agent: agent.slice(0, 512) } : {}),
       },
       target: { type: "audit_log", id: this.#log.origin },
-      ...(request.apiKey?.tenant ? { tenant: request.apiKey.tenant } : {}),
+      ...(key?.tenant ? { tenant: key.tenant } : {}),
       context: { request_id: String(request.id) },
       error: { code: error.code, message: error.message },
-      details: { method: request.method, path: (request.url.split("?")[0] ?? "").slice(0, 1024) },
+      details: {
+        method: request.method,
+        path: (request.url.split("?")[0] ?? "").slice(0, 1024),
+        ...(!key && keyId ? { claimed_key_id: keyId } : {}),
+      },
     };
     this.#log
       .append(event)
@@ -190,4 +212,30 @@ export async function recordKeyChange(
     ...(request ? { context: { request_id: String(request.id) } } : {}),
     details: { role: key.role, ...(key.tenant === null ? {} : { tenant: key.tenant }) },
   });
+}
+
+/**
+ * Creates a key and records its creation; when the record cannot be stored the key is revoked
+ * at once, so no working key exists whose creation the log does not show.
+ *
+ * @example
+ * ```ts
+ * const { key } = await createRecordedKey(keys, log, { role: "reader" }, { type: "user", id: "local:alice" });
+ * ```
+ */
+export async function createRecordedKey(
+  keys: ApiKeyStore,
+  log: AuditLog,
+  request: NewApiKey,
+  by: NonNullable<AuditEventInput["actor"]>,
+  httpRequest?: FastifyRequest,
+): Promise<{ key: string; record: ApiKeyRecord }> {
+  const created = await keys.create(request);
+  try {
+    await recordKeyChange(log, "create", created.record, by, httpRequest);
+  } catch (error) {
+    keys.revoke(created.record.id);
+    throw error;
+  }
+  return created;
 }

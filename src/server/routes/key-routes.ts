@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ApiKeyRecord } from "../../access/api-key-store.js";
 import { isRole, ROLES } from "../../access/roles.js";
 import { SealtrailError } from "../../errors.js";
-import { actorOf, recordKeyChange } from "../access-recorder.js";
+import { actorOf, createRecordedKey, recordKeyChange } from "../access-recorder.js";
 import { keyOf } from "../authenticate.js";
 import type { ServerContext } from "../server-context.js";
 
@@ -31,7 +31,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
           type: "object",
           properties: {
             role: { type: "string", enum: [...ROLES] },
-            tenant: { type: "string", minLength: 1, maxLength: 256 },
+            tenant: { type: "string", minLength: 1, maxLength: 128 },
             name: { type: "string", minLength: 1, maxLength: 256 },
           },
           required: ["role"],
@@ -43,12 +43,17 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
       const { role, tenant, name } = request.body;
       if (!isRole(role))
         throw new SealtrailError("ST_ERR_USAGE", "role: expected writer, reader, auditor or admin");
-      const created = await ctx.keys.create({
-        role,
-        ...(typeof tenant === "string" ? { tenant } : {}),
-        ...(typeof name === "string" ? { name } : {}),
-      });
-      await recordKeyChange(ctx.log, "create", created.record, actorOf(keyOf(request), request), request);
+      const created = await createRecordedKey(
+        ctx.keys,
+        ctx.log,
+        {
+          role,
+          ...(typeof tenant === "string" ? { tenant } : {}),
+          ...(typeof name === "string" ? { name } : {}),
+        },
+        actorOf(keyOf(request), request),
+        request,
+      );
       return reply.code(201).send({ ...keyJson(created.record), key: created.key });
     },
   );
