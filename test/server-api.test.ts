@@ -1490,7 +1490,11 @@ describe("operations", () => {
       const ready = await s.inject({ method: "GET", url: "/readyz" });
       assert.equal(ready.statusCode, 200);
       assert.equal(ready.json().status, "ready");
-      assert.equal(ready.json().tree_size, 1);
+      assert.deepEqual(
+        ready.json(),
+        { status: "ready" },
+        "says nothing about the log to callers without a key",
+      );
       const closing = s.closeApp();
       const during = await s.inject({ method: "GET", url: "/readyz" });
       assertProblem(during, 503, "ST_ERR_INGEST_CLOSED");
@@ -1764,4 +1768,47 @@ describe("graceful shutdown", () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
   });
+});
+
+test("an NDJSON upload refused part-way still gets its answer over the socket, listing what was stored", async () => {
+  const home = tempDir("sealtrail-ndjson-cut-");
+  const { startServer } = await import("../src/server/serve.js");
+  const server = await startServer({ home, port: 0, limits: { ndjsonLines: 1000 } });
+  const keys = ApiKeyStore.open(home);
+  const { key } = await keys.create({ role: "writer" });
+  keys.close();
+  try {
+    // 20 chunks of 250 lines, sent with pauses: the limit is met while the body is still arriving.
+    async function* body() {
+      for (let c = 0; c < 20; c++) {
+        yield Buffer.from(
+          Array.from({ length: 250 }, (_, i) =>
+            JSON.stringify({ action: "cut.upload", details: { n: c * 250 + i } }),
+          )
+            .join("\n")
+            .concat("\n"),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    const res = await fetch(`${server.url}/v1/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/x-ndjson" },
+      body: Readable.toWeb(Readable.from(body())) as ReadableStream,
+      duplex: "half",
+    } as RequestInit);
+    assert.equal(res.status, 413);
+    assert.match(String(res.headers.get("content-type")), /application\/problem\+json/);
+    const problem = (await res.json()) as { code: string; results: Array<{ index: number; seq?: number }> };
+    assert.equal(problem.code, "ST_ERR_INGEST_BATCH_TOO_LARGE");
+    const stored = problem.results.filter((r) => r.seq !== undefined);
+    assert.ok(stored.length > 0 && stored.length <= 1000, `stored ${stored.length}`);
+    assert.equal(
+      await server.log.count(["action=cut.upload"]),
+      stored.length,
+      "the answer lists exactly what was stored",
+    );
+  } finally {
+    await server.close();
+  }
 });

@@ -902,3 +902,48 @@ test(
     }
   },
 );
+
+test("a live tail sees events another process appends to the same store", async (t) => {
+  const served = await serve(t);
+  const stream = await RawStream.open(
+    served.server.url,
+    served.reader,
+    "?action=other.process",
+    {},
+    served.opened,
+  );
+  assert.equal(stream.status, 200);
+  // A second writer on the same file, as `sealtrail append` or `keys create` would be: the
+  // server does not hear its commits, and finds them by polling.
+  const other = await AuditLog.open({ home: served.home, checkpointIntervalMs: 0 });
+  let seq: number;
+  try {
+    ({ seq } = await other.append({ action: "other.process", actor: { id: "cli" } }));
+  } finally {
+    await other.close();
+  }
+  const [message] = await stream.take(1);
+  assert.equal(message?.id, String(seq));
+  assert.equal((JSON.parse(message?.data ?? "{}") as AuditEvent).action, "other.process");
+});
+
+test("a key may hold 16 live tails at once; the 17th is refused with 429", async (t) => {
+  const served = await serve(t);
+  const streams: RawStream[] = [];
+  for (let i = 0; i < 16; i++) {
+    const stream = await RawStream.open(served.server.url, served.reader, "", {}, served.opened);
+    assert.equal(stream.status, 200, `stream ${i + 1}`);
+    streams.push(stream);
+  }
+  const refused = await RawStream.open(served.server.url, served.reader, "", {}, served.opened);
+  assert.equal(refused.status, 429);
+  assert.equal((refused.problem as { code?: string }).code, "ST_ERR_HTTP_RATE_LIMITED");
+  // Closing one frees a place.
+  streams[0]?.disconnect();
+  let again: RawStream | undefined;
+  for (let attempt = 0; attempt < 50 && again?.status !== 200; attempt++) {
+    await sleep(20);
+    again = await RawStream.open(served.server.url, served.reader, "", {}, served.opened);
+  }
+  assert.equal(again?.status, 200);
+});

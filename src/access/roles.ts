@@ -12,9 +12,9 @@ export type Role = (typeof ROLES)[number];
 export type Permission =
   /** Append events. */
   | "events:write"
-  /** Query, get by id, stats, live tail (within the key's tenant). */
+  /** Query, get by id, stats, live tail, the latest checkpoint (within the key's tenant). */
   | "events:read"
-  /** Proofs of events, exports, checkpoints and tiles. */
+  /** Proofs of events, exports and tiles. */
   | "log:audit"
   /** Create, list and revoke keys; read metrics. */
   | "admin";

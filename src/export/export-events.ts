@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
 import type { AuditLog } from "../audit-log.js";
@@ -12,8 +11,33 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 const WRITE_SIZE = 64 * 1024;
 
+/** Thrown when whoever reads the export went away (a closed socket, a destroyed stream). */
+export class ExportAbortedError extends Error {
+  constructor() {
+    super("the export's output was closed before the export ended");
+    this.name = "ExportAbortedError";
+  }
+}
+
+/** Writes `text`, waiting while `out` is full; rejects when `out` closes meanwhile. */
 async function write(out: Writable, text: string): Promise<void> {
-  if (text.length > 0 && !out.write(text)) await once(out, "drain");
+  if (out.destroyed) throw new ExportAbortedError();
+  if (text.length === 0 || out.write(text)) return;
+  await new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error) => {
+      out.off("drain", onDrain);
+      out.off("close", onClose);
+      out.off("error", onError);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    const onClose = () => settle(new ExportAbortedError());
+    const onError = (error: Error) => settle(error);
+    out.on("drain", onDrain);
+    out.on("close", onClose);
+    out.on("error", onError);
+  });
 }
 
 /** Columns every CSV export starts with, in schema order; members of fixed-shape objects are dotted. */

@@ -120,7 +120,8 @@ export async function ingestNdjson(
   };
 
   try {
-    for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    // Not destroyed when a failure ends the loop: the caller still answers over the same socket.
+    for await (const chunk of input.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer | string>) {
       // An own buffer, moved to the thread without copying again (a stream set to text gives strings).
       const copy =
         typeof chunk === "string" ? new Uint8Array(Buffer.from(chunk, "utf8")) : new Uint8Array(chunk);

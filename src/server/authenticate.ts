@@ -131,7 +131,7 @@ function describe(permission: Permission): string {
     case "events:read":
       return "read events";
     case "log:audit":
-      return "read proofs, exports, checkpoints or tiles";
+      return "read proofs, exports or tiles";
     case "admin":
       return "manage keys or read metrics";
   }

@@ -53,7 +53,8 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
     logger: options.logger ?? false,
     bodyLimit: limits.jsonBodyBytes,
     requestTimeout: 300_000,
-    return503OnClosing: true,
+    // Refused by our own hook instead, as problem+json with Retry-After.
+    return503OnClosing: false,
     forceCloseConnections: "idle",
     // Unknown members are refused, not silently dropped: a misspelt `tenant` must not widen a key.
     ajv: { customOptions: { removeAdditional: false } },
@@ -137,6 +138,13 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
       security: [{ apiKey: [] }],
     },
   });
+  app.addHook("onRequest", async () => {
+    if (closing)
+      throw new SealtrailError(
+        "ST_ERR_INGEST_CLOSED",
+        "the server is shutting down; retry on another instance or later",
+      );
+  });
   registerAuthentication(app, options.keys);
   if (limits.requestsPerMinute > 0) {
     await app.register(rateLimit, {
@@ -165,7 +173,7 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
     app,
     async close() {
       closing = true;
-      for (const stream of streams) stream.abort();
+      for (const stream of streams) stream.stop.abort();
       // Keep-alive connections would outlive the requests in flight (until their keep-alive
       // timeout): answers now say `Connection: close`, and idle ones are closed as they appear.
       const reaper = setInterval(() => app.server.closeIdleConnections(), 50);

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { ERROR_CODES, type ErrorCode, SealtrailError } from "../errors.js";
+import { type ErrorCode, SealtrailError } from "../errors.js";
 
 /**
  * RFC 9457 problem details for every error the server answers with: `type` is a stable URI per
@@ -106,9 +106,21 @@ export function sendProblem(
   error: unknown,
   extensions: Record<string, unknown> = {},
 ): FastifyReply {
-  const problem = asSealtrailError(error);
-  if (problem.code === "ST_ERR_HTTP_INTERNAL")
-    request.log.error({ err: (problem.cause ?? problem) as Error }, "request failed");
+  let problem = asSealtrailError(error);
+  if (problem.status >= 500) {
+    // Server-side failures are logged with their cause; their detail (a driver's message, a
+    // file path) is not the client's to read, except for the 503s that tell it to retry.
+    const cause = (problem.cause ?? problem) as Error;
+    if (problem.status === 503)
+      request.log.warn({ err: cause, code: problem.code }, "request refused: %s", problem.message);
+    else {
+      request.log.error({ err: cause, code: problem.code }, "request failed");
+      problem = new SealtrailError(
+        problem.code,
+        `the server failed (request ${request.id}); its log has the cause`,
+      );
+    }
+  }
   if (problem.status === 503 || problem.status === 429) {
     const existing = reply.getHeader("retry-after");
     if (existing === undefined) reply.header("retry-after", "1");
@@ -118,9 +130,4 @@ export function sendProblem(
     .code(problem.status)
     .type(PROBLEM_MEDIA_TYPE)
     .send(toProblem(problem, path, extensions));
-}
-
-/** The HTTP status of a registry code. */
-export function statusOf(code: ErrorCode): number {
-  return ERROR_CODES[code].status;
 }

@@ -34,6 +34,6 @@ export interface ServerContext {
   readonly metrics: ServerMetrics;
   readonly feed: CommitFeed;
   readonly limits: ServerLimits;
-  /** True once shutdown began: readiness fails, live tails end. */
+  /** True once shutdown began: readiness fails, new requests and live tails are refused. */
   readonly closing: () => boolean;
 }

@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * const feed = new CommitFeed(log.size);
- * log.onCommit = (batch) => feed.grew(batch.treeSize);
+ * log.onCommit((batch) => feed.grew(batch.treeSize));
  * await feed.waitBeyond(100, signal); // resolves once the log holds more than 100 events
  * ```
  */
@@ -36,22 +36,23 @@ export class CommitFeed {
     for (const w of ready) w.resolve();
   }
 
-  /** Resolves once the log holds more than `beyond` events, or when `signal` aborts. */
-  waitBeyond(beyond: number, signal: AbortSignal): Promise<void> {
+  /**
+   * Resolves once the log holds more than `beyond` events, when `signal` aborts, or after
+   * `timeoutMs` when given (to look again for commits this feed does not hear of).
+   */
+  waitBeyond(beyond: number, signal: AbortSignal, timeoutMs?: number): Promise<void> {
     if (this.#size > beyond || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const waiter = {
-        beyond,
-        resolve: () => {
-          signal.removeEventListener("abort", onAbort);
-          resolve();
-        },
-      };
-      const onAbort = () => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = () => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        signal.removeEventListener("abort", finish);
+        if (timer) clearTimeout(timer);
         resolve();
       };
-      signal.addEventListener("abort", onAbort, { once: true });
+      const waiter = { beyond, resolve: finish };
+      signal.addEventListener("abort", finish, { once: true });
+      if (timeoutMs !== undefined) timer = setTimeout(finish, timeoutMs);
       this.#waiters.push(waiter);
     });
   }

@@ -5,6 +5,8 @@ import type { CommitFeed } from "./commit-feed.js";
 
 /** Events read per page while catching up. */
 const PAGE = 500;
+/** Longest wait for a commit heard of; other processes' commits (the CLI's) are found by this poll. */
+const POLL_MS = 1000;
 
 /**
  * Follows the log: yields every committed event matching `filter` with a seq above `afterSeq`,
@@ -36,7 +38,11 @@ export async function* followEvents(
       after = event.seq;
       yield event;
     }
-    // A full page means more may be waiting; otherwise every event up to sizeBefore was seen.
-    if (page.events.length < PAGE) await feed.waitBeyond(sizeBefore, signal);
+    // A full page means more may be waiting. Otherwise every event below sizeBefore was looked
+    // at, matching or not: the next scan starts there, not at the last match.
+    if (page.events.length < PAGE) {
+      after = Math.max(after, sizeBefore - 1);
+      await feed.waitBeyond(sizeBefore, signal, POLL_MS);
+    }
   }
 }

@@ -8,8 +8,17 @@ import type { ServerContext } from "../server-context.js";
 /** A comment line this often keeps proxies from closing an idle stream. */
 const KEEP_ALIVE_MS = 15_000;
 
+/** Live tails a key may have open at once. */
+const MAX_STREAMS_PER_KEY = 16;
+
+/** One open live tail. */
+export interface OpenStream {
+  readonly keyId: string;
+  readonly stop: AbortController;
+}
+
 /** Open live tails, ended by shutdown. */
-export type OpenStreams = Set<AbortController>;
+export type OpenStreams = Set<OpenStream>;
 
 /**
  * `GET /v1/stream`: a live tail as Server-Sent Events. Each matching committed event is sent with
@@ -43,10 +52,19 @@ export function registerLiveTail(app: FastifyInstance, ctx: ServerContext, open:
           );
         }
       }
+      const mine = [...open.values()].filter((s) => s.keyId === key.id).length;
+      if (mine >= MAX_STREAMS_PER_KEY) {
+        throw new SealtrailError(
+          "ST_ERR_HTTP_RATE_LIMITED",
+          `the key ${key.id} already has ${mine} live tails open (at most ${MAX_STREAMS_PER_KEY})`,
+        );
+      }
       await ctx.access.recordRead(request, "stream", { filter: query.expressions, after });
+      if (ctx.closing()) throw new SealtrailError("ST_ERR_INGEST_CLOSED", "the server is shutting down");
 
       const stop = new AbortController();
-      open.add(stop);
+      const stream: OpenStream = { keyId: key.id, stop };
+      open.add(stream);
       const raw = reply.raw;
       reply.hijack();
       raw.writeHead(200, {
@@ -56,7 +74,11 @@ export function registerLiveTail(app: FastifyInstance, ctx: ServerContext, open:
         "x-accel-buffering": "no",
       });
       raw.write(": sealtrail live tail\n\n");
-      const keepAlive = setInterval(() => raw.write(": keep-alive\n\n"), KEEP_ALIVE_MS);
+      // The keep-alive also ends the stream of a key revoked meanwhile.
+      const keepAlive = setInterval(() => {
+        if (ctx.keys.get(key.id)?.revokedAt !== null) stop.abort();
+        else raw.write(": keep-alive\n\n");
+      }, KEEP_ALIVE_MS);
       const end = () => stop.abort();
       request.raw.on("close", end);
       raw.on("close", end);
@@ -85,7 +107,7 @@ export function registerLiveTail(app: FastifyInstance, ctx: ServerContext, open:
         request.log.error({ err: error }, "live tail failed");
       } finally {
         clearInterval(keepAlive);
-        open.delete(stop);
+        open.delete(stream);
         raw.end();
       }
     },

@@ -26,7 +26,7 @@ export function registerOperationRoutes(app: FastifyInstance, ctx: ServerContext
     async () => {
       if (ctx.closing() || ctx.log.closed)
         throw new SealtrailError("ST_ERR_INGEST_CLOSED", "the server is shutting down");
-      return { status: "ready", tree_size: ctx.log.size, queued: ctx.log.queueDepth };
+      return { status: "ready" };
     },
   );
 

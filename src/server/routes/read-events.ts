@@ -2,7 +2,12 @@ import { PassThrough } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { SealtrailError } from "../../errors.js";
 import type { AuditEvent } from "../../event/audit-event.js";
-import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../../export/export-events.js";
+import {
+  EXPORT_FORMATS,
+  ExportAbortedError,
+  type ExportFormat,
+  exportEvents,
+} from "../../export/export-events.js";
 import type { PageOrder } from "../../query/cursor.js";
 import { keyOf, requirePermission } from "../authenticate.js";
 import { integerParam, parseReadQuery, scopeToKey, visibleTo } from "../read-scope.js";
@@ -136,7 +141,8 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
       exportEvents(ctx.log, scopeToKey(query.filter, key), format, body).then(
         () => body.end(),
         (error: unknown) => {
-          request.log.error({ err: error }, "export failed part-way");
+          if (error instanceof ExportAbortedError) request.log.info("export ended: the client went away");
+          else request.log.error({ err: error }, "export failed part-way");
           body.destroy(error as Error);
         },
       );

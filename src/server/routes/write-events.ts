@@ -122,7 +122,9 @@ async function writeNdjson(ctx: ServerContext, request: FastifyRequest, reply: F
       },
     });
   } catch (error) {
-    // Events stored before the failure stay stored, and the answer says which.
+    // Events stored before the failure stay stored, and the answer says which. The rest of the
+    // body is not read: the connection closes after the answer.
+    reply.header("connection", "close");
     const settled = receipts.map(({ receipt }) => ({ ok: true as const, ...receipt }));
     await hideOtherTenants(ctx, request, settled);
     const stored = settled.map((outcome, i) => resultOf(outcome, (receipts[i] as { line: number }).line - 1));
