@@ -125,20 +125,22 @@ async function writeNdjson(ctx: ServerContext, request: FastifyRequest, reply: F
     // Events stored before the failure stay stored, and the answer says which. The rest of the
     // body is not read: the connection closes after the answer.
     reply.header("connection", "close");
-    const settled = receipts.map(({ receipt }) => ({ ok: true as const, ...receipt }));
-    await hideOtherTenants(ctx, request, settled);
-    const stored = settled.map((outcome, i) => resultOf(outcome, (receipts[i] as { line: number }).line - 1));
-    return sendProblem(request, reply, error, {
-      results: [...stored, ...results].sort((a, b) => a.index - b.index),
-    });
+    return sendProblem(request, reply, error, { results: await allResults(ctx, request, receipts, results) });
   }
-  const settled = receipts.map(({ receipt }) => ({ ok: true as const, ...receipt }));
+  return sendBatch(request, reply, await allResults(ctx, request, receipts, results));
+}
+
+/** Stored lines' results merged with the rejected lines' ones, in line order. */
+async function allResults(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  receipts: ReadonlyArray<{ line: number; receipt: AppendReceipt }>,
+  rejected: readonly BatchResult[],
+): Promise<BatchResult[]> {
+  const settled: AppendOutcome[] = receipts.map(({ receipt }) => ({ ok: true as const, ...receipt }));
   await hideOtherTenants(ctx, request, settled);
-  settled.forEach((outcome, i) => {
-    results.push(resultOf(outcome, (receipts[i] as { line: number }).line - 1));
-  });
-  results.sort((a, b) => a.index - b.index);
-  return sendBatch(request, reply, results);
+  const stored = settled.map((outcome, i) => resultOf(outcome, (receipts[i] as { line: number }).line - 1));
+  return [...stored, ...rejected].sort((a, b) => a.index - b.index);
 }
 
 /**
