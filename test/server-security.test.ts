@@ -1447,3 +1447,31 @@ describe("a flood of refused requests cannot fill the log", () => {
     }
   });
 });
+
+describe("client addresses behind a reverse proxy", () => {
+  for (const trusted of [false, true]) {
+    test(`X-Forwarded-For is ${trusted ? "believed from a trusted proxy" : "ignored without --trust-proxy"}`, async () => {
+      const home = mkdtempSync(join(tmpdir(), "sealtrail-proxy-"));
+      const log = await AuditLog.open({ home });
+      const keys = ApiKeyStore.open(home);
+      const built = await buildApp({ log, keys, ...(trusted ? { trustProxy: ["10.9.0.0/16"] } : {}) });
+      try {
+        const { key } = await keys.create({ role: "reader" });
+        const res = await built.app.inject({
+          method: "GET",
+          url: "/v1/events",
+          remoteAddress: "10.9.1.1",
+          headers: { authorization: `Bearer ${key}`, "x-forwarded-for": "203.0.113.9" },
+        });
+        assert.equal(res.statusCode, 200);
+        const [record] = (await log.query(["action=audit_log.query"])).events;
+        assert.equal(record?.actor?.ip, trusted ? "203.0.113.9" : "10.9.1.1");
+      } finally {
+        await built.close();
+        keys.close();
+        await log.close();
+        rmSync(home, { recursive: true, force: true });
+      }
+    });
+  }
+});

@@ -94,19 +94,36 @@ export function addServerCommands(program: Command): void {
         .default(60_000)
         .argParser(count("--rate-limit")),
     )
+    .option(
+      "--trust-proxy <addresses>",
+      "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed",
+    )
     .addOption(
       new Option("--log-level <level>", "request log level on stderr")
         .choices(["silent", "error", "warn", "info", "debug"])
         .default("warn"),
     )
     .action(
-      async (options: HomeOption & { port: number; host: string; rateLimit: number; logLevel: string }) => {
+      async (
+        options: HomeOption & {
+          port: number;
+          host: string;
+          rateLimit: number;
+          logLevel: string;
+          trustProxy?: string;
+        },
+      ) => {
+        const trustProxy = options.trustProxy
+          ?.split(",")
+          .map((a) => a.trim())
+          .filter((a) => a !== "");
         const server = await startServer({
           ...(options.home ? { home: options.home } : {}),
           port: options.port,
           host: options.host,
           limits: { requestsPerMinute: options.rateLimit },
           logger: { level: options.logLevel, stream: process.stderr },
+          ...(trustProxy ? { trustProxy } : {}),
         });
         process.stdout.write(
           `sealtrail listening on ${server.url}\nverifier key: ${server.log.verifierKey()}\n`,

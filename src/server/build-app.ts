@@ -28,6 +28,11 @@ export interface AppOptions {
   readonly limits?: Partial<ServerLimits>;
   /** Fastify's logger setting; default off. */
   readonly logger?: FastifyServerOptions["logger"];
+  /**
+   * Addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` is believed, so that
+   * access records, throttles and rate limits see the client's address; default none.
+   */
+  readonly trustProxy?: readonly string[];
 }
 
 /** A built server: the Fastify app and what shutdown must end. */
@@ -51,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const app = Fastify({
     logger: options.logger ?? false,
+    ...(options.trustProxy && options.trustProxy.length > 0 ? { trustProxy: [...options.trustProxy] } : {}),
     bodyLimit: limits.jsonBodyBytes,
     requestTimeout: 300_000,
     // Refused by our own hook instead, as problem+json with Retry-After.

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { ApiKeyStore } from "../access/api-key-store.js";
 import { AuditLog } from "../audit-log.js";
-import { buildApp } from "./build-app.js";
+import { type AppOptions, buildApp } from "./build-app.js";
 import type { ServerLimits } from "./server-context.js";
 
 /** Options of {@link startServer}. */
@@ -14,6 +14,8 @@ export interface ServeOptions {
   readonly host?: string;
   readonly limits?: Partial<ServerLimits>;
   readonly logger?: FastifyServerOptions["logger"];
+  /** Reverse proxies whose `X-Forwarded-For` is believed (see {@link AppOptions.trustProxy}). */
+  readonly trustProxy?: AppOptions["trustProxy"];
   /** Options passed to {@link AuditLog.open}. */
   readonly checkpointIntervalMs?: number;
 }
@@ -54,6 +56,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       keys,
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     });
     await built.app.listen({ port: options.port ?? 7469, host: options.host ?? "127.0.0.1" });
   } catch (error) {
