@@ -85,95 +85,103 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
   };
   const streams: OpenStreams = new Set();
 
-  app.setErrorHandler((error, request, reply) => {
-    // Every refusal is recorded, whether authentication or a route decided it (PCI DSS 10.2.1.4).
-    const denied = deniedAttempt(request, error);
-    if (denied) ctx.access.recordDenied(denied);
-    return sendProblem(request, reply, error);
-  });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      request,
-      reply,
-      new SealtrailError(
-        "ST_ERR_HTTP_NOT_FOUND",
-        `${request.method} ${request.url.split("?")[0]}: no such route`,
-      ),
-    ),
-  );
-  app.addHook("onSend", async (_request, reply) => {
-    if (closing) reply.header("connection", "close");
-  });
-  app.addHook("onResponse", async (request, reply) => {
-    metrics.observeRequest(
-      request.method,
-      request.routeOptions.url ?? "(unmatched)",
-      reply.statusCode,
-      reply.elapsedTime / 1000,
-    );
-  });
-
-  // Bodies: JSON (checked to be UTF-8, within the body limit) and NDJSON streams; nothing else.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
-    const bytes = body as Buffer;
-    if (!isUtf8(bytes))
-      return done(new SealtrailError("ST_ERR_HTTP_BODY", "body: not valid UTF-8"), undefined);
-    try {
-      done(null, JSON.parse(bytes.toString("utf8")));
-    } catch (error) {
-      done(
-        new SealtrailError("ST_ERR_HTTP_BODY", `body: invalid JSON: ${(error as Error).message}`),
-        undefined,
-      );
-    }
-  });
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.0.3",
-      info: {
-        title: "Sealtrail",
-        version: "1",
-        description:
-          "A tamper-evident audit trail: append events, query and export them, and audit the log with C2SP checkpoints, RFC 9162 proofs and tlog-tiles. Errors are RFC 9457 problem+json.",
-      },
-      components: {
-        securitySchemes: { apiKey: { type: "http", scheme: "bearer", bearerFormat: "stk_<id>_<secret>" } },
-      },
-      security: [{ apiKey: [] }],
-    },
-  });
-  app.addHook("onRequest", async () => {
-    if (closing)
-      throw new SealtrailError(
-        "ST_ERR_INGEST_CLOSED",
-        "the server is shutting down; retry on another instance or later",
-      );
-  });
-  registerAuthentication(app, options.keys);
-  if (limits.requestsPerMinute > 0) {
-    await app.register(rateLimit, {
-      global: true,
-      max: limits.requestsPerMinute,
-      timeWindow: 60_000,
-      hook: "preHandler",
-      keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`),
-      errorResponseBuilder: (_request, context) =>
-        new SealtrailError(
-          "ST_ERR_HTTP_RATE_LIMITED",
-          `more than ${context.max} requests in a minute with this key; retry after ${context.after}`,
-        ),
+  try {
+    app.setErrorHandler((error, request, reply) => {
+      // Every refusal is recorded, whether authentication or a route decided it (PCI DSS 10.2.1.4).
+      const denied = deniedAttempt(request, error);
+      if (denied) ctx.access.recordDenied(denied);
+      return sendProblem(request, reply, error);
     });
-  }
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(
+        request,
+        reply,
+        new SealtrailError(
+          "ST_ERR_HTTP_NOT_FOUND",
+          `${request.method} ${request.url.split("?")[0]}: no such route`,
+        ),
+      ),
+    );
+    app.addHook("onSend", async (_request, reply) => {
+      if (closing) reply.header("connection", "close");
+    });
+    app.addHook("onResponse", async (request, reply) => {
+      metrics.observeRequest(
+        request.method,
+        request.routeOptions.url ?? "(unmatched)",
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+    });
 
-  registerOperationRoutes(app, ctx);
-  registerWriteRoutes(app, ctx);
-  registerReadRoutes(app, ctx);
-  registerLogRoutes(app, ctx);
-  registerLiveTail(app, ctx, streams);
-  registerKeyRoutes(app, ctx);
-  await app.ready();
+    // Bodies: JSON (checked to be UTF-8, within the body limit) and NDJSON streams; nothing else.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
+      const bytes = body as Buffer;
+      if (!isUtf8(bytes))
+        return done(new SealtrailError("ST_ERR_HTTP_BODY", "body: not valid UTF-8"), undefined);
+      try {
+        done(null, JSON.parse(bytes.toString("utf8")));
+      } catch (error) {
+        done(
+          new SealtrailError("ST_ERR_HTTP_BODY", `body: invalid JSON: ${(error as Error).message}`),
+          undefined,
+        );
+      }
+    });
+
+    await app.register(swagger, {
+      openapi: {
+        openapi: "3.0.3",
+        info: {
+          title: "Sealtrail",
+          version: "1",
+          description:
+            "A tamper-evident audit trail: append events, query and export them, and audit the log with C2SP checkpoints, RFC 9162 proofs and tlog-tiles. Errors are RFC 9457 problem+json.",
+        },
+        components: {
+          securitySchemes: { apiKey: { type: "http", scheme: "bearer", bearerFormat: "stk_<id>_<secret>" } },
+        },
+        security: [{ apiKey: [] }],
+      },
+    });
+    app.addHook("onRequest", async () => {
+      if (closing)
+        throw new SealtrailError(
+          "ST_ERR_INGEST_CLOSED",
+          "the server is shutting down; retry on another instance or later",
+        );
+    });
+    registerAuthentication(app, options.keys);
+    if (limits.requestsPerMinute > 0) {
+      await app.register(rateLimit, {
+        global: true,
+        max: limits.requestsPerMinute,
+        timeWindow: 60_000,
+        hook: "preHandler",
+        keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`),
+        errorResponseBuilder: (_request, context) =>
+          new SealtrailError(
+            "ST_ERR_HTTP_RATE_LIMITED",
+            `more than ${context.max} requests in a minute with this key; retry after ${context.after}`,
+          ),
+      });
+    }
+
+    registerOperationRoutes(app, ctx);
+    registerWriteRoutes(app, ctx);
+    registerReadRoutes(app, ctx);
+    registerLogRoutes(app, ctx);
+    registerLiveTail(app, ctx, streams);
+    registerKeyRoutes(app, ctx);
+    await app.ready();
+  } catch (error) {
+    // A server that could not be built must not leave its preparing thread running.
+    stopListening();
+    await ctx.access.close();
+    await pool.close();
+    throw error;
+  }
 
   return {
     app,
