@@ -782,6 +782,25 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
         });
       }
 
+      test("countBy field:<path> groups by any field, missing ones under null", async () => {
+        const got = await driver.countBy(MATCH_ALL, "field:details.workflow", 100);
+        assert.deepEqual(
+          byKey(got),
+          byKey([
+            { key: "sales", count: 1 },
+            { key: "support", count: 1 },
+            { key: "sales-eu", count: 1 },
+            { key: null, count: 4 },
+          ]),
+        );
+        // 5 and "5" are one group, as filters treat them.
+        assert.deepEqual(await driver.countBy(cond("tenant", "eq", "acme"), "field:details.count", 10), [
+          { key: "5", count: 2 },
+          { key: "12", count: 1 },
+        ]);
+        await assert.rejects(driver.countBy(MATCH_ALL, "field:details.a'b", 10));
+      });
+
       test("countBy honours the filter", async () => {
         const got = await driver.countBy(cond("action", "prefix", "user."), "outcome", 10);
         assert.deepEqual(got, [

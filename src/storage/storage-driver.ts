@@ -43,7 +43,10 @@ export interface PageRequest {
   readonly limit: number;
 }
 
-/** Dimensions the store can count events by. */
+/**
+ * Dimensions the store can count events by: the indexed fields, time buckets, or any field by
+ * its path (`field:context.workflow`, `field:error.code`; events without it count under `null`).
+ */
 export type CountDimension =
   | "action"
   | "outcome"
@@ -52,7 +55,8 @@ export type CountDimension =
   | "severity"
   | "tenant"
   | "hour"
-  | "day";
+  | "day"
+  | `field:${string}`;
 
 /** One group of a count. `key` is `null` for events without the field; time buckets are RFC 3339. */
 export interface CountRow {

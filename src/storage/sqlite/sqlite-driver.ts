@@ -17,7 +17,7 @@ import {
 } from "../storage-driver.js";
 import { batchCommitter } from "./batch-committer.js";
 import type { LeafHasherMessage } from "./leaf-hasher.js";
-import { compileFilter } from "./sqlite-filter.js";
+import { compileFilter, jsonPath } from "./sqlite-filter.js";
 import { applyWritePragmas, SCHEMA_SQL, SCHEMA_VERSION } from "./sqlite-schema.js";
 import {
   type BatchRequest,
@@ -260,6 +260,22 @@ export class SqliteDriver implements StorageDriver {
         `SELECT ts / ${bucket} AS b, count(*) AS count FROM events WHERE ${where.sql} GROUP BY b ORDER BY b DESC LIMIT ?`,
       ).all(...where.params, limit) as Array<{ b: number; count: number }>;
       return rows.reverse().map((r) => ({ key: new Date(r.b * bucket).toISOString(), count: r.count }));
+    }
+    if (dimension.startsWith("field:")) {
+      // Any field, read from the stored JSON: a scan of the filter's rows, so callers bound it.
+      const expr = `json_extract(body, '${jsonPath(dimension.slice("field:".length))}')`;
+      const rows = this.#stmt(
+        `SELECT ${expr} AS key, count(*) AS count FROM events WHERE ${where.sql} GROUP BY key ORDER BY count DESC, key LIMIT ?`,
+      ).all(...where.params, limit) as Array<{ key: string | number | null; count: number }>;
+      // A number and a string of the same text (5 and "5") are one group, as filters treat them.
+      const merged = new Map<string | null, number>();
+      for (const r of rows) {
+        const key = r.key === null ? null : String(r.key);
+        merged.set(key, (merged.get(key) ?? 0) + r.count);
+      }
+      return [...merged]
+        .map(([key, count]) => ({ key, count }))
+        .sort((a, b) => b.count - a.count || String(a.key).localeCompare(String(b.key)));
     }
     const column = GROUP_COLUMN[dimension] as string;
     // Unfiltered, the column's own index counts fastest. Filtered, `+column` stops SQLite from

@@ -39,7 +39,8 @@ const RANGE_OP = { gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
 
 const SAFE_PATH = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
-function jsonPath(field: string): string {
+/** The JSON path of a dotted field path (`details.a.b` → `$."details"."a"."b"`); refuses unsafe ones. */
+export function jsonPath(field: string): string {
   if (!SAFE_PATH.test(field)) throw new RangeError(`unsafe field path "${field}"`);
   return `$.${field
     .split(".")
