@@ -10,6 +10,7 @@ import { ingestNdjson } from "../ingest/ingest-ndjson.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { homePaths } from "../store-home.js";
 import { colorsFor, paint, table } from "./output.js";
+import { addReportCommand } from "./report-command.js";
 import { addServerCommands } from "./server-commands.js";
 
 /** Exit codes of the `sealtrail` command. */
@@ -425,6 +426,7 @@ export function buildProgram(): Command {
     );
 
   addServerCommands(program);
+  addReportCommand(program);
   return program;
 }
 

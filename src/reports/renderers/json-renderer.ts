@@ -1,0 +1,40 @@
+import type { Writable } from "node:stream";
+import type { Report } from "../report-model.js";
+import type { ReportRenderer } from "../report-renderer.js";
+
+/** Writes `text` to `out`; resolves once `out` has taken it, rejects when `out` fails or is destroyed. */
+function writeText(out: Writable, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.write(text, "utf8", (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+/**
+ * The report as JSON text: `{ "provenance": …, "sections": … }`, exactly the report model (its
+ * names, numbers as numbers, `null` cells as `null`), indented by two spaces, with a final newline.
+ *
+ * @example
+ * ```ts
+ * renderJson(report); // '{\n  "provenance": {\n    "type": "activity",\n …'
+ * ```
+ */
+export function renderJson(report: Report): string {
+  return `${JSON.stringify({ provenance: report.provenance, sections: report.sections }, null, 2)}\n`;
+}
+
+/**
+ * Renders a report as JSON ({@link renderJson}): the model itself, for programs.
+ *
+ * @example
+ * ```ts
+ * await jsonRenderer.render(report, process.stdout);
+ * ```
+ */
+export const jsonRenderer: ReportRenderer = {
+  format: "json",
+  mediaType: "application/json",
+  extension: "json",
+  async render(report, out) {
+    await writeText(out, renderJson(report));
+  },
+};

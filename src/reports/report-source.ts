@@ -1,0 +1,101 @@
+import type { AuditEvent } from "../event/audit-event.js";
+import type { SignedCheckpoint } from "../ledger/checkpoint.js";
+import { verifyCheckpoint } from "../ledger/checkpoint.js";
+import { parseVerifierKey } from "../ledger/signed-note.js";
+import type { EventFilter } from "../query/event-filter.js";
+import type { CountDimension, CountRow } from "../storage/storage-driver.js";
+import type { ReportProvenance } from "./report-model.js";
+
+/**
+ * What report types read, and nothing more: aggregation happens in the store (counts, groups,
+ * pages), so a report over millions of events stays small in memory. `AuditLog` is one.
+ */
+export interface ReportSource {
+  readonly origin: string;
+  count(filter: EventFilter): Promise<number>;
+  countBy(filter: EventFilter, dimension: CountDimension, limit?: number): Promise<CountRow[]>;
+  query(
+    filter: EventFilter,
+    options: { limit: number; order: "asc" | "desc" },
+  ): Promise<{ events: AuditEvent[] }>;
+  /** Signs (if the log grew) and returns the checkpoint covering every committed event. */
+  checkpoint(): Promise<SignedCheckpoint>;
+  verifierKey(): string;
+  verify(): Promise<{ readonly ok: boolean }>;
+}
+
+/** What a report is asked for. */
+export interface ReportRequest {
+  /** Period start, Unix ms (inclusive). */
+  readonly since: number;
+  /** Period end, Unix ms (exclusive). */
+  readonly until: number;
+  /** Filter on top of the period, as given (for the provenance). */
+  readonly expressions: readonly string[];
+  /** The same, parsed. */
+  readonly filter: EventFilter;
+  /** Run a full `verify` of the store and state its result. */
+  readonly verifyStore?: boolean;
+}
+
+/**
+ * A report's scope: the period, the filter, and the checkpoint every number is computed
+ * against (`seq < treeSize`), so that events appended while the report runs never change it.
+ */
+export interface ReportScope {
+  readonly request: ReportRequest;
+  /** The request's filter, bound to the period and to the checkpoint's tree. */
+  readonly filter: EventFilter;
+  /** `filter` narrowed by more conditions. */
+  narrow(...conditions: EventFilter["conditions"]): EventFilter;
+  readonly checkpoint: SignedCheckpoint;
+  provenance(type: string, title: string): ReportProvenance;
+}
+
+/**
+ * Fixes a report's scope: signs a checkpoint of the log as it is, checks its signature with the
+ * log's verifier key, and verifies the whole store when asked.
+ *
+ * @example
+ * ```ts
+ * const scope = await reportScope(log, { since, until, expressions: [], filter: MATCH_ALL });
+ * const events = await log.count(scope.filter);
+ * ```
+ */
+export async function reportScope(source: ReportSource, request: ReportRequest): Promise<ReportScope> {
+  const checkpoint = await source.checkpoint();
+  let signatureVerified = false;
+  try {
+    verifyCheckpoint(checkpoint.note, parseVerifierKey(source.verifierKey()));
+    signatureVerified = true;
+  } catch {
+    // Stated as not verified on the report itself.
+  }
+  const storeVerified = request.verifyStore ? (await source.verify()).ok : undefined;
+  const filter: EventFilter = {
+    conditions: [...request.filter.conditions, { field: "seq", op: "lt", value: checkpoint.size }],
+    since: Math.max(request.since, request.filter.since ?? request.since),
+    until: Math.min(request.until, request.filter.until ?? request.until),
+  };
+  return {
+    request,
+    filter,
+    checkpoint,
+    narrow: (...conditions) => ({ ...filter, conditions: [...filter.conditions, ...conditions] }),
+    provenance: (type, title) => ({
+      type,
+      title,
+      generatedAt: new Date().toISOString(),
+      period: { since: new Date(request.since).toISOString(), until: new Date(request.until).toISOString() },
+      filter: request.expressions,
+      checkpoint: {
+        origin: checkpoint.origin,
+        treeSize: checkpoint.size,
+        rootHash: checkpoint.root.toString("base64"),
+        signatureVerified,
+        ...(storeVerified === undefined ? {} : { storeVerified }),
+        note: checkpoint.note,
+      },
+    }),
+  };
+}
