@@ -49,6 +49,8 @@ export interface ReportScope {
   /** `filter` narrowed by more conditions. */
   narrow(...conditions: EventFilter["conditions"]): EventFilter;
   readonly checkpoint: SignedCheckpoint;
+  /** Whether a full `verify` of the store passed (`undefined`: not asked for). */
+  readonly storeVerified: boolean | undefined;
   provenance(type: string, title: string): ReportProvenance;
 }
 
@@ -81,6 +83,7 @@ export async function reportScope(source: ReportSource, request: ReportRequest):
     request,
     filter,
     checkpoint,
+    storeVerified,
     narrow: (...conditions) => ({ ...filter, conditions: [...filter.conditions, ...conditions] }),
     provenance: (type, title) => ({
       type,

@@ -1,7 +1,9 @@
 import { SealtrailError } from "../errors.js";
 import type { Report } from "./report-model.js";
 import type { ReportScope, ReportSource } from "./report-source.js";
+import { accessReport } from "./types/access-report.js";
 import { activitySummary } from "./types/activity-summary.js";
+import { securityIncidents } from "./types/security-incidents.js";
 
 /** A kind of report: what it covers and how it is built. */
 export interface ReportType {
@@ -30,6 +32,22 @@ export const REPORT_TYPES: readonly ReportType[] = [
     description: "The activity summary over a week, with events per day.",
     defaultPeriod: "7d",
     build: (source, scope) => activitySummary(source, scope, "weekly"),
+  },
+  {
+    id: "access",
+    title: "Access report",
+    description:
+      "Who accessed what (by actor, target and action), failed and denied access, privileged and administrative actions, and access to the audit log itself.",
+    defaultPeriod: "7d",
+    build: accessReport,
+  },
+  {
+    id: "security-incidents",
+    title: "Security incidents",
+    description:
+      "Failed sign-ins and bursts of them (5 or more by one actor within an hour), integrity failures (recorded, and the store's own verification with --verify), key management activity, configuration changes, events of severity warning and above.",
+    defaultPeriod: "7d",
+    build: securityIncidents,
   },
 ];
 

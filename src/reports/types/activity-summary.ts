@@ -1,7 +1,7 @@
-import type { AuditEvent } from "../../event/audit-event.js";
 import type { CountRow } from "../../storage/storage-driver.js";
-import type { Cell, ChartBlock, Finding, Report, ReportSection, TableBlock } from "../report-model.js";
+import type { ChartBlock, Finding, Report, ReportSection } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
+import { countTable, eventTable } from "./blocks.js";
 
 /** How many rows the top-N tables and the recent-events table show. */
 const TOP = 10;
@@ -26,35 +26,6 @@ function timeline(
     points.push({ label, value: counts.get(label) ?? 0 });
   }
   return points;
-}
-
-function countTable(title: string, keyLabel: string, rows: readonly CountRow[], total: number): TableBlock {
-  return {
-    kind: "table",
-    title,
-    columns: [
-      { key: "key", label: keyLabel },
-      { key: "events", label: "Events" },
-      { key: "share", label: "Share %" },
-    ],
-    rows: rows.map((r) => ({
-      key: r.key ?? "(none)",
-      events: r.count,
-      share: total === 0 ? 0 : Math.round((r.count / total) * 10_000) / 100,
-    })),
-  };
-}
-
-function eventRow(e: AuditEvent): Record<string, Cell> {
-  return {
-    seq: e.seq,
-    timestamp: e.timestamp,
-    action: e.action,
-    outcome: e.outcome,
-    severity: e.severity,
-    actor: e.actor?.id ?? null,
-    target: e.target ? [e.target.type, e.target.id ?? e.target.name].filter(Boolean).join(":") : null,
-  };
 }
 
 /**
@@ -219,23 +190,7 @@ export async function activitySummary(
     {
       id: "recent",
       title: "Recent events",
-      blocks: [
-        {
-          kind: "table",
-          title: `The ${RECENT} most recent events`,
-          columns: [
-            { key: "seq", label: "Seq" },
-            { key: "timestamp", label: "Time" },
-            { key: "action", label: "Action" },
-            { key: "outcome", label: "Outcome" },
-            { key: "severity", label: "Severity" },
-            { key: "actor", label: "Actor" },
-            { key: "target", label: "Target" },
-          ],
-          rows: recent.events.map(eventRow),
-          ...(total > RECENT ? { truncated: total - RECENT } : {}),
-        },
-      ],
+      blocks: [eventTable(`The ${RECENT} most recent events`, recent.events, total)],
     },
   ];
   const type = cadence === "daily" ? "activity-daily" : "activity-weekly";
