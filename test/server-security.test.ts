@@ -441,6 +441,11 @@ const ROUTE_MATRIX: Readonly<Record<string, MatrixRoute>> = {
       { method: "GET", url: "/v1/export?format=json" },
     ],
   },
+  "GET /v1/reports": { access: "audit", calls: () => [{ method: "GET", url: "/v1/reports" }] },
+  "GET /v1/reports/{type}": {
+    access: "audit",
+    calls: () => [{ method: "GET", url: "/v1/reports/activity-daily?format=json" }],
+  },
   "GET /v1/proofs/inclusion": {
     access: "audit",
     calls: () => [{ method: "GET", url: "/v1/proofs/inclusion?seq=0" }],
@@ -549,7 +554,7 @@ describe("each role may use exactly the routes docs/http-api.md grants it", () =
           }
         }
       }
-      const expectedRefused = { writer: 19, reader: 13, auditor: 5, admin: 0 }[role];
+      const expectedRefused = { writer: 21, reader: 15, auditor: 5, admin: 0 }[role];
       assert.equal(refused, expectedRefused, `${role}: ${allowed} allowed, ${refused} refused`);
     });
   }
@@ -1474,4 +1479,55 @@ describe("client addresses behind a reverse proxy", () => {
       }
     });
   }
+});
+
+describe("reports over HTTP", () => {
+  test("a tenant-bound auditor's report counts its tenant only, and says so in its filter", async () => {
+    const server = await startTestServer();
+    try {
+      const writer = await server.key("writer");
+      const events = [
+        ...Array.from({ length: 3 }, () => loginEvent({ tenant: "acme" })),
+        ...Array.from({ length: 5 }, () =>
+          loginEvent({ tenant: "globex", actor: { id: "globex-secret-actor" } }),
+        ),
+      ];
+      const posted = await server.app.inject({
+        method: "POST",
+        url: "/v1/events",
+        headers: writer.headers,
+        payload: events,
+      });
+      assert.equal(posted.statusCode, 200);
+      const auditor = await server.key("auditor", "acme");
+      const res = await server.app.inject({
+        method: "GET",
+        url: "/v1/reports/activity-daily?format=json",
+        headers: auditor.headers,
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const report = res.json() as {
+        provenance: { filter: string[] };
+        sections: Array<{
+          blocks: Array<{ kind: string; figures?: Array<{ label: string; value: unknown }> }>;
+        }>;
+      };
+      assert.deepEqual(report.provenance.filter, ["tenant=acme"]);
+      const events$ = report.sections
+        .flatMap((s) => s.blocks)
+        .flatMap((b) => b.figures ?? [])
+        .find((f) => f.label === "Events");
+      assert.equal(events$?.value, 3);
+      assert.ok(!res.body.includes("globex-secret-actor"));
+      const markdown = await server.app.inject({
+        method: "GET",
+        url: "/v1/reports/access?format=markdown&period=1h",
+        headers: auditor.headers,
+      });
+      assert.equal(markdown.statusCode, 200);
+      assert.match(String(markdown.headers["content-type"]), /markdown/);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -16,6 +16,7 @@ import { type OpenStreams, registerLiveTail } from "./routes/live-tail.js";
 import { registerLogRoutes } from "./routes/log-routes.js";
 import { registerOperationRoutes } from "./routes/operations.js";
 import { registerReadRoutes } from "./routes/read-events.js";
+import { registerReportRoutes } from "./routes/report-routes.js";
 import { registerWriteRoutes } from "./routes/write-events.js";
 import { DEFAULT_SERVER_LIMITS, type ServerContext, type ServerLimits } from "./server-context.js";
 
@@ -174,6 +175,7 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
     registerLogRoutes(app, ctx);
     registerLiveTail(app, ctx, streams);
     registerKeyRoutes(app, ctx);
+    registerReportRoutes(app, ctx);
     await app.ready();
   } catch (error) {
     // A server that could not be built must not leave its preparing thread running.

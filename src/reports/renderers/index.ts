@@ -1,21 +1,25 @@
 import { SealtrailError } from "../../errors.js";
 import type { ReportRenderer } from "../report-renderer.js";
 import { csvRenderer } from "./csv-renderer.js";
+import { htmlRenderer } from "./html-renderer.js";
 import { jsonRenderer } from "./json-renderer.js";
 import { markdownRenderer } from "./markdown-renderer.js";
+import { pdfRenderer } from "./pdf-renderer.js";
 
 /**
  * Every report renderer, by format name.
  *
  * @example
  * ```ts
- * Object.keys(RENDERERS); // ["json", "csv", "markdown"]
+ * Object.keys(RENDERERS); // ["json", "csv", "markdown", "html", "pdf"]
  * ```
  */
 export const RENDERERS: Readonly<Record<string, ReportRenderer>> = Object.freeze({
   [jsonRenderer.format]: jsonRenderer,
   [csvRenderer.format]: csvRenderer,
   [markdownRenderer.format]: markdownRenderer,
+  [htmlRenderer.format]: htmlRenderer,
+  [pdfRenderer.format]: pdfRenderer,
 });
 
 /**
@@ -24,7 +28,7 @@ export const RENDERERS: Readonly<Record<string, ReportRenderer>> = Object.freeze
  * @example
  * ```ts
  * await rendererFor("markdown").render(report, process.stdout);
- * rendererFor("pdf"); // throws SealtrailError ST_ERR_USAGE: unknown report format "pdf": expected json, csv or markdown
+ * rendererFor("docx"); // throws SealtrailError ST_ERR_USAGE: unknown report format "docx": expected json, …
  * ```
  */
 export function rendererFor(format: string): ReportRenderer {
@@ -37,4 +41,4 @@ export function rendererFor(format: string): ReportRenderer {
   });
 }
 
-export { csvRenderer, jsonRenderer, markdownRenderer };
+export { csvRenderer, htmlRenderer, jsonRenderer, markdownRenderer, pdfRenderer };
