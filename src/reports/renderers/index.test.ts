@@ -4,7 +4,7 @@ import { isSealtrailError } from "../../errors.js";
 import { csvRenderer, jsonRenderer, markdownRenderer, RENDERERS, rendererFor } from "./index.js";
 
 /** Every format, in the order they are registered. */
-const FORMATS = ["json", "csv", "markdown", "html", "pdf"];
+const FORMATS = ["json", "csv", "markdown", "html", "pdf", "xlsx"];
 
 test("RENDERERS holds every renderer under its own format name", () => {
   assert.deepStrictEqual(Object.keys(RENDERERS), FORMATS);

@@ -5,13 +5,14 @@ import { htmlRenderer } from "./html-renderer.js";
 import { jsonRenderer } from "./json-renderer.js";
 import { markdownRenderer } from "./markdown-renderer.js";
 import { pdfRenderer } from "./pdf-renderer.js";
+import { xlsxRenderer } from "./xlsx-renderer.js";
 
 /**
  * Every report renderer, by format name.
  *
  * @example
  * ```ts
- * Object.keys(RENDERERS); // ["json", "csv", "markdown", "html", "pdf"]
+ * Object.keys(RENDERERS); // ["json", "csv", "markdown", "html", "pdf", "xlsx"]
  * ```
  */
 export const RENDERERS: Readonly<Record<string, ReportRenderer>> = Object.freeze({
@@ -20,6 +21,7 @@ export const RENDERERS: Readonly<Record<string, ReportRenderer>> = Object.freeze
   [markdownRenderer.format]: markdownRenderer,
   [htmlRenderer.format]: htmlRenderer,
   [pdfRenderer.format]: pdfRenderer,
+  [xlsxRenderer.format]: xlsxRenderer,
 });
 
 /**
@@ -41,4 +43,4 @@ export function rendererFor(format: string): ReportRenderer {
   });
 }
 
-export { csvRenderer, htmlRenderer, jsonRenderer, markdownRenderer, pdfRenderer };
+export { csvRenderer, htmlRenderer, jsonRenderer, markdownRenderer, pdfRenderer, xlsxRenderer };

@@ -1,0 +1,295 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { ChartBlock } from "../report-model.js";
+import {
+  checkShowsReport,
+  type ParsedBlock,
+  type ParsedReportText,
+  type ParsedSection,
+  renderBytes,
+  reportRendererContract,
+  valueText,
+} from "../report-renderer.case.js";
+import { sampleReport } from "../sample-report.js";
+import { XLSX_PROVENANCE_LABELS, XLSX_ROWS_LEFT_OUT, xlsxRenderer, xlsxSheetNames } from "./xlsx-renderer.js";
+
+/**
+ * The second reader: Debian's Python with openpyxl (the `python3` on PATH may lack it), running
+ * test/read-xlsx.py. The compiled test sits in dist/src/reports/renderers/, the script in test/.
+ */
+const PYTHON = "/usr/bin/python3";
+const READER = fileURLToPath(new URL("../../../../test/read-xlsx.py", import.meta.url));
+
+function openpyxlMissing(): string | undefined {
+  const probe = spawnSync(PYTHON, ["-c", "import openpyxl"], { encoding: "utf8" });
+  if (probe.error) return `${PYTHON} cannot run: ${probe.error.message}`;
+  if (probe.status !== 0) return `${PYTHON} cannot import openpyxl: ${probe.stderr.trim()}`;
+  return undefined;
+}
+const missing = openpyxlMissing();
+
+type RawCell = string | number | boolean | null;
+interface RawSheet {
+  readonly name: string;
+  readonly rows: readonly (readonly RawCell[])[];
+}
+
+/** Every sheet's rows, as openpyxl (read-only) reads them. */
+function readWorkbook(bytes: Buffer): RawSheet[] {
+  const run = spawnSync(PYTHON, [READER], { input: bytes, maxBuffer: 1 << 30, encoding: "buffer" });
+  assert.equal(run.status, 0, `read-xlsx.py failed: ${run.error?.message ?? run.stderr.toString("utf8")}`);
+  return (JSON.parse(run.stdout.toString("utf8")) as { sheets: RawSheet[] }).sheets;
+}
+
+const text = (cell: RawCell | undefined): string => valueText(cell ?? null);
+
+/** A count from a block's title row: a number cell. */
+function count(row: readonly RawCell[], at: number, what: string): number {
+  const n = row[at];
+  assert.ok(typeof n === "number" && Number.isInteger(n) && n >= 0, `${what}: count ${String(n)}`);
+  return n;
+}
+
+/** Reads a section sheet's blocks, each from its title row (`title | kind | count …`). */
+function parseBlocks(rows: readonly (readonly RawCell[])[], sheet: string): ParsedBlock[] {
+  const blocks: ParsedBlock[] = [];
+  let at = 1;
+  const take = (n: number, what: string) => {
+    assert.ok(at + n <= rows.length, `${sheet}: ${what}: ${n} rows expected, the sheet ends`);
+    const taken = rows.slice(at, at + n);
+    at += n;
+    return taken;
+  };
+  const header = (expected: readonly string[], what: string) => {
+    assert.deepStrictEqual(take(1, what)[0], expected, `${sheet}: ${what} header`);
+  };
+  while (at < rows.length) {
+    const first = rows[at] ?? [];
+    if (first.length === 0) {
+      at++;
+      continue;
+    }
+    at++;
+    const title = text(first[0]);
+    const kind = first[1];
+    const n = count(first, 2, `${sheet}: block "${title}"`);
+    switch (kind) {
+      case "figures": {
+        header(["Label", "Value", "Unit"], title);
+        const figures = take(n, title).map((r) => ({
+          label: text(r[0]),
+          value: text(r[1]),
+          unit: text(r[2]),
+        }));
+        blocks.push({ kind, title, figures });
+        break;
+      }
+      case "table": {
+        const width = count(first, 3, `${sheet}: table "${title}" columns`);
+        const pad = (r: readonly RawCell[]) => {
+          assert.ok(r.length <= width, `${sheet}: table "${title}": a row wider than its ${width} columns`);
+          return Array.from({ length: width }, (_, i) => text(r[i]));
+        };
+        const columns = pad(take(1, title)[0] ?? []);
+        const tableRows = take(n, title).map(pad);
+        const next = rows[at];
+        let truncated = 0;
+        if (next?.[0] === XLSX_ROWS_LEFT_OUT && typeof next[1] === "number") {
+          truncated = count(next, 1, `${sheet}: table "${title}" rows left out`);
+          at++;
+        }
+        blocks.push({ kind, title, columns, rows: tableRows, truncated });
+        break;
+      }
+      case "chart": {
+        header(["Label", "Value"], title);
+        const points = take(n, title).map((r) => ({ label: text(r[0]), value: text(r[1]) }));
+        blocks.push({ kind, title, chart: first[3] as ChartBlock["chart"], unit: text(first[4]), points });
+        break;
+      }
+      case "findings": {
+        header(["Severity", "Title", "Detail", "Evidence (seqs)"], title);
+        const findings = take(n, title).map((r) => ({
+          severity: text(r[0]),
+          title: text(r[1]),
+          detail: text(r[2]),
+          evidenceSeqs: text(r[3]).split(" ").filter(Boolean).map(Number),
+        }));
+        blocks.push({ kind, title, findings });
+        break;
+      }
+      default:
+        assert.fail(`${sheet}: row ${at} is not a block title: ${JSON.stringify(first)}`);
+    }
+  }
+  return blocks;
+}
+
+/** The parse adapter: openpyxl reads the workbook; the "Report" sheet and each section sheet are mapped back. */
+function parseXlsxReport(bytes: Buffer): ParsedReportText {
+  const [report, ...sections] = readWorkbook(bytes);
+  assert.equal(report?.name, "Report", "the first sheet");
+  const L = XLSX_PROVENANCE_LABELS;
+  const facts = new Map<string, RawCell>();
+  const filter: string[] = [];
+  for (const row of report.rows.slice(2)) {
+    const label = text(row[0]);
+    if (label === L.filter) {
+      if (row[1] === null && row[2] === "none: every event") continue;
+      filter.push(text(row[1]));
+    } else {
+      assert.ok(Object.values(L).some((l) => l === label) && !facts.has(label), `provenance row ${label}`);
+      facts.set(label, row[1] ?? null);
+    }
+  }
+  const fact = (label: string) => {
+    assert.ok(facts.has(label), `provenance ${label} missing`);
+    return text(facts.get(label));
+  };
+  const verified = (label: string) => {
+    const state = fact(label);
+    assert.ok(["verified", "NOT verified", "not checked"].includes(state), `${label}: ${state}`);
+    return state === "not checked" ? undefined : state === "verified";
+  };
+  return {
+    provenance: {
+      type: fact(L.type),
+      title: fact(L.title),
+      generatedAt: fact(L.generatedAt),
+      since: fact(L.since),
+      until: fact(L.until),
+      filter,
+      origin: fact(L.origin),
+      treeSize: fact(L.treeSize),
+      rootHash: fact(L.rootHash),
+      signatureVerified: verified(L.signatureVerified) ?? assert.fail("signature: not checked"),
+      storeVerified: verified(L.storeVerified),
+      note: fact(L.note),
+    },
+    sections: sections.map(
+      (s): ParsedSection => ({ title: text(s.rows[0]?.[0]), blocks: parseBlocks(s.rows, s.name) }),
+    ),
+  };
+}
+
+if (missing) {
+  test("ReportRenderer contract: xlsx", { skip: `openpyxl reader unavailable (${missing})` }, () => {});
+} else {
+  reportRendererContract(() => xlsxRenderer, parseXlsxReport);
+}
+
+describe("xlsxRenderer", () => {
+  test("names sheets: no []:*?/\\, at most 31 characters, unique, never Report", () => {
+    const names = xlsxSheetNames([
+      { id: "a", title: "Errors: by *host* [eu/west]?" },
+      { id: "b", title: "A very long section title that goes on and on" },
+      { id: "c", title: "A very long section title that goes on and on" },
+      { id: "d", title: "report" },
+      { id: "e-id", title: "  ''  " },
+      { id: "f", title: "Overview" },
+      { id: "g", title: "OVERVIEW" },
+      { id: "h", title: `${"x".repeat(30)}🎉` },
+    ]);
+    assert.deepStrictEqual(names, [
+      "Errors by host eu west",
+      "A very long section title that",
+      "A very long section title t (2)",
+      "report (2)",
+      "e-id",
+      "Overview",
+      "OVERVIEW (2)",
+      "x".repeat(30),
+    ]);
+    for (const name of names) {
+      assert.ok(name.length <= 31 && !/[[\]:*?/\\]/.test(name), name);
+    }
+  });
+
+  test("a CR, control characters and literal _xHHHH_ survive", { skip: missing }, async () => {
+    const report = sampleReport({ variant: "edge-cases" });
+    const odd = "a\rb\u0001c _x000D_ _x005F_ \u007f end";
+    const withOdd = {
+      ...report,
+      sections: [
+        {
+          id: "odd",
+          title: odd,
+          blocks: [
+            { kind: "figures" as const, title: odd, figures: [{ label: odd, value: odd, unit: odd }] },
+          ],
+        },
+      ],
+    };
+    await checkShowsReport(xlsxRenderer, parseXlsxReport, withOdd);
+  });
+});
+
+describe("xlsxRenderer, read by openpyxl", { skip: missing }, () => {
+  test("has the Report sheet and one sheet per section, numbers as numbers", async () => {
+    const sheets = readWorkbook(await renderBytes(xlsxRenderer, sampleReport()));
+    assert.deepStrictEqual(
+      sheets.map((s) => s.name),
+      ["Report", "Overview", "Activity by actor", "Recent failures", "Findings"],
+    );
+    const sheet = (name: string) => sheets.find((s) => s.name === name) ?? assert.fail(name);
+    const fact = (label: string) => sheet("Report").rows.find((r) => r[0] === label)?.[1];
+    assert.equal(fact(XLSX_PROVENANCE_LABELS.treeSize), 48_213);
+    assert.equal(fact(XLSX_PROVENANCE_LABELS.storeVerified), "verified");
+
+    // The big table: title row, header, 25 data rows; numbers and booleans typed.
+    const actors = sheet("Activity by actor").rows;
+    const title = actors.findIndex((r) => r[0] === "Top actors, by events");
+    assert.deepStrictEqual(actors[title]?.slice(1), ["table", 25, 8]);
+    assert.equal(actors[title + 1]?.[3], "Events");
+    const data = actors.slice(title + 2, title + 2 + 25);
+    assert.equal(data.length, 25);
+    for (const row of data) {
+      assert.equal(typeof row[3], "number", `events ${JSON.stringify(row)}`);
+      assert.equal(typeof row[4], "number", `share ${JSON.stringify(row)}`);
+      assert.equal(typeof row[5], "boolean", `verified ${JSON.stringify(row)}`);
+    }
+    assert.equal(data[0]?.[3], 4_000);
+    assert.deepStrictEqual(actors[title + 2 + 25], []);
+
+    // The truncated table: 5 rows, then the rows-left-out line with a number.
+    const failures = sheet("Recent failures").rows;
+    const at = failures.findIndex((r) => r[0] === "Latest failures (first 5)");
+    assert.deepStrictEqual(failures[at]?.slice(1), ["table", 5, 4]);
+    const seqs = failures.slice(at + 2, at + 7).map((r) => r[0]);
+    assert.deepStrictEqual(seqs, [48_212, 48_190, 47_001, 46_950, 12]);
+    assert.deepStrictEqual(failures[at + 7], [XLSX_ROWS_LEFT_OUT, 37]);
+
+    // Figures and chart values are numbers too.
+    const overview = sheet("Overview").rows;
+    assert.deepStrictEqual(
+      overview.find((r) => r[0] === "Largest seq"),
+      ["Largest seq", 9_007_199_254_740_991],
+    );
+    assert.deepStrictEqual(
+      overview.find((r) => r[0] === "Clock drift"),
+      ["Clock drift", -3, "s"],
+    );
+    assert.deepStrictEqual(
+      overview.find((r) => r[0] === "2026-11-07T00:00:00.000Z"),
+      ["2026-11-07T00:00:00.000Z", 27_183],
+    );
+  });
+
+  test("streams a 50,000-row table that openpyxl reads back in full", { timeout: 120_000 }, async () => {
+    const report = sampleReport({ tableRows: 50_000 });
+    const bytes = await renderBytes(xlsxRenderer, report);
+    const sheets = readWorkbook(bytes);
+    const actors = sheets.find((s) => s.name === "Activity by actor") ?? assert.fail("no actors sheet");
+    const title = actors.rows.findIndex((r) => r[0] === "Top actors, by events");
+    assert.deepStrictEqual(actors.rows[title]?.slice(1), ["table", 50_000, 8]);
+    const data = actors.rows.slice(title + 2).filter((r, i) => i < 50_000 && r.length > 0);
+    assert.equal(data.length, 50_000);
+    assert.ok(data.every((r) => typeof r[3] === "number"));
+    assert.equal(data[49_999]?.[3], 4_000 - 49_999 * 151);
+    const parsed = parseXlsxReport(bytes);
+    const table = parsed.sections[1]?.blocks[0];
+    assert.equal(table?.kind === "table" ? table.rows.length : -1, 50_000);
+  });
+});
