@@ -187,3 +187,20 @@ test("report --list describes the types; a bad type or format is a usage error",
   );
   assert.equal(runCli(["report", "--home", home, "--type", "activity-daily", "--format", "docx"]).code, 2);
 });
+
+test("audit levels decide which event fields the tables show", () => {
+  const columnsAt = (level: string) => {
+    const r = JSON.parse(
+      cli(["report", "--home", home, "--type", "activity-weekly", "--format", "json", "--level", level])
+        .stdout,
+    ) as Report;
+    return tableNamed(r, "The 20 most recent events").columns.map((c) => c.key);
+  };
+  assert.deepEqual(columnsAt("minimal"), ["seq", "timestamp", "action", "outcome"]);
+  const standard = columnsAt("standard");
+  assert.ok(standard.includes("actor") && !standard.includes("ip") && !standard.includes("details"));
+  const detailed = columnsAt("DETAILED");
+  for (const field of ["actor", "ip", "tenant", "source", "request_id", "details"])
+    assert.ok(detailed.includes(field), field);
+  assert.equal(runCli(["report", "--home", home, "--type", "activity-weekly", "--level", "verbose"]).code, 2);
+});

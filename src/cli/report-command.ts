@@ -6,6 +6,7 @@ import { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { parseInstant } from "../query/time-range.js";
+import { parseAuditLevel } from "../reports/audit-level.js";
 import { RENDERERS, rendererFor } from "../reports/renderers/index.js";
 import { reportScope } from "../reports/report-source.js";
 import { REPORT_TYPES, reportType } from "../reports/report-types.js";
@@ -21,6 +22,7 @@ interface ReportOptions {
   until?: string;
   out?: string;
   verify?: boolean;
+  level: string;
 }
 
 /** Adds `sealtrail report` to the command. */
@@ -40,6 +42,7 @@ export function addReportCommand(program: Command): void {
     .option("--until <time>", "period end (default: now)")
     .option("--out <file>", "write to FILE instead of standard output")
     .option("--verify", "verify the whole store too and state the result on the report")
+    .option("--level <level>", "which event fields tables show: minimal, standard or detailed", "standard")
     .action(async (filters: string[], options: ReportOptions) => {
       if (options.list) {
         process.stdout.write(
@@ -55,6 +58,7 @@ export function addReportCommand(program: Command): void {
         throw new SealtrailError("ST_ERR_USAGE", "--type: expected a report type (see --list)");
       const type = reportType(options.type);
       const renderer = rendererFor(options.format);
+      const auditLevel = parseAuditLevel(options.level);
       if (options.period && options.since) {
         throw new SealtrailError("ST_ERR_USAGE", "--period and --since: give one of them");
       }
@@ -79,6 +83,7 @@ export function addReportCommand(program: Command): void {
           expressions: filters,
           filter: parseFilter(filters, {}, now),
           ...(options.verify ? { verifyStore: true } : {}),
+          auditLevel,
         });
         const report = await type.build(log, scope);
         const out = options.out ? createWriteStream(options.out) : process.stdout;

@@ -4,6 +4,7 @@ import { verifyCheckpoint } from "../ledger/checkpoint.js";
 import { parseVerifierKey } from "../ledger/signed-note.js";
 import type { EventFilter } from "../query/event-filter.js";
 import type { CountDimension, CountRow } from "../storage/storage-driver.js";
+import type { AuditLevel } from "./audit-level.js";
 import type { ReportProvenance } from "./report-model.js";
 
 /**
@@ -36,6 +37,8 @@ export interface ReportRequest {
   readonly filter: EventFilter;
   /** Run a full `verify` of the store and state its result. */
   readonly verifyStore?: boolean;
+  /** Which event fields the report shows (default `standard`). */
+  readonly auditLevel?: AuditLevel;
 }
 
 /**
@@ -51,6 +54,8 @@ export interface ReportScope {
   readonly checkpoint: SignedCheckpoint;
   /** Whether a full `verify` of the store passed (`undefined`: not asked for). */
   readonly storeVerified: boolean | undefined;
+  /** Which event fields the report shows. */
+  readonly level: AuditLevel;
   provenance(type: string, title: string): ReportProvenance;
 }
 
@@ -84,6 +89,7 @@ export async function reportScope(source: ReportSource, request: ReportRequest):
     filter,
     checkpoint,
     storeVerified,
+    level: request.auditLevel ?? "standard",
     narrow: (...conditions) => ({ ...filter, conditions: [...filter.conditions, ...conditions] }),
     provenance: (type, title) => ({
       type,

@@ -3,6 +3,7 @@ import type { Report } from "./report-model.js";
 import type { ReportScope, ReportSource } from "./report-source.js";
 import { accessReport } from "./types/access-report.js";
 import { activitySummary } from "./types/activity-summary.js";
+import { performanceReport } from "./types/performance-report.js";
 import { securityIncidents } from "./types/security-incidents.js";
 
 /** A kind of report: what it covers and how it is built. */
@@ -48,6 +49,14 @@ export const REPORT_TYPES: readonly ReportType[] = [
       "Failed sign-ins and bursts of them (5 or more by one actor within an hour), integrity failures (recorded, and the store's own verification with --verify), key management activity, configuration changes, events of severity warning and above.",
     defaultPeriod: "7d",
     build: securityIncidents,
+  },
+  {
+    id: "performance",
+    title: "Performance report",
+    description:
+      "Per operation (action): count, min, max, mean, p50, p95 and p99 of duration_ms, a chart of p95 by operation, and operations whose p95 rose more than 20 % against the previous period of the same length (at least 10 samples in both), with their slowest events.",
+    defaultPeriod: "7d",
+    build: performanceReport,
   },
 ];
 

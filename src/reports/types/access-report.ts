@@ -122,13 +122,15 @@ export async function accessReport(source: ReportSource, scope: ReportScope): Pr
         title: "Failed and denied access",
         blocks: [
           countTable("By actor", "Actor", deniedByActor, deniedCount),
-          eventTable("Newest failed or denied", deniedEvents.events, deniedCount),
+          eventTable("Newest failed or denied", deniedEvents.events, deniedCount, scope.level),
         ],
       },
       {
         id: "privileged",
         title: "Privileged and administrative actions",
-        blocks: [eventTable("Newest privileged actions", privilegedEvents, privilegedEvents.length)],
+        blocks: [
+          eventTable("Newest privileged actions", privilegedEvents, privilegedEvents.length, scope.level),
+        ],
       },
       {
         id: "audit-log",

@@ -190,7 +190,7 @@ export async function activitySummary(
     {
       id: "recent",
       title: "Recent events",
-      blocks: [eventTable(`The ${RECENT} most recent events`, recent.events, total)],
+      blocks: [eventTable(`The ${RECENT} most recent events`, recent.events, total, scope.level)],
     },
   ];
   const type = cadence === "daily" ? "activity-daily" : "activity-weekly";

@@ -1,5 +1,6 @@
 import type { AuditEvent } from "../../event/audit-event.js";
 import type { CountRow } from "../../storage/storage-driver.js";
+import { type AuditLevel, EVENT_COLUMNS } from "../audit-level.js";
 import type { Cell, TableBlock } from "../report-model.js";
 
 /**
@@ -29,44 +30,24 @@ export function countTable(
   };
 }
 
-/** The columns of {@link eventTable}. */
-const EVENT_COLUMNS = [
-  { key: "seq", label: "Seq" },
-  { key: "timestamp", label: "Time" },
-  { key: "action", label: "Action" },
-  { key: "outcome", label: "Outcome" },
-  { key: "severity", label: "Severity" },
-  { key: "actor", label: "Actor" },
-  { key: "ip", label: "IP" },
-  { key: "target", label: "Target" },
-  { key: "error", label: "Error" },
-] as const;
-
-/** One event as a table row (its seq makes it provable). */
-export function eventRow(e: AuditEvent): Record<string, Cell> {
-  return {
-    seq: e.seq,
-    timestamp: e.timestamp,
-    action: e.action,
-    outcome: e.outcome,
-    severity: e.severity,
-    actor: e.actor?.id ?? null,
-    ip: e.actor?.ip ?? null,
-    target: e.target ? [e.target.type, e.target.id ?? e.target.name].filter(Boolean).join(":") : null,
-    error: e.error?.code ?? null,
-  };
-}
-
 /**
- * A table of events, newest first; `matching` is how many events matched in all, so the table
- * says how many it leaves out.
+ * A table of events, newest first, with the fields `level` shows; `matching` is how many
+ * events matched in all, so the table says how many it leaves out.
  */
-export function eventTable(title: string, events: readonly AuditEvent[], matching: number): TableBlock {
+export function eventTable(
+  title: string,
+  events: readonly AuditEvent[],
+  matching: number,
+  level: AuditLevel = "standard",
+): TableBlock {
+  const columns = EVENT_COLUMNS[level];
   return {
     kind: "table",
     title,
-    columns: EVENT_COLUMNS,
-    rows: events.map(eventRow),
+    columns: columns.map(({ key, label }) => ({ key, label })),
+    rows: events.map(
+      (e) => Object.fromEntries(columns.map((c) => [c.key, c.value(e)])) as Record<string, Cell>,
+    ),
     ...(matching > events.length ? { truncated: matching - events.length } : {}),
   };
 }

@@ -165,27 +165,29 @@ export async function securityIncidents(source: ReportSource, scope: ReportScope
       {
         id: "integrity",
         title: "Integrity",
-        blocks: [eventTable("Recorded integrity failures", integrityEvents.events, integrityCount)],
+        blocks: [
+          eventTable("Recorded integrity failures", integrityEvents.events, integrityCount, scope.level),
+        ],
       },
       {
         id: "keys",
         title: "Key management",
         blocks: [
           countTable("By action", "Action", keyByAction, keyCount),
-          eventTable("Newest", keyEvents.events, keyCount),
+          eventTable("Newest", keyEvents.events, keyCount, scope.level),
         ],
       },
       {
         id: "configuration",
         title: "Configuration changes",
-        blocks: [eventTable("Newest", configEvents.events, configCount)],
+        blocks: [eventTable("Newest", configEvents.events, configCount, scope.level)],
       },
       {
         id: "severe",
         title: "Warning and above",
         blocks: [
           countTable("By severity", "Severity", severeBySeverity, severeCount),
-          eventTable("Newest", severeEvents.events, severeCount),
+          eventTable("Newest", severeEvents.events, severeCount, scope.level),
         ],
       },
     ],

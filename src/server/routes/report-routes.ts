@@ -2,6 +2,7 @@ import { PassThrough } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { SealtrailError } from "../../errors.js";
 import { parseInstant } from "../../query/time-range.js";
+import { parseAuditLevel } from "../../reports/audit-level.js";
 import { rendererFor } from "../../reports/renderers/index.js";
 import { reportScope } from "../../reports/report-source.js";
 import { REPORT_TYPES, reportType } from "../../reports/report-types.js";
@@ -42,7 +43,8 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
     async (request, reply) => {
       const key = keyOf(request);
       const type = reportType(request.params.type);
-      const query = parseReadQuery(request.url, ["format", "period", "verify"]);
+      const query = parseReadQuery(request.url, ["format", "period", "verify", "level"]);
+      const auditLevel = parseAuditLevel(query.params.get("level") ?? "standard");
       const renderer = rendererFor(query.params.get("format") ?? "json");
       const now = Date.now();
       const period = query.params.get("period");
@@ -65,6 +67,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
         expressions,
         filter: scopeToKey({ conditions: query.filter.conditions }, key),
         ...(query.params.get("verify") === "true" ? { verifyStore: true } : {}),
+        auditLevel,
       });
       const report = await type.build(ctx.log, scope);
       const body = new PassThrough();
