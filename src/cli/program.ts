@@ -9,6 +9,7 @@ import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../export/expor
 import { ingestNdjson } from "../ingest/ingest-ndjson.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { homePaths } from "../store-home.js";
+import { addVerifyBundleCommand } from "./bundle-commands.js";
 import { colorsFor, paint, table } from "./output.js";
 import { addReportCommand } from "./report-command.js";
 import { addServerCommands } from "./server-commands.js";
@@ -427,6 +428,7 @@ export function buildProgram(): Command {
 
   addServerCommands(program);
   addReportCommand(program);
+  addVerifyBundleCommand(program);
   return program;
 }
 

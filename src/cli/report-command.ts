@@ -1,16 +1,16 @@
 import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
 import type { Command } from "commander";
-import { Option } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { parseInstant } from "../query/time-range.js";
 import { parseAuditLevel } from "../reports/audit-level.js";
+import { renderToBuffer, writeEvidenceBundle } from "../reports/evidence-bundle.js";
 import { RENDERERS, rendererFor } from "../reports/renderers/index.js";
 import { reportScope } from "../reports/report-source.js";
 import { REPORT_TYPES, reportType } from "../reports/report-types.js";
-import { table } from "./output.js";
 
 interface ReportOptions {
   home?: string;
@@ -23,6 +23,34 @@ interface ReportOptions {
   out?: string;
   verify?: boolean;
   level: string;
+  policy?: string;
+  days?: number;
+  rotationDays?: number;
+  bundle?: string;
+}
+
+/** `text` broken into lines of at most `width` characters, each after `indent`. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(line);
+  return lines.map((l) => `${indent}${l}`).join("\n");
+}
+
+function positive(name: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${name}: expected a positive integer, got "${text}"`);
+    }
+    return n;
+  };
 }
 
 /** Adds `sealtrail report` to the command. */
@@ -42,16 +70,24 @@ export function addReportCommand(program: Command): void {
     .option("--until <time>", "period end (default: now)")
     .option("--out <file>", "write to FILE instead of standard output")
     .option("--verify", "verify the whole store too and state the result on the report")
+    .option(
+      "--bundle <file>",
+      "also write an evidence bundle (.tar.gz): the report, the cited events with their inclusion proofs, the checkpoint and the verifier key; check it with verify-bundle",
+    )
     .option("--level <level>", "which event fields tables show: minimal, standard or detailed", "standard")
+    .option("--policy <file>", "crypto-compliance: the crypto policy (JSON)")
+    .option("--days <n>", "certificate-expiry: days ahead (default 30)", positive("--days"))
+    .option(
+      "--rotation-days <n>",
+      "key-usage: the rotation period in days (default 90)",
+      positive("--rotation-days"),
+    )
     .action(async (filters: string[], options: ReportOptions) => {
       if (options.list) {
-        process.stdout.write(
-          `${table(
-            ["type", "default period", "what it shows"],
-            REPORT_TYPES.map((t) => [t.id, t.defaultPeriod, t.description]),
-            100,
-          )}\n\nformats: ${Object.keys(RENDERERS).join(", ")}\n`,
+        const types = REPORT_TYPES.map(
+          (t) => `${t.id}  (default period ${t.defaultPeriod})\n${wrap(t.description, 96, "    ")}\n`,
         );
+        process.stdout.write(`${types.join("\n")}\nformats: ${Object.keys(RENDERERS).join(", ")}\n`);
         return;
       }
       if (!options.type)
@@ -85,9 +121,27 @@ export function addReportCommand(program: Command): void {
           ...(options.verify ? { verifyStore: true } : {}),
           auditLevel,
         });
-        const report = await type.build(log, scope);
+        const report = await type.build(log, scope, {
+          policy: options.policy,
+          days: options.days,
+          rotationDays: options.rotationDays,
+        });
         const out = options.out ? createWriteStream(options.out) : process.stdout;
-        await renderer.render(report, out);
+        if (options.bundle) {
+          const rendered = await renderToBuffer(renderer, report);
+          await new Promise<void>((resolve, reject) =>
+            out.write(rendered, (error) => (error ? reject(error) : resolve())),
+          );
+          await writeEvidenceBundle({
+            log,
+            report,
+            rendered,
+            extension: renderer.extension,
+            out: options.bundle,
+          });
+        } else {
+          await renderer.render(report, out);
+        }
         if (options.out) {
           out.end();
           await finished(out);

@@ -1,9 +1,14 @@
 import { SealtrailError } from "../errors.js";
+import { loadCryptoPolicy } from "./crypto-policy.js";
 import type { Report } from "./report-model.js";
 import type { ReportScope, ReportSource } from "./report-source.js";
 import { accessReport } from "./types/access-report.js";
 import { activitySummary } from "./types/activity-summary.js";
+import { certificateExpiry } from "./types/certificate-expiry.js";
+import { cryptoCompliance } from "./types/crypto-compliance.js";
+import { keyUsage } from "./types/key-usage.js";
 import { performanceReport } from "./types/performance-report.js";
+import { policyViolations } from "./types/policy-violations.js";
 import { securityIncidents } from "./types/security-incidents.js";
 
 /** A kind of report: what it covers and how it is built. */
@@ -14,7 +19,17 @@ export interface ReportType {
   readonly description: string;
   /** The period when none is given (`24h`, `7d`). */
   readonly defaultPeriod: string;
-  build(source: ReportSource, scope: ReportScope): Promise<Report>;
+  build(source: ReportSource, scope: ReportScope, options: ReportTypeOptions): Promise<Report>;
+}
+
+/** Options some report types take (the others ignore them). */
+export interface ReportTypeOptions {
+  /** crypto-compliance: a crypto policy file (JSON); else the default policy. */
+  readonly policy?: string | undefined;
+  /** certificate-expiry: the horizon in days (default 30). */
+  readonly days?: number | undefined;
+  /** key-usage: the rotation period in days (default 90). */
+  readonly rotationDays?: number | undefined;
 }
 
 /** Every report type, in the order `sealtrail report --list` shows them. */
@@ -57,6 +72,43 @@ export const REPORT_TYPES: readonly ReportType[] = [
       "Per operation (action): count, min, max, mean, p50, p95 and p99 of duration_ms, a chart of p95 by operation, and operations whose p95 rose more than 20 % against the previous period of the same length (at least 10 samples in both), with their slowest events.",
     defaultPeriod: "7d",
     build: performanceReport,
+  },
+  {
+    id: "policy-violations",
+    title: "Policy violations",
+    description:
+      "Events that reference policies and failed, grouped by policy, with each policy's failure rate and the failing events as evidence (policies found among the newest 10,000 failing events).",
+    defaultPeriod: "7d",
+    build: (source, scope) => policyViolations(source, scope),
+  },
+  {
+    id: "key-usage",
+    title: "Key usage",
+    description:
+      "Operations per key id and algorithm, key-management activity by action, and keys not rotated within the rotation period (--rotation-days, default 90) before the period's end.",
+    defaultPeriod: "30d",
+    build: (source, scope, o) => keyUsage(source, scope, { rotationDays: o.rotationDays }),
+  },
+  {
+    id: "certificate-expiry",
+    title: "Certificate expiry",
+    description:
+      "Certificates, in their latest known state, already expired or expiring within --days N (default 30) of the period's end, sorted by days remaining.",
+    defaultPeriod: "30d",
+    build: (source, scope, o) => certificateExpiry(source, scope, { withinDays: o.days }),
+  },
+  {
+    id: "crypto-compliance",
+    title: "Crypto policy compliance",
+    description:
+      "The latest known state of every key and certificate checked against a crypto policy (--policy FILE: min_key_size, max_validity_days, allowed_algorithms; a default policy otherwise): violations per asset and the compliance percentage.",
+    defaultPeriod: "30d",
+    build: (source, scope, o) =>
+      cryptoCompliance(
+        source,
+        scope,
+        o.policy ? { policy: loadCryptoPolicy(o.policy), policySource: o.policy } : {},
+      ),
   },
 ];
 

@@ -7,7 +7,7 @@ import { rendererFor } from "../../reports/renderers/index.js";
 import { reportScope } from "../../reports/report-source.js";
 import { REPORT_TYPES, reportType } from "../../reports/report-types.js";
 import { keyOf } from "../authenticate.js";
-import { parseReadQuery, scopeToKey } from "../read-scope.js";
+import { integerParam, parseReadQuery, scopeToKey } from "../read-scope.js";
 import type { ServerContext } from "../server-context.js";
 
 /**
@@ -43,7 +43,14 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
     async (request, reply) => {
       const key = keyOf(request);
       const type = reportType(request.params.type);
-      const query = parseReadQuery(request.url, ["format", "period", "verify", "level"]);
+      const query = parseReadQuery(request.url, [
+        "format",
+        "period",
+        "verify",
+        "level",
+        "days",
+        "rotation_days",
+      ]);
       const auditLevel = parseAuditLevel(query.params.get("level") ?? "standard");
       const renderer = rendererFor(query.params.get("format") ?? "json");
       const now = Date.now();
@@ -69,7 +76,10 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
         ...(query.params.get("verify") === "true" ? { verifyStore: true } : {}),
         auditLevel,
       });
-      const report = await type.build(ctx.log, scope);
+      const report = await type.build(ctx.log, scope, {
+        days: integerParam(query.params, "days", { min: 1, max: 36_500 }),
+        rotationDays: integerParam(query.params, "rotation_days", { min: 1, max: 36_500 }),
+      });
       const body = new PassThrough();
       renderer.render(report, body).then(
         () => body.end(),

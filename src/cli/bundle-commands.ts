@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { SealtrailError } from "../errors.js";
+import { parseBundleKey, verifyBundle } from "../reports/verify-bundle.js";
+import { EXIT, ExitCode } from "./program.js";
+
+interface VerifyBundleOptions {
+  key?: string;
+}
+
+/** A verifier key given as the key itself or as a file holding it. */
+function readKey(given: string): string {
+  const text = existsSync(given) ? readFileSync(given, "utf8").trim() : given.trim();
+  try {
+    parseBundleKey(text);
+  } catch (error) {
+    throw new SealtrailError("ST_ERR_USAGE", `--key: ${(error as Error).message}`);
+  }
+  return text;
+}
+
+/** Adds `sealtrail verify-bundle FILE [--key VERIFIER_KEY]`: exit 0 ok, 1 problems, 2 usage. */
+export function addVerifyBundleCommand(program: Command): void {
+  program
+    .command("verify-bundle")
+    .description("check an evidence bundle written by `report --bundle`, offline")
+    .argument("<file>", "the bundle (.tar.gz)")
+    .option("--key <key>", "the log's verifier key (or a file holding it), obtained from a source you trust")
+    .action(async (file: string, options: VerifyBundleOptions) => {
+      if (!existsSync(file)) throw new SealtrailError("ST_ERR_USAGE", `${file}: no such file`);
+      const key = options.key === undefined ? undefined : readKey(options.key);
+      const result = await verifyBundle(file, key === undefined ? {} : { verifierKey: key });
+      const out: string[] = [];
+      if (result.checkpoint) {
+        out.push(
+          `checkpoint: ${result.checkpoint.origin} size ${result.checkpoint.size} root ${result.checkpoint.root}`,
+        );
+      }
+      out.push(
+        `key: ${result.keyUsed === "trusted" ? "the trusted key given (--key)" : "the bundle's own verifier.key (consistency only, not authenticity)"}`,
+      );
+      out.push(`events: ${result.events} proven of ${result.cited} cited`);
+      for (const note of result.notes) out.push(`note: ${note}`);
+      for (const problem of result.problems) out.push(`problem: ${problem}`);
+      out.push(result.ok ? "bundle OK" : `bundle FAILED: ${result.problems.length} problem(s)`);
+      process.stdout.write(`${out.join("\n")}\n`);
+      if (!result.ok) throw new ExitCode(EXIT.failure);
+    });
+}
