@@ -1,7 +1,7 @@
-import type { Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
 import type { Cell, Report, ReportBlock } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
+import { cellText, writeText } from "./render-output.js";
 
 /**
  * The columns of every report CSV, in order.
@@ -23,18 +23,6 @@ export const REPORT_CSV_COLUMNS = ["section", "block", "kind", "row", "column", 
  */
 export type ReportCsvRecord = Record<(typeof REPORT_CSV_COLUMNS)[number], string>;
 
-/** Writes `text` to `out`; resolves once `out` has taken it, rejects when `out` fails or is destroyed. */
-function writeText(out: Writable, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    out.write(text, "utf8", (error) => (error ? reject(error) : resolve()));
-  });
-}
-
-/** `""` for null, `true`/`false`, `String(n)` for numbers (nothing rounded, no grouping). */
-function text(value: Cell | undefined): string {
-  return value === null || value === undefined ? "" : String(value);
-}
-
 function blockRecords(section: string, index: number, block: ReportBlock): ReportCsvRecord[] {
   const record = (
     row: number | "" | "header" | "unit",
@@ -46,7 +34,7 @@ function blockRecords(section: string, index: number, block: ReportBlock): Repor
     kind: block.kind,
     row: String(row),
     column,
-    value: text(value),
+    value: cellText(value),
   });
   const records = [record("", "title", block.title)];
   switch (block.kind) {
@@ -101,7 +89,7 @@ export function reportCsvRecords(report: Report): ReportCsvRecord[] {
     kind: "provenance",
     row: String(row),
     column,
-    value: text(value),
+    value: cellText(value),
   });
   const records = [
     fact("type", p.type),

@@ -1,6 +1,4 @@
-import type { Writable } from "node:stream";
 import type {
-  Cell,
   ChartBlock,
   FiguresBlock,
   FindingsBlock,
@@ -10,18 +8,7 @@ import type {
   TableBlock,
 } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
-
-/** Writes `text` to `out`; resolves once `out` has taken it, rejects when `out` fails or is destroyed. */
-function writeText(out: Writable, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    out.write(text, "utf8", (error) => (error ? reject(error) : resolve()));
-  });
-}
-
-/** `""` for null, `true`/`false`, `String(n)` for numbers (nothing rounded, no grouping). */
-function text(value: Cell | undefined): string {
-  return value === null || value === undefined ? "" : String(value);
-}
+import { cellText, writeText } from "./render-output.js";
 
 const ENTITIES: Readonly<Record<string, string>> = {
   "&": "&amp;",
@@ -164,7 +151,7 @@ function header(report: Report): string {
       `<time data-prov="until">${htmlText(p.period.until)}</time> <span class="muted">(end excluded)</span></dd>`,
     `<dt>Filter</dt><dd>${filter}</dd>`,
     `<dt>Checkpoint origin</dt><dd data-prov="origin">${htmlText(c.origin)}</dd>`,
-    `<dt>Tree size</dt><dd class="mono" data-prov="treeSize">${htmlText(text(c.treeSize))}</dd>`,
+    `<dt>Tree size</dt><dd class="mono" data-prov="treeSize">${htmlText(cellText(c.treeSize))}</dd>`,
     `<dt>Root hash</dt><dd><code data-prov="rootHash">${htmlText(c.rootHash)}</code></dd>`,
     `<dt>Signature</dt><dd>${badge(c.signatureVerified, "signature")}</dd>`,
     `<dt>Store</dt><dd>${badge(c.storeVerified, "store")}</dd>`,
@@ -180,7 +167,7 @@ function figures(block: FiguresBlock): string {
   const items = block.figures.map(
     (f) =>
       `<li class="figure" data-figure><span class="label" data-figure-label>${htmlText(f.label)}</span>` +
-      `<span class="value" data-figure-value>${htmlText(text(f.value))}</span>` +
+      `<span class="value" data-figure-value>${htmlText(cellText(f.value))}</span>` +
       (f.unit ? `<span class="unit" data-figure-unit>${htmlText(f.unit)}</span>` : "") +
       `</li>`,
   );
@@ -202,7 +189,7 @@ function table(block: TableBlock): string {
       .join("");
     const rows = block.rows.map(
       (row) =>
-        `<tr data-row>${block.columns.map((c, i) => `<td${cls(i)} data-cell>${htmlText(text(row[c.key]))}</td>`).join("")}</tr>`,
+        `<tr data-row>${block.columns.map((c, i) => `<td${cls(i)} data-cell>${htmlText(cellText(row[c.key]))}</td>`).join("")}</tr>`,
     );
     if (rows.length === 0) {
       rows.push(`<tr><td class="empty" colspan="${block.columns.length}">No rows.</td></tr>`);
@@ -226,7 +213,7 @@ const W = 640;
 
 /** The SVG opening tag, its title and a description listing every point. */
 function svgOpen(block: ChartBlock, id: string, height: number): string {
-  const desc = block.points.map((p) => `${p.label}: ${text(p.value)}`).join("; ");
+  const desc = block.points.map((p) => `${p.label}: ${cellText(p.value)}`).join("; ");
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" role="img" data-chart="${block.chart}" viewBox="0 0 ${W} ${height}" ` +
     `width="${W}" height="${height}" aria-labelledby="${id}-t ${id}-d">` +
@@ -266,7 +253,7 @@ function timeseries(block: ChartBlock, id: string): string {
   const marks = block.points.map(
     (p, i) =>
       `<circle data-mark cx="${coord(x(i))}" cy="${coord(y(p.value))}" r="3" fill="#0072b2">` +
-      `<title>${htmlText(`${p.label}: ${text(p.value)}`)}</title></circle>`,
+      `<title>${htmlText(`${p.label}: ${cellText(p.value)}`)}</title></circle>`,
   );
   return [
     svgOpen(block, id, H),
@@ -276,8 +263,8 @@ function timeseries(block: ChartBlock, id: string): string {
     `<path d="${area}" fill="#0072b2" fill-opacity="0.15" stroke="none"/>`,
     `<polyline points="${line}" fill="none" stroke="#0072b2" stroke-width="2" stroke-linejoin="round"/>`,
     ...marks,
-    `<text x="${left - 6}" y="${coord(y(hi) + 4)}" text-anchor="end">${htmlText(text(hi))}</text>`,
-    `<text x="${left - 6}" y="${coord(y(lo) + 4)}" text-anchor="end">${htmlText(text(lo))}</text>`,
+    `<text x="${left - 6}" y="${coord(y(hi) + 4)}" text-anchor="end">${htmlText(cellText(hi))}</text>`,
+    `<text x="${left - 6}" y="${coord(y(lo) + 4)}" text-anchor="end">${htmlText(cellText(lo))}</text>`,
     `<text x="${left}" y="${H - 12}" text-anchor="start">${htmlText(short(first, 40))}</text>`,
     n > 1 ? `<text x="${W - right}" y="${H - 12}" text-anchor="end">${htmlText(short(last, 40))}</text>` : "",
     block.unit
@@ -305,8 +292,8 @@ function bars(block: ChartBlock, id: string): string {
     return (
       `<text x="${left - 8}" y="${coord(y0 + row / 2 + 4)}" text-anchor="end">${htmlText(short(p.label, 24))}</text>` +
       `<rect data-mark x="${coord(from)}" y="${coord(y0 + 4)}" width="${coord(width)}" height="${row - 8}" ` +
-      `fill="${PALETTE[0]}"><title>${htmlText(`${p.label}: ${text(p.value)}`)}</title></rect>` +
-      `<text x="${coord(Math.max(zero, end) + 6)}" y="${coord(y0 + row / 2 + 4)}">${htmlText(text(p.value))}</text>`
+      `fill="${PALETTE[0]}"><title>${htmlText(`${p.label}: ${cellText(p.value)}`)}</title></rect>` +
+      `<text x="${coord(Math.max(zero, end) + 6)}" y="${coord(y0 + row / 2 + 4)}">${htmlText(cellText(p.value))}</text>`
     );
   });
   return [
@@ -336,7 +323,7 @@ function breakdown(block: ChartBlock, id: string): string {
       const w = ((share[i] ?? 0) * width) / 100;
       marks.push(
         `<rect data-mark x="${coord(at)}" y="${barTop}" width="${coord(w)}" height="${barHeight}" ` +
-          `fill="${PALETTE[i % PALETTE.length]}"><title>${htmlText(`${p.label}: ${text(p.value)} (${(share[i] ?? 0).toFixed(1)} %)`)}</title></rect>`,
+          `fill="${PALETTE[i % PALETTE.length]}"><title>${htmlText(`${p.label}: ${cellText(p.value)} (${(share[i] ?? 0).toFixed(1)} %)`)}</title></rect>`,
       );
       at += w;
     });
@@ -351,7 +338,7 @@ function breakdown(block: ChartBlock, id: string): string {
     const pct = share ? ` — ${(share[i] ?? 0).toFixed(1)} %` : "";
     return (
       `<rect ${share ? "" : "data-mark "}x="${left}" y="${y0}" width="12" height="12" rx="2" fill="${PALETTE[i % PALETTE.length]}"/>` +
-      `<text x="${left + 18}" y="${y0 + 11}">${htmlText(`${short(p.label, 40)}: ${text(p.value)}${pct}`)}</text>`
+      `<text x="${left + 18}" y="${y0 + 11}">${htmlText(`${short(p.label, 40)}: ${cellText(p.value)}${pct}`)}</text>`
     );
   });
   return [svgOpen(block, id, H), ...marks, ...legend, `</svg>`].join("");
@@ -380,7 +367,7 @@ function chart(block: ChartBlock, id: string): string {
   const rows = block.points.map(
     (p, i) =>
       `<tr data-point><td data-point-label>${htmlText(p.label)}</td>` +
-      `<td class="num" data-point-value>${htmlText(text(p.value))}</td>` +
+      `<td class="num" data-point-value>${htmlText(cellText(p.value))}</td>` +
       (share
         ? `<td class="num"><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${(share[i] ?? 0).toFixed(1)} %</td>`
         : "") +
@@ -402,7 +389,7 @@ function findings(block: FindingsBlock): string {
     const evidence =
       seqs.length === 0
         ? ""
-        : `<p class="evidence">Evidence: seq ${seqs.map((s) => `<span class="mono" data-seq>${htmlText(text(s))}</span>`).join(", ")}</p>`;
+        : `<p class="evidence">Evidence: seq ${seqs.map((s) => `<span class="mono" data-seq>${htmlText(cellText(s))}</span>`).join(", ")}</p>`;
     return (
       `<li class="finding" style="border-left-color:var(--sev-${sev})" data-finding>` +
       `<span class="badge sev-${sev}" data-finding-severity>${htmlText(f.severity)}</span>` +

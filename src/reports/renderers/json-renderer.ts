@@ -1,13 +1,6 @@
-import type { Writable } from "node:stream";
 import type { Report } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
-
-/** Writes `text` to `out`; resolves once `out` has taken it, rejects when `out` fails or is destroyed. */
-function writeText(out: Writable, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    out.write(text, "utf8", (error) => (error ? reject(error) : resolve()));
-  });
-}
+import { writeText } from "./render-output.js";
 
 /**
  * The report as JSON text: `{ "provenance": …, "sections": … }`, exactly the report model (its

@@ -1,6 +1,4 @@
-import type { Writable } from "node:stream";
 import type {
-  Cell,
   ChartBlock,
   FiguresBlock,
   FindingsBlock,
@@ -9,18 +7,7 @@ import type {
   TableBlock,
 } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
-
-/** Writes `text` to `out`; resolves once `out` has taken it, rejects when `out` fails or is destroyed. */
-function writeText(out: Writable, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    out.write(text, "utf8", (error) => (error ? reject(error) : resolve()));
-  });
-}
-
-/** `""` for null, `true`/`false`, `String(n)` for numbers (nothing rounded, no grouping). */
-function text(value: Cell | undefined): string {
-  return value === null || value === undefined ? "" : String(value);
-}
+import { cellText, writeText } from "./render-output.js";
 
 /** The widest chart bar, in characters. */
 const BAR_WIDTH = 20;
@@ -69,7 +56,7 @@ function figures(block: FiguresBlock): string[] {
   if (block.figures.length === 0) return ["_No figures._"];
   return block.figures.map(
     (f) =>
-      `- ${startText(f.label)}: **${markdownText(text(f.value))}**${f.unit ? ` ${markdownText(f.unit)}` : ""}`,
+      `- ${startText(f.label)}: **${markdownText(cellText(f.value))}**${f.unit ? ` ${markdownText(f.unit)}` : ""}`,
   );
 }
 
@@ -83,7 +70,7 @@ function table(block: TableBlock): string[] {
   const lines = [
     tableRow(block.columns.map((c) => markdownText(c.label))),
     tableRow(numeric.map((right) => (right ? "---:" : "---"))),
-    ...block.rows.map((row) => tableRow(block.columns.map((c) => markdownText(text(row[c.key]))))),
+    ...block.rows.map((row) => tableRow(block.columns.map((c) => markdownText(cellText(row[c.key]))))),
   ];
   if (block.rows.length === 0) lines.push("", "_No rows._");
   if (block.truncated) {
@@ -113,7 +100,7 @@ function chart(block: ChartBlock): string[] {
     ...lines,
     tableRow([block.chart === "timeseries" ? "Time" : "Category", markdownText(block.unit || "Value"), ""]),
     tableRow(["---", "---:", "---"]),
-    ...block.points.map((p) => tableRow([markdownText(p.label), text(p.value), bar(p.value)])),
+    ...block.points.map((p) => tableRow([markdownText(p.label), cellText(p.value), bar(p.value)])),
   ];
 }
 

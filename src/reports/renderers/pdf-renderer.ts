@@ -2,7 +2,6 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import PDFDocument from "pdfkit";
 import type {
-  Cell,
   ChartBlock,
   FiguresBlock,
   FindingSeverity,
@@ -12,6 +11,7 @@ import type {
   TableBlock,
 } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
+import { cellText } from "./render-output.js";
 
 /**
  * Marks the start of a field's exact text in its ActualText (Unicode private use, never shown).
@@ -25,11 +25,6 @@ export const FIELD_START = "\uE000";
 export const FIELD_TAG_END = "\uE002";
 /** Ends a field; see {@link FIELD_START}. */
 export const FIELD_END = "\uE001";
-
-/** `""` for null, `true`/`false`, `String(n)` for numbers (nothing rounded, no grouping). */
-function text(value: Cell | undefined): string {
-  return value === null || value === undefined ? "" : String(value);
-}
 
 /** The characters of Windows-1252 above 0x7f that are not Latin-1 (what Helvetica's WinAnsi encoding adds). */
 const WIN_ANSI_EXTRA = new Set("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ");
@@ -189,7 +184,7 @@ function provenance(layout: Layout, report: Report): void {
     });
   }
   layout.keyValue("Checkpoint origin", "origin", c.origin);
-  layout.keyValue("Tree size", "treeSize", text(c.treeSize));
+  layout.keyValue("Tree size", "treeSize", cellText(c.treeSize));
   layout.keyValue("Root hash", "rootHash", c.rootHash);
   const signature = c.signatureVerified ? "verified" : "not verified";
   layout.keyValue(
@@ -234,7 +229,7 @@ function figures(layout: Layout, block: FiguresBlock): void {
       layout.font(false, 7.5);
       const label = layout.measure(f.label, boxWidth - 8);
       layout.font(true, 13);
-      const value = layout.measure(text(f.value), boxWidth - 8);
+      const value = layout.measure(cellText(f.value), boxWidth - 8);
       layout.font(false, 8);
       const unit = f.unit ? layout.measure(f.unit, boxWidth - 8) : 0;
       return { label, value, unit };
@@ -248,7 +243,7 @@ function figures(layout: Layout, block: FiguresBlock): void {
       layout.font(false, 7.5, "#555555");
       layout.field("figure.label", f.label, x + 4, layout.y + 4, boxWidth - 8);
       layout.font(true, 13);
-      layout.field("figure.value", text(f.value), x + 4, layout.y + 6 + h.label, boxWidth - 8);
+      layout.field("figure.value", cellText(f.value), x + 4, layout.y + 6 + h.label, boxWidth - 8);
       if (f.unit) {
         layout.font(false, 8, "#555555");
         layout.field("figure.unit", f.unit, x + 4, layout.y + 6 + h.label + h.value, boxWidth - 8);
@@ -266,7 +261,7 @@ function columnWidths(block: TableBlock, total: number): number[] {
       c.label.length,
       ...sample.map((r) =>
         Math.max(
-          ...text(r[c.key])
+          ...cellText(r[c.key])
             .split("\n")
             .map((line) => line.length),
         ),
@@ -309,14 +304,14 @@ function table(layout: Layout, block: TableBlock): void {
     headerHeight +
       (first
         ? cellHeight(
-            block.columns.map((c) => text(first[c.key])),
+            block.columns.map((c) => cellText(first[c.key])),
             false,
           )
         : 0),
   );
   header("col");
   block.rows.forEach((row, r) => {
-    const values = block.columns.map((c) => text(row[c.key]));
+    const values = block.columns.map((c) => cellText(row[c.key]));
     const height = cellHeight(values, false);
     if (layout.ensure(height)) header("col.repeat");
     if (r % 2 === 1) layout.doc.rect(layout.left, layout.y, layout.width, height).fill("#f5f7f9");
@@ -494,18 +489,18 @@ function chart(layout: Layout, block: ChartBlock): void {
     layout.font(false, 7.5);
     const height = Math.max(
       layout.measure(p.label, labelWidth - 4),
-      layout.measure(text(p.value), layout.width - labelWidth),
+      layout.measure(cellText(p.value), layout.width - labelWidth),
     );
     layout.ensure(height);
     layout.font(false, 7.5, "#333333");
     layout.field("point.label", p.label, layout.left, layout.y, labelWidth - 4);
     layout.field(
       "point.value",
-      text(p.value),
+      cellText(p.value),
       layout.left + labelWidth,
       layout.y,
       layout.width - labelWidth,
-      block.unit ? `${text(p.value)} ${block.unit}` : text(p.value),
+      block.unit ? `${cellText(p.value)} ${block.unit}` : cellText(p.value),
     );
     layout.y += height + 1;
   }
