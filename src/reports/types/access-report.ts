@@ -2,7 +2,7 @@ import type { AuditEvent } from "../../event/audit-event.js";
 import type { Condition } from "../../query/event-filter.js";
 import type { Finding, Report } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
-import { countTable, eventTable } from "./blocks.js";
+import { countTable, eventTable, summarySection } from "./blocks.js";
 
 const TOP = 20;
 const LISTED = 50;
@@ -91,23 +91,15 @@ export async function accessReport(source: ReportSource, scope: ReportScope): Pr
   return {
     provenance: scope.provenance("access", "Access report"),
     sections: [
-      {
-        id: "summary",
-        title: "Summary",
-        blocks: [
-          {
-            kind: "figures",
-            title: "In the period",
-            figures: [
-              { label: "Access events", value: total },
-              { label: "Failed or denied", value: deniedCount },
-              { label: "Privileged actions (at most)", value: privilegedAtMost },
-              { label: "Reads of the audit log", value: logReads },
-            ],
-          },
-          { kind: "findings", title: "Findings", findings },
+      summarySection(
+        [
+          { label: "Access events", value: total },
+          { label: "Failed or denied", value: deniedCount },
+          { label: "Privileged actions (at most)", value: privilegedAtMost },
+          { label: "Reads of the audit log", value: logReads },
         ],
-      },
+        findings,
+      ),
       {
         id: "who-what",
         title: "Who accessed what",

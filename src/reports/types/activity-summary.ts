@@ -1,7 +1,7 @@
 import type { CountRow } from "../../storage/storage-driver.js";
 import type { ChartBlock, Finding, Report, ReportSection } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
-import { countTable, eventTable } from "./blocks.js";
+import { countTable, eventTable, summarySection } from "./blocks.js";
 
 /** How many rows the top-N tables and the recent-events table show. */
 const TOP = 10;
@@ -102,23 +102,15 @@ export async function activitySummary(
   }
 
   const sections: ReportSection[] = [
-    {
-      id: "summary",
-      title: "Summary",
-      blocks: [
-        {
-          kind: "figures",
-          title: "In the period",
-          figures: [
-            { label: "Events", value: total },
-            { label: "Failures", value: failed },
-            { label: "Failure rate", value: Math.round(rate * 10_000) / 100, unit: "%" },
-            { label: "Warning or worse", value: warnings },
-          ],
-        },
-        { kind: "findings", title: "Findings", findings },
+    summarySection(
+      [
+        { label: "Events", value: total },
+        { label: "Failures", value: failed },
+        { label: "Failure rate", value: Math.round(rate * 10_000) / 100, unit: "%" },
+        { label: "Warning or worse", value: warnings },
       ],
-    },
+      findings,
+    ),
     {
       id: "timeline",
       title: "Activity timeline",

@@ -1,7 +1,7 @@
 import type { AuditEvent } from "../../event/audit-event.js";
 import type { CountRow } from "../../storage/storage-driver.js";
 import { type AuditLevel, EVENT_COLUMNS } from "../audit-level.js";
-import type { Cell, TableBlock } from "../report-model.js";
+import type { Cell, Finding, KeyFigure, ReportSection, TableBlock } from "../report-model.js";
 
 /**
  * Blocks that several report types build the same way: count tables and event tables.
@@ -49,5 +49,29 @@ export function eventTable(
       (e) => Object.fromEntries(columns.map((c) => [c.key, c.value(e)])) as Record<string, Cell>,
     ),
     ...(matching > events.length ? { truncated: matching - events.length } : {}),
+  };
+}
+
+/**
+ * The summary section every report opens with: its key figures (for the period, unless
+ * `figuresTitle` says otherwise), then its findings.
+ *
+ * @example
+ * ```ts
+ * summarySection([{ label: "Events", value: 1200 }], findings);
+ * ```
+ */
+export function summarySection(
+  figures: readonly KeyFigure[],
+  findings: readonly Finding[],
+  figuresTitle = "In the period",
+): ReportSection {
+  return {
+    id: "summary",
+    title: "Summary",
+    blocks: [
+      { kind: "figures", title: figuresTitle, figures },
+      { kind: "findings", title: "Findings", findings },
+    ],
   };
 }

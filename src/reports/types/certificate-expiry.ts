@@ -2,6 +2,7 @@ import type { AuditEvent } from "../../event/audit-event.js";
 import type { Condition, EventFilter } from "../../query/event-filter.js";
 import type { Cell, Finding, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
+import { summarySection } from "./blocks.js";
 
 export const DAY = 86_400_000;
 /** The most events one scan reads (newest first); more are stated as truncated. */
@@ -230,25 +231,18 @@ export async function certificateExpiry(
   return {
     provenance: scope.provenance("certificate-expiry", "Certificate expiry"),
     sections: [
-      {
-        id: "summary",
-        title: "Summary",
-        blocks: [
-          {
-            kind: "figures",
-            title: `At the period's end (${new Date(end).toISOString()})`,
-            figures: [
-              { label: "Certificates known", value: live.length },
-              { label: "Expired", value: expired.length },
-              { label: `Expiring within ${within} days`, value: expiring.length },
-              { label: "Without an expiry date", value: undated.length },
-              { label: "Revoked or deleted", value: certificates.length - live.length },
-              { label: "Events read", value: inventory.scanned },
-            ],
-          },
-          { kind: "findings", title: "Findings", findings },
+      summarySection(
+        [
+          { label: "Certificates known", value: live.length },
+          { label: "Expired", value: expired.length },
+          { label: `Expiring within ${within} days`, value: expiring.length },
+          { label: "Without an expiry date", value: undated.length },
+          { label: "Revoked or deleted", value: certificates.length - live.length },
+          { label: "Events read", value: inventory.scanned },
         ],
-      },
+        findings,
+        `At the period's end (${new Date(end).toISOString()})`,
+      ),
       { id: "certificates", title: "Certificates", blocks: [table] },
     ],
   };

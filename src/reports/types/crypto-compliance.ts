@@ -6,6 +6,7 @@ import {
 } from "../crypto-policy.js";
 import type { Cell, Finding, FindingSeverity, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
+import { summarySection } from "./blocks.js";
 import { type CryptoAsset, cryptoInventory, DAY, SCAN_LIMIT } from "./certificate-expiry.js";
 
 /** What the crypto-compliance report is asked for. */
@@ -158,25 +159,18 @@ export async function cryptoCompliance(
   return {
     provenance: scope.provenance("crypto-compliance", "Crypto policy compliance"),
     sections: [
-      {
-        id: "summary",
-        title: "Summary",
-        blocks: [
-          {
-            kind: "figures",
-            title: `Inventory at the period's end (${new Date(scope.request.until).toISOString()})`,
-            figures: [
-              { label: "Assets", value: checked.length },
-              { label: "Keys", value: checked.filter((c) => c.asset.kind === "key").length },
-              { label: "Certificates", value: checked.filter((c) => c.asset.kind === "certificate").length },
-              { label: "Compliant", value: compliant },
-              { label: "Non-compliant", value: failing.length },
-              { label: "Compliance", value: percent, unit: "%" },
-            ],
-          },
-          { kind: "findings", title: "Findings", findings },
+      summarySection(
+        [
+          { label: "Assets", value: checked.length },
+          { label: "Keys", value: checked.filter((c) => c.asset.kind === "key").length },
+          { label: "Certificates", value: checked.filter((c) => c.asset.kind === "certificate").length },
+          { label: "Compliant", value: compliant },
+          { label: "Non-compliant", value: failing.length },
+          { label: "Compliance", value: percent, unit: "%" },
         ],
-      },
+        findings,
+        `Inventory at the period's end (${new Date(scope.request.until).toISOString()})`,
+      ),
       { id: "assets", title: "Assets", blocks: [table] },
       { id: "policy", title: "Policy", blocks: [policyTable] },
     ],

@@ -2,7 +2,7 @@ import type { AuditEvent } from "../../event/audit-event.js";
 import type { Condition } from "../../query/event-filter.js";
 import type { Cell, Finding, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
-import { countTable } from "./blocks.js";
+import { countTable, summarySection } from "./blocks.js";
 import { DAY, SCAN_LIMIT, scanEvents, untilEnd } from "./certificate-expiry.js";
 
 const TOP = 20;
@@ -122,23 +122,15 @@ export async function keyUsage(
   return {
     provenance: scope.provenance("key-usage", "Key usage"),
     sections: [
-      {
-        id: "summary",
-        title: "Summary",
-        blocks: [
-          {
-            kind: "figures",
-            title: "In the period",
-            figures: [
-              { label: "Events with a key id", value: keyEvents },
-              { label: "Key management events", value: managementEvents },
-              { label: "Keys used", value: keys.length },
-              { label: `Not rotated within ${rotationDays} days`, value: stale.length },
-            ],
-          },
-          { kind: "findings", title: "Findings", findings },
+      summarySection(
+        [
+          { label: "Events with a key id", value: keyEvents },
+          { label: "Key management events", value: managementEvents },
+          { label: "Keys used", value: keys.length },
+          { label: `Not rotated within ${rotationDays} days`, value: stale.length },
         ],
-      },
+        findings,
+      ),
       {
         id: "usage",
         title: "Operations per key",

@@ -1,6 +1,7 @@
 import type { Condition, EventFilter } from "../../query/event-filter.js";
 import type { Finding, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
+import { summarySection } from "./blocks.js";
 
 /** How many operations (actions) the report measures, the busiest first. */
 const TOP = 50;
@@ -316,31 +317,23 @@ export async function performanceReport(source: ReportSource, scope: ReportScope
   return {
     provenance: scope.provenance("performance", "Performance report"),
     sections: [
-      {
-        id: "summary",
-        title: "Summary",
-        blocks: [
+      summarySection(
+        [
+          { label: "Timed events", value: timedCount },
+          { label: "Timed events, previous period", value: previousTimed },
           {
-            kind: "figures",
-            title: "In the period",
-            figures: [
-              { label: "Timed events", value: timedCount },
-              { label: "Timed events, previous period", value: previousTimed },
-              {
-                label: byAction.length >= TOP ? `Operations (the ${TOP} busiest)` : "Operations",
-                value: operations.length,
-              },
-              { label: "Overall p95", value: shown(overallP95) ?? "n/a", unit: "ms" },
-              { label: "Operations with a p95 regression", value: regressions.length },
-              {
-                label: "Percentile precision",
-                value: approximate ? `within ${RESOLUTION} ms` : "exact",
-              },
-            ],
+            label: byAction.length >= TOP ? `Operations (the ${TOP} busiest)` : "Operations",
+            value: operations.length,
           },
-          { kind: "findings", title: "Findings", findings },
+          { label: "Overall p95", value: shown(overallP95) ?? "n/a", unit: "ms" },
+          { label: "Operations with a p95 regression", value: regressions.length },
+          {
+            label: "Percentile precision",
+            value: approximate ? `within ${RESOLUTION} ms` : "exact",
+          },
         ],
-      },
+        findings,
+      ),
       {
         id: "operations",
         title: "Operations",

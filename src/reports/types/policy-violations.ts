@@ -1,7 +1,7 @@
 import type { Condition } from "../../query/event-filter.js";
 import type { Cell, Finding, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
-import { eventTable } from "./blocks.js";
+import { eventTable, summarySection } from "./blocks.js";
 import { SCAN_LIMIT, scanEvents } from "./certificate-expiry.js";
 
 const LISTED = 50;
@@ -91,22 +91,14 @@ export async function policyViolations(
   return {
     provenance: scope.provenance("policy-violations", "Policy violations"),
     sections: [
-      {
-        id: "summary",
-        title: "Summary",
-        blocks: [
-          {
-            kind: "figures",
-            title: "In the period",
-            figures: [
-              { label: "Events referencing policies", value: withPolicies },
-              { label: "Failing events referencing policies", value: total },
-              { label: "Policies with failures", value: policies.length },
-            ],
-          },
-          { kind: "findings", title: "Findings", findings },
+      summarySection(
+        [
+          { label: "Events referencing policies", value: withPolicies },
+          { label: "Failing events referencing policies", value: total },
+          { label: "Policies with failures", value: policies.length },
         ],
-      },
+        findings,
+      ),
       { id: "policies", title: "By policy", blocks: [byPolicy] },
       {
         id: "events",

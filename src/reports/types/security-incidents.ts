@@ -1,7 +1,7 @@
 import type { Condition } from "../../query/event-filter.js";
 import type { Finding, Report } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
-import { countTable, eventTable } from "./blocks.js";
+import { countTable, eventTable, summarySection } from "./blocks.js";
 
 const LISTED = 50;
 /** Failed sign-ins by one actor within one hour that make a burst. */
@@ -115,29 +115,21 @@ export async function securityIncidents(source: ReportSource, scope: ReportScope
   return {
     provenance: scope.provenance("security-incidents", "Security incidents"),
     sections: [
-      {
-        id: "summary",
-        title: "Summary",
-        blocks: [
+      summarySection(
+        [
+          { label: "Failed sign-ins", value: failedCount },
+          { label: "Bursts of failed sign-ins", value: bursts.length },
+          { label: "Integrity failures recorded", value: integrityCount },
           {
-            kind: "figures",
-            title: "In the period",
-            figures: [
-              { label: "Failed sign-ins", value: failedCount },
-              { label: "Bursts of failed sign-ins", value: bursts.length },
-              { label: "Integrity failures recorded", value: integrityCount },
-              {
-                label: "Store verification",
-                value: storeVerified === undefined ? "not checked" : storeVerified ? "verified" : "FAILED",
-              },
-              { label: "Key management events", value: keyCount },
-              { label: "Configuration changes", value: configCount },
-              { label: "Warning or worse", value: severeCount },
-            ],
+            label: "Store verification",
+            value: storeVerified === undefined ? "not checked" : storeVerified ? "verified" : "FAILED",
           },
-          { kind: "findings", title: "Findings", findings },
+          { label: "Key management events", value: keyCount },
+          { label: "Configuration changes", value: configCount },
+          { label: "Warning or worse", value: severeCount },
         ],
-      },
+        findings,
+      ),
       {
         id: "failed-logins",
         title: "Failed sign-ins",
