@@ -146,6 +146,11 @@ export const ERROR_CODES = {
     description: "(client) The client was closed; it records no more events.",
   },
   ST_ERR_USAGE: { status: 400, description: "A command or option was used wrongly." },
+  ST_ERR_CONFIG_INVALID: {
+    status: 400,
+    description:
+      "A configuration file (report template, control map, crypto policy) could not be read or is not valid; the message names the file, the field and what was expected.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /** A stable Sealtrail error code. */

@@ -14,6 +14,8 @@ export type Condition =
   | { readonly field: string; readonly op: "eq" | "ne"; readonly value: FilterValue }
   | { readonly field: string; readonly op: "in"; readonly values: readonly FilterValue[] }
   | { readonly field: string; readonly op: "prefix"; readonly value: string }
+  /** The field is missing (for `tags`/`policies`: has no element). An empty `prefix` means present. */
+  | { readonly field: string; readonly op: "absent" }
   | { readonly field: string; readonly op: "gt" | "gte" | "lt" | "lte"; readonly value: number | string };
 
 /** Conditions that must all hold, and a `timestamp` window [since, until). */

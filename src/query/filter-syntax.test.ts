@@ -36,6 +36,7 @@ describe("parseCondition: the forms of the syntax table", () => {
     ["tags=a,b,c", { field: "tags", op: "in", values: ["a", "b", "c"] }],
     ["action=user.*", { field: "action", op: "prefix", value: "user." }],
     ["action=*", { field: "action", op: "prefix", value: "" }],
+    ["actor.id!=*", { field: "actor.id", op: "absent" }],
     ["details.workflow=sal*", { field: "details.workflow", op: "prefix", value: "sal" }],
     ["duration_ms>=250", { field: "duration_ms", op: "gte", value: 250 }],
     ["duration_ms>250.5", { field: "duration_ms", op: "gt", value: 250.5 }],

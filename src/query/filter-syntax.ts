@@ -21,6 +21,7 @@ import { parseInstant } from "./time-range.js";
  * | `outcome!=success` | differs from (missing counts as different) |
  * | `action=user.login,user.logout` | one of |
  * | `action=user.*` | starts with `user.` |
+ * | `actor.id=*`, `actor.id!=*` | present, missing (`tags!=*`: no tag) |
  * | `duration_ms>=250`, `timestamp<2026-11-01` | ranges on numbers and times |
  * | `severity>=warning` | at least as severe as |
  */
@@ -104,6 +105,7 @@ export function parseCondition(expression: string, now: number = Date.now()): Co
       }
       return { field, op: "eq", value: typedValue(field, text, expression, now) };
     case "!=":
+      if (text === "*") return { field, op: "absent" };
       return { field, op: "ne", value: typedValue(field, text, expression, now) };
     default: {
       const op = ({ ">": "gt", ">=": "gte", "<": "lt", "<=": "lte" } as const)[

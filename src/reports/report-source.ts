@@ -108,3 +108,21 @@ export async function reportScope(source: ReportSource, request: ReportRequest):
     }),
   };
 }
+
+/**
+ * `scope` with its filter narrowed by more conditions: a report type built on it counts only
+ * the events that also meet them (template sections use it for their own filters).
+ *
+ * @example
+ * ```ts
+ * const admins = narrowScope(scope, [{ field: "actor.type", op: "eq", value: "user" }]);
+ * ```
+ */
+export function narrowScope(scope: ReportScope, conditions: EventFilter["conditions"]): ReportScope {
+  const filter = scope.narrow(...conditions);
+  return {
+    ...scope,
+    filter,
+    narrow: (...more) => ({ ...filter, conditions: [...filter.conditions, ...more] }),
+  };
+}

@@ -30,6 +30,8 @@ export interface ReportTypeOptions {
   readonly days?: number | undefined;
   /** key-usage: the rotation period in days (default 90). */
   readonly rotationDays?: number | undefined;
+  /** compliance: the framework whose control map is checked (`soc2`, `hipaa`, `pci-dss`, `gdpr`). */
+  readonly framework?: string | undefined;
 }
 
 /** Every report type, in the order `sealtrail report --list` shows them. */

@@ -535,6 +535,16 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
           filter: () => cond("target.id", "prefix", ""),
           expected: [3, 4],
         },
+        {
+          name: "absent on an indexed field",
+          filter: () => ({ conditions: [{ field: "target.id", op: "absent" }] }),
+          expected: [0, 1, 2, 5, 6],
+        },
+        {
+          name: "absent on a nested field",
+          filter: () => ({ conditions: [{ field: "details.workflow", op: "absent" }] }),
+          expected: [1, 3, 4, 6],
+        },
         { name: "gt on duration_ms", filter: () => cond("duration_ms", "gt", 120), expected: [1, 4] },
         { name: "gte on duration_ms", filter: () => cond("duration_ms", "gte", 120), expected: [0, 1, 4] },
         {
@@ -609,6 +619,11 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
           name: "tags empty prefix means any tag",
           filter: () => cond("tags", "prefix", ""),
           expected: [0, 1, 4, 5],
+        },
+        {
+          name: "tags absent means no tag",
+          filter: () => ({ conditions: [{ field: "tags", op: "absent" }] }),
+          expected: [2, 3, 6],
         },
         {
           name: "policies contains",

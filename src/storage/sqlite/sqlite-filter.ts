@@ -77,6 +77,8 @@ function compileCondition(c: Condition, params: unknown[]): string {
       // One of no values: nothing matches (and `()` would not be SQL).
       if (c.values.length === 0) return "0";
       return `(${c.values.map((v) => equality(expr, c.field, v, loose, params)).join(" OR ")})`;
+    case "absent":
+      return `${expr} IS NULL`;
     case "prefix":
       if (c.value === "") return `${expr} IS NOT NULL`;
       params.push(c.value, prefixUpperBound(c.value));
@@ -150,6 +152,8 @@ function compileListCondition(c: Condition, params: unknown[]): string {
     case "in":
       params.push(...c.values);
       return `${each} IN (${c.values.map(() => "?").join(", ")}))`;
+    case "absent":
+      return `NOT ${each} IS NOT NULL)`;
     case "prefix":
       // An empty prefix means "has any element", as it means "present" on other fields.
       if (c.value === "") return `${each} IS NOT NULL)`;
