@@ -101,6 +101,33 @@ export interface ReportSection {
   readonly blocks: readonly ReportBlock[];
 }
 
+/** An image shown with the report: its media type and its bytes, base64 (the model stays JSON). */
+export interface BrandingLogo {
+  readonly mediaType: "image/png" | "image/jpeg" | "image/svg+xml";
+  /** The image bytes, base64. */
+  readonly base64: string;
+}
+
+/**
+ * Who the report is for and how it looks, from a report template: every renderer shows the
+ * organisation and the footer; HTML and PDF also the logo and the accent colour. None of it
+ * changes a number.
+ *
+ * @example
+ * ```ts
+ * const branding: ReportBranding = { organisation: "Example Corp", color: "#0b5cad", footer: "Confidential" };
+ * ```
+ */
+export interface ReportBranding {
+  /** Shown above the title. */
+  readonly organisation?: string;
+  /** Accent colour, `#rrggbb` (headings, rules). */
+  readonly color?: string;
+  readonly logo?: BrandingLogo;
+  /** Shown at the end (HTML, Markdown) or on every page (PDF). */
+  readonly footer?: string;
+}
+
 /**
  * A whole report.
  *
@@ -114,4 +141,6 @@ export interface ReportSection {
 export interface Report {
   readonly provenance: ReportProvenance;
   readonly sections: readonly ReportSection[];
+  /** Organisation, colour, logo and footer (none: the plain Sealtrail look). */
+  readonly branding?: ReportBranding;
 }

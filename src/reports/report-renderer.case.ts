@@ -124,6 +124,21 @@ export interface ParsedSection {
 export interface ParsedReportText {
   readonly provenance: ParsedProvenance;
   readonly sections: readonly ParsedSection[];
+  readonly branding: ParsedBranding;
+}
+
+/**
+ * The branding text a reader finds: `""` where the report has none (a report without branding
+ * reads back as two empty strings).
+ *
+ * @example
+ * ```ts
+ * const branding: ParsedBranding = { organisation: "Example Corp", footer: "Confidential" };
+ * ```
+ */
+export interface ParsedBranding {
+  readonly organisation: string;
+  readonly footer: string;
 }
 
 /**
@@ -219,6 +234,10 @@ export function textView(report: Report): ParsedReportText {
       note: p.checkpoint.note,
     },
     sections: report.sections.map((s) => ({ title: s.title, blocks: s.blocks.map(blockView) })),
+    branding: {
+      organisation: report.branding?.organisation ?? "",
+      footer: report.branding?.footer ?? "",
+    },
   };
 }
 
@@ -261,6 +280,7 @@ export async function checkShowsReport(
   const parsed = parse(await renderBytes(renderer, report));
   const expected = textView(report);
   assert.deepStrictEqual(parsed.provenance, expected.provenance, "provenance");
+  assert.deepStrictEqual(parsed.branding, expected.branding, "branding");
   assert.deepStrictEqual(
     parsed.sections.map((s) => s.title),
     expected.sections.map((s) => s.title),
@@ -551,6 +571,37 @@ export const RENDERER_MISTAKES: readonly RendererMistake[] = [
 ];
 
 /**
+ * Branding mistakes the contract must catch in every format, against
+ * `sampleReport({ branded: true })`.
+ *
+ * @example
+ * ```ts
+ * const broken = withMistake(htmlRenderer, BRANDING_MISTAKES[0]);
+ * await assert.rejects(checkShowsReport(broken, parse, sampleReport({ branded: true })));
+ * ```
+ */
+export const BRANDING_MISTAKES: readonly RendererMistake[] = [
+  {
+    name: "drops the organisation",
+    caughtBy: /^branding$/,
+    mutate: (r) => ({ ...r, branding: { ...r.branding, organisation: "" } }),
+  },
+  {
+    name: "drops the footer",
+    caughtBy: /^branding$/,
+    mutate: (r) => {
+      const { footer: _, ...branding } = r.branding ?? {};
+      return { ...r, branding };
+    },
+  },
+  {
+    name: "shows another organisation",
+    caughtBy: /^branding$/,
+    mutate: (r) => ({ ...r, branding: { ...r.branding, organisation: "Other Corp" } }),
+  },
+];
+
+/**
  * A renderer that makes `mistake`: for showing that the contract catches it.
  *
  * @example
@@ -639,12 +690,24 @@ export function reportRendererContract(make: () => ReportRenderer, parse: ParseR
       },
     );
 
+    test("shows the branding: organisation and footer (and everything else)", TIMEOUT, async () => {
+      const branded = sampleReport({ branded: true });
+      assert.ok(branded.branding?.organisation && branded.branding.footer);
+      await checkShowsReport(make(), parse, branded);
+      await checkShowsReport(make(), parse, sampleReport({ variant: "edge-cases", branded: true }));
+      await checkShowsReport(make(), parse, {
+        ...sampleReport(),
+        branding: { footer: "Footer only" },
+      });
+    });
+
     test("shows a report without sections", TIMEOUT, async () => {
       await checkShowsReport(make(), parse, { ...sampleReport(), sections: [] });
     });
 
     test("is deterministic", TIMEOUT, async () => {
       await checkDeterministic(make, () => sampleReport());
+      await checkDeterministic(make, () => sampleReport({ branded: true }));
       await checkDeterministic(make, () => sampleReport({ variant: "edge-cases" }));
     });
 
@@ -660,6 +723,23 @@ export function reportRendererContract(make: () => ReportRenderer, parse: ParseR
 
     test("waits for a slow destination and leaves it open", TIMEOUT, async () => {
       await checkSlowDestination(make(), sampleReport());
+    });
+
+    describe("catches a renderer's branding mistakes", () => {
+      for (const mistake of BRANDING_MISTAKES) {
+        test(`a renderer that ${mistake.name} fails the contract`, TIMEOUT, async () => {
+          const report = sampleReport({ branded: true });
+          assert.notDeepStrictEqual(textView(mistake.mutate(report)), textView(report), mistake.name);
+          await assert.rejects(
+            checkShowsReport(withMistake(make(), mistake), parse, report),
+            (e: unknown) => {
+              assert.ok(e instanceof assert.AssertionError, String(e));
+              assert.match(e.message.split("\n")[0] ?? "", mistake.caughtBy);
+              return true;
+            },
+          );
+        });
+      }
     });
 
     describe("catches a renderer's mistakes", () => {

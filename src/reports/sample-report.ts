@@ -1,4 +1,12 @@
-import type { Cell, Finding, Report, ReportProvenance, ReportSection, TableBlock } from "./report-model.js";
+import type {
+  Cell,
+  Finding,
+  Report,
+  ReportBranding,
+  ReportProvenance,
+  ReportSection,
+  TableBlock,
+} from "./report-model.js";
 
 /**
  * Report fixtures for tests: a rich report with every block kind and text that formats trip on
@@ -29,7 +37,29 @@ export interface SampleReportOptions {
   readonly filter?: readonly string[];
   /** Rows of the rich report's big table (default 25). */
   readonly tableRows?: number;
+  /** Add {@link SAMPLE_BRANDING} (organisation, colour, logo and footer with awkward text). */
+  readonly branded?: boolean;
 }
+
+/** A 1×1 PNG, base64: the sample logo. */
+const PIXEL_PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+/**
+ * The branding of `sampleReport({ branded: true })`: text that formats trip on, a colour and a
+ * one-pixel PNG logo.
+ *
+ * @example
+ * ```ts
+ * sampleReport({ branded: true }).branding === SAMPLE_BRANDING; // true
+ * ```
+ */
+export const SAMPLE_BRANDING: ReportBranding = {
+  organisation: 'Example Corp — Zürich & Söhne "AG" | *ops*',
+  color: "#0b5cad",
+  logo: { mediaType: "image/png", base64: PIXEL_PNG },
+  footer: "Confidential — internal use <only> | 2026",
+};
 
 const ORIGIN = "audit.example.com/sealtrail";
 const TREE_SIZE = 48_213;
@@ -356,5 +386,6 @@ export function sampleReport(options: SampleReportOptions = {}): Report {
   return {
     provenance: provenance(options, edge),
     sections: edge ? edgeSections() : richSections(options),
+    ...(options.branded ? { branding: SAMPLE_BRANDING } : {}),
   };
 }

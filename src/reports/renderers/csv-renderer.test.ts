@@ -195,6 +195,10 @@ function parseCsvReport(bytes: Buffer): ParsedReportText {
       storeVerified: verified(fact("checkpoint.store_verified")),
       note: fact("checkpoint.note"),
     },
+    branding: {
+      organisation: facts.get("branding.organisation") ?? "",
+      footer: facts.get("branding.footer") ?? "",
+    },
     sections: sections.map(
       (s): ParsedSection => ({ title: s.title, blocks: dense(s.blocks, `block of ${s.id}`).map(parseBlock) }),
     ),

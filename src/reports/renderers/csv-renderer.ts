@@ -71,6 +71,21 @@ function blockRecords(section: string, index: number, block: ReportBlock): Repor
   return records;
 }
 
+/** The branding's records: organisation, colour, logo media type, footer (those given). */
+function brandingFacts(
+  report: Report,
+  fact: (column: string, value: Cell) => ReportCsvRecord,
+): ReportCsvRecord[] {
+  const b = report.branding;
+  if (!b) return [];
+  return [
+    ...(b.organisation === undefined ? [] : [fact("branding.organisation", b.organisation)]),
+    ...(b.color === undefined ? [] : [fact("branding.color", b.color)]),
+    ...(b.logo === undefined ? [] : [fact("branding.logo", b.logo.mediaType)]),
+    ...(b.footer === undefined ? [] : [fact("branding.footer", b.footer)]),
+  ];
+}
+
 /**
  * The report's records, in order: provenance, then each section's title and blocks. See
  * {@link csvRenderer} for what each kind of record holds.
@@ -104,6 +119,7 @@ export function reportCsvRecords(report: Report): ReportCsvRecord[] {
     fact("checkpoint.signature_verified", checkpoint.signatureVerified),
     fact("checkpoint.store_verified", checkpoint.storeVerified ?? "not checked"),
     fact("checkpoint.note", checkpoint.note),
+    ...brandingFacts(report, fact),
   ];
   for (const section of report.sections) {
     records.push({
@@ -147,7 +163,9 @@ export function renderCsv(report: Report): string {
  * (numbers as `String(n)`, booleans `true`/`false`, null empty).
  * - Provenance: `section` and `kind` `provenance`, `column` the field (`period.since`,
  *   `checkpoint.root_hash`, `checkpoint.store_verified` = true, false or `not checked`…); one
- *   `filter` record per expression, `row` its index.
+ *   `filter` record per expression, `row` its index. Branding, when the report has it, follows
+ *   as `branding.organisation`, `branding.color`, `branding.logo` (the logo's media type only)
+ *   and `branding.footer`.
  * - A section's title: `section` its id, `kind` `section`, `column` `title`.
  * - A block's records: `section` the section id, `block` the block's index in it, `kind` the
  *   block's kind (`figures`, `table`, `chart`, `findings`). `row` empty: a fact of the block

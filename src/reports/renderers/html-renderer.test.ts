@@ -245,6 +245,10 @@ function parseHtmlReport(bytes: Buffer): ParsedReportText {
       note: field("note"),
     },
     sections,
+    branding: {
+      organisation: all(prov, "data-brand", "organisation").map(textOf).join(""),
+      footer: all(doc, "data-brand", "footer").map(textOf).join(""),
+    },
   };
 }
 

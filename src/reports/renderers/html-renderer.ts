@@ -1,3 +1,4 @@
+import { SealtrailError } from "../../errors.js";
 import type {
   ChartBlock,
   FiguresBlock,
@@ -68,6 +69,11 @@ body{margin:0 auto;max-width:1100px;padding:24px;color:var(--ink);background:#ff
 font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif}
 h1{font-size:1.7em;margin:0 0 12px}
 h2{font-size:1.35em;margin:32px 0 12px;padding-bottom:4px;border-bottom:2px solid var(--line)}
+.brand{display:flex;align-items:center;gap:12px;margin:0 0 10px;color:var(--accent);font-weight:600}
+.brand img{max-height:48px;max-width:200px}
+.branded h1,.branded h2{color:var(--accent)}
+.branded h2{border-bottom-color:var(--accent)}
+.brand-footer{margin:0 0 4px;color:var(--ink)}
 h3{font-size:1.05em;margin:20px 0 8px}
 code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:.9em}
 .card{border:1px solid var(--line);border-radius:8px;background:var(--card);padding:16px 20px}
@@ -134,6 +140,22 @@ function badge(ok: boolean | undefined, field: string): string {
   return `<span class="badge ${cls}" data-prov="${field}" data-state="${state}">${words}</span>`;
 }
 
+const COLOR = /^#[0-9a-fA-F]{6}$/;
+const LOGO_TYPES = new Set(["image/png", "image/jpeg", "image/svg+xml"]);
+
+/** The branding's organisation and logo above the title (nothing when there is neither). */
+function brand(report: Report): string {
+  const b = report.branding;
+  const logo =
+    b?.logo && LOGO_TYPES.has(b.logo.mediaType) && /^[A-Za-z0-9+/]*={0,2}$/.test(b.logo.base64)
+      ? `<img data-brand="logo" alt="" src="data:${b.logo.mediaType};base64,${b.logo.base64}">`
+      : "";
+  const organisation = b?.organisation
+    ? `<span data-brand="organisation">${htmlText(b.organisation)}</span>`
+    : "";
+  return logo || organisation ? `<div class="brand">${logo}${organisation}</div>\n` : "";
+}
+
 function header(report: Report): string {
   const p = report.provenance;
   const c = p.checkpoint;
@@ -143,7 +165,7 @@ function header(report: Report): string {
       : `<ul>${p.filter.map((f) => `<li><code data-prov="filter">${htmlText(f)}</code></li>`).join("")}</ul>`;
   return [
     `<header class="card" data-provenance>`,
-    `<h1 data-prov="title">${htmlText(p.title)}</h1>`,
+    `${brand(report)}<h1 data-prov="title">${htmlText(p.title)}</h1>`,
     `<dl class="prov">`,
     `<dt>Type</dt><dd data-prov="type">${htmlText(p.type)}</dd>`,
     `<dt>Generated</dt><dd><time data-prov="generatedAt">${htmlText(p.generatedAt)}</time></dd>`,
@@ -438,15 +460,45 @@ function section(s: ReportSection, index: number): string {
 export interface HtmlRendererOptions {
   /** Extra CSS, added after the default style sheet (so it overrides it). */
   readonly css?: string;
+  /**
+   * A whole HTML page to lay the report out in, with the placeholders `{{title}}` (the document
+   * title, escaped), `{{style}}` (the `<style>` element), `{{header}}` (the provenance card,
+   * with the organisation and logo), `{{sections}}` and `{{footer}}`; `{{header}}` and
+   * `{{sections}}` are required, each placeholder at most once (see {@link checkHtmlLayout}).
+   */
+  readonly layout?: string;
+  /** Where `layout` and `css` came from, named in their errors (default `layout` / `css`). */
+  readonly layoutFile?: string;
+  readonly cssFile?: string;
   /** The document title (the browser tab, the PDF's title); default: the report's title. */
   readonly title?: (report: Report) => string;
 }
 
-/** The document head, ready to write. */
-function head(report: Report, options: HtmlRendererOptions): string {
-  const title = options.title ? options.title(report) : report.provenance.title;
+/** The `<style>` element: the default sheet, the branding's accent colour, the extra CSS. */
+function style(report: Report, options: HtmlRendererOptions): string {
+  const color = report.branding?.color;
+  const accent = color && COLOR.test(color) ? `\n:root{--accent:${color}}` : "";
   // Extra CSS must not close the <style> element early.
   const extra = options.css ? `\n${options.css.replace(/<\/(style)/gi, "<\\/$1")}` : "";
+  return `<style>${CSS}${accent}${extra}</style>`;
+}
+
+/** The document title, escaped. */
+function documentTitle(report: Report, options: HtmlRendererOptions): string {
+  return htmlText(options.title ? options.title(report) : report.provenance.title);
+}
+
+/** The page footer: the branding's footer, then what generated the report. */
+function footer(report: Report): string {
+  const p = report.provenance;
+  const brandFooter = report.branding?.footer
+    ? `<p class="brand-footer" data-brand="footer">${htmlText(report.branding.footer)}</p>`
+    : "";
+  return `<footer>${brandFooter}Sealtrail report ${htmlText(p.type)}, generated ${htmlText(p.generatedAt)}.</footer>`;
+}
+
+/** The document head, ready to write. */
+function head(report: Report, options: HtmlRendererOptions): string {
   return [
     "<!DOCTYPE html>",
     `<html lang="en">`,
@@ -454,23 +506,123 @@ function head(report: Report, options: HtmlRendererOptions): string {
     `<meta charset="utf-8">`,
     `<meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<meta name="generator" content="sealtrail">`,
-    `<title>${htmlText(title)}</title>`,
-    `<style>${CSS}${extra}</style>`,
+    `<title>${documentTitle(report, options)}</title>`,
+    style(report, options),
     "</head>",
-    "<body>",
+    `<body${report.branding?.color && COLOR.test(report.branding.color) ? ` class="branded"` : ""}>`,
   ].join("\n");
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_-]*)\s*\}\}/g;
+const PLACEHOLDERS = ["title", "style", "header", "sections", "footer"] as const;
+const REQUIRED_PLACEHOLDERS = new Set(["header", "sections"]);
+
+/** What a layout or extra CSS must not contain: anything that loads from outside the file, or runs. */
+const LOADS_FROM_OUTSIDE: readonly [RegExp, string][] = [
+  [/<\s*(script|link|iframe|frame|object|embed|base|meta\s+http-equiv)\b/i, "a <$1> element"],
+  [/@import\b/i, "@import"],
+  [/\burl\(\s*(?!["']?\s*(?:data:|#))[^)]*\)/i, "url() of anything but a data: URI"],
+  [
+    /<[^>]*\s(?:src|srcset|poster|background|data)\s*=\s*(?!["']?\s*(?:data:|#))/i,
+    "a src attribute outside data: URIs",
+  ],
+  [/<[^>]*\son[a-z]+\s*=/i, "an event handler attribute"],
+];
+
+function checkSelfContained(
+  text: string,
+  where: string,
+  patterns: readonly [RegExp, string][] = LOADS_FROM_OUTSIDE,
+): void {
+  for (const [pattern, what] of patterns) {
+    const m = pattern.exec(text);
+    if (m) {
+      throw new SealtrailError(
+        "ST_ERR_CONFIG_INVALID",
+        `${where}: expected a self-contained page (no scripts, nothing loaded from elsewhere), got ${what.replace("$1", (m[1] ?? "").toLowerCase())}`,
+      );
+    }
+  }
+}
+
+/**
+ * Checks an HTML layout ({@link HtmlRendererOptions.layout}): only known placeholders, each at
+ * most once, `{{header}}` and `{{sections}}` present, nothing that loads from outside the file
+ * or runs (scripts, links, `src` other than `data:` URIs, event handlers). Throws
+ * `ST_ERR_CONFIG_INVALID` naming `source` and what was expected.
+ *
+ * @example
+ * ```ts
+ * checkHtmlLayout("<html><body>{{header}}{{sections}}</body></html>", "layout.html"); // passes
+ * checkHtmlLayout("<html><body>{{header}}</body></html>", "layout.html"); // throws: {{sections}} missing
+ * ```
+ */
+export function checkHtmlLayout(layout: string, source = "layout"): void {
+  const seen = new Map<string, number>();
+  for (const m of layout.matchAll(PLACEHOLDER)) {
+    const name = m[1] ?? "";
+    if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
+      throw new SealtrailError(
+        "ST_ERR_CONFIG_INVALID",
+        `${source}: expected placeholders ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}, got {{${name}}}`,
+      );
+    }
+    seen.set(name, (seen.get(name) ?? 0) + 1);
+  }
+  for (const name of PLACEHOLDERS) {
+    const count = seen.get(name) ?? 0;
+    if (count > 1) {
+      throw new SealtrailError(
+        "ST_ERR_CONFIG_INVALID",
+        `${source}: expected {{${name}}} once, got it ${count} times`,
+      );
+    }
+    if (count === 0 && REQUIRED_PLACEHOLDERS.has(name)) {
+      throw new SealtrailError(
+        "ST_ERR_CONFIG_INVALID",
+        `${source}: expected a {{${name}}} placeholder (where the ${name === "header" ? "provenance" : "report's sections"} go), got none`,
+      );
+    }
+  }
+  checkSelfContained(layout.replace(PLACEHOLDER, ""), source);
+}
+
+/**
+ * Checks extra CSS: nothing that loads from outside the file (`@import`, `url()` other than
+ * `data:` URIs). Throws `ST_ERR_CONFIG_INVALID` naming `source`.
+ *
+ * @example
+ * ```ts
+ * checkHtmlCss("h1{color:#0b5cad}", "extra.css"); // passes
+ * checkHtmlCss("@import url(https://x.example/a.css);", "extra.css"); // throws
+ * ```
+ */
+export function checkHtmlCss(css: string, source = "css"): void {
+  // Markup inside the CSS is inert: `</style` is escaped where the CSS is inserted.
+  checkSelfContained(css, source, LOADS_FROM_OUTSIDE.slice(1, 3));
 }
 
 /** The document in parts (head, provenance, each section, end), written one by one. */
 function htmlParts(report: Report, options: HtmlRendererOptions): string[] {
-  const p = report.provenance;
-  return [
-    `${head(report, options)}\n${header(report)}\n<main>\n`,
-    ...report.sections.map((s, i) => `${section(s, i)}\n`),
-    "</main>\n" +
-      `<footer>Sealtrail report ${htmlText(p.type)}, generated ${htmlText(p.generatedAt)}.</footer>\n` +
-      "</body>\n</html>\n",
-  ];
+  const sections = report.sections.map((s, i) => `${section(s, i)}\n`);
+  if (options.layout === undefined) {
+    return [
+      `${head(report, options)}\n${header(report)}\n<main>\n`,
+      ...sections,
+      `</main>\n${footer(report)}\n</body>\n</html>\n`,
+    ];
+  }
+  const values: Readonly<Record<string, string>> = {
+    title: documentTitle(report, options),
+    style: style(report, options),
+    header: header(report),
+    footer: footer(report),
+  };
+  // Split at {{sections}}, then fill the other placeholders in each half (the report's text
+  // never goes through the placeholder pattern).
+  const fill = (text: string) => text.replace(PLACEHOLDER, (_, name: string) => values[name] ?? "");
+  const [before = "", after = ""] = options.layout.split(/\{\{\s*sections\s*\}\}/);
+  return [fill(before), ...sections, fill(after)];
 }
 
 /**
@@ -487,15 +639,22 @@ export function renderHtml(report: Report, options: HtmlRendererOptions = {}): s
 }
 
 /**
- * An HTML renderer with layout overrides: extra CSS and the document title.
+ * An HTML renderer with layout overrides: extra CSS, a whole-page layout with placeholders, and
+ * the document title. The layout and the CSS are checked at once (`ST_ERR_CONFIG_INVALID`):
+ * the output stays one self-contained file.
  *
  * @example
  * ```ts
- * const renderer = htmlRendererWith({ css: "h1{color:#0969da}", title: (r) => `Sealtrail — ${r.provenance.title}` });
+ * const renderer = htmlRendererWith({
+ *   css: "h1{color:#0969da}",
+ *   layout: "<!DOCTYPE html><html><head>{{style}}<title>{{title}}</title></head><body>{{header}}<main>{{sections}}</main>{{footer}}</body></html>",
+ * });
  * await renderer.render(report, file);
  * ```
  */
 export function htmlRendererWith(options: HtmlRendererOptions): ReportRenderer {
+  if (options.layout !== undefined) checkHtmlLayout(options.layout, options.layoutFile);
+  if (options.css !== undefined) checkHtmlCss(options.css, options.cssFile);
   return {
     format: "html",
     mediaType: "text/html; charset=utf-8",

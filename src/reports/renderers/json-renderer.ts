@@ -3,8 +3,9 @@ import type { ReportRenderer } from "../report-renderer.js";
 import { writeText } from "./render-output.js";
 
 /**
- * The report as JSON text: `{ "provenance": …, "sections": … }`, exactly the report model (its
- * names, numbers as numbers, `null` cells as `null`), indented by two spaces, with a final newline.
+ * The report as JSON text: `{ "provenance": …, "sections": … }` (and `"branding"` when the report
+ * has it, the logo as base64), exactly the report model (its names, numbers as numbers, `null`
+ * cells as `null`), indented by two spaces, with a final newline.
  *
  * @example
  * ```ts
@@ -12,7 +13,8 @@ import { writeText } from "./render-output.js";
  * ```
  */
 export function renderJson(report: Report): string {
-  return `${JSON.stringify({ provenance: report.provenance, sections: report.sections }, null, 2)}\n`;
+  const { provenance, sections, branding } = report;
+  return `${JSON.stringify({ provenance, sections, ...(branding ? { branding } : {}) }, null, 2)}\n`;
 }
 
 /**

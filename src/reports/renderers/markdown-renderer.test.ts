@@ -251,7 +251,18 @@ function parseMarkdownReport(bytes: Buffer): ParsedReportText {
     if (block && section) section.blocks.push(parseBlock(block.title, block.lines));
     block = undefined;
   };
-  for (const line of lines.slice(fenceEnd + 1)) {
+  // A branding footer: a `---` rule, a blank line and one paragraph, at the very end.
+  let footer = "";
+  let body = lines.slice(fenceEnd + 1);
+  const rule = body.lastIndexOf("---");
+  if (rule >= 0) {
+    assert.equal(body[rule - 1], "", "a blank line before the footer rule");
+    assert.equal(body[rule + 1], "", "a blank line after the footer rule");
+    assert.equal(body.length, rule + 3, "the footer is one line, at the end");
+    footer = inline(body[rule + 2] ?? "");
+    body = body.slice(0, rule - 1);
+  }
+  for (const line of body) {
     const heading = /^(#{2,3})(?: (.*))?$/.exec(line);
     if (heading?.[1] === "##") {
       closeBlock();
@@ -290,6 +301,7 @@ function parseMarkdownReport(bytes: Buffer): ParsedReportText {
       note,
     },
     sections: sections.map((s): ParsedSection => ({ title: s.title, blocks: s.blocks })),
+    branding: { organisation: items.has("Organisation") ? inline(item("Organisation")) : "", footer },
   };
 }
 

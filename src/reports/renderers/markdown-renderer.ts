@@ -153,6 +153,9 @@ export function renderMarkdown(report: Report): string {
   const lines = [
     `# ${markdownText(p.title)}`,
     "",
+    ...(report.branding?.organisation
+      ? [`- Organisation: ${markdownText(report.branding.organisation)}`]
+      : []),
     `- Type: ${markdownText(p.type)}`,
     `- Generated: ${markdownText(p.generatedAt)}`,
     `- Period: ${markdownText(p.period.since)} to ${markdownText(p.period.until)} (end excluded)`,
@@ -176,11 +179,13 @@ export function renderMarkdown(report: Report): string {
     for (const block of section.blocks)
       lines.push("", `### ${markdownText(block.title)}`, "", ...blockLines(block));
   }
+  if (report.branding?.footer) lines.push("", "---", "", startText(report.branding.footer));
   return `${lines.join("\n")}\n`;
 }
 
 /**
- * Renders a report as Markdown, for people: a title, the provenance as a list (period, filter,
+ * Renders a report as Markdown, for people: a title, the provenance as a list (the branding's
+ * organisation when there is one, period, filter,
  * checkpoint origin, tree size and root hash, "Signature: verified", "Store: verified", "not
  * verified" or "not checked") and the checkpoint note; each section a `##` heading and each
  * block a `###` one; figures as a list (`- Label: **value** unit`); tables as GFM pipe tables
@@ -188,7 +193,7 @@ export function renderMarkdown(report: Report): string {
  * the largest value (shares of the whole for a breakdown); findings as a list of severity and
  * title with the detail and "evidence: seq 12, 40" beneath. Every number is shown exactly
  * (`String(n)`), and report text is escaped so that it shows as written
- * ({@link markdownText}).
+ * ({@link markdownText}). A branding footer ends the document, after a `---` rule.
  *
  * @example
  * ```ts

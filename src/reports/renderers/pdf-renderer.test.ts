@@ -81,6 +81,7 @@ function parsePdfReport(bytes: Buffer): ParsedReportText {
   const all = fields(pdfText(bytes));
   const provenance = new Map<string, string>();
   const filter: string[] = [];
+  const footers: string[] = [];
   const sections: { title: string; blocks: Draft[] }[] = [];
   let current: Draft | undefined;
   const inBlock = <K extends Draft["kind"]>(kind: K, tag: string): Extract<Draft, { kind: K }> => {
@@ -178,6 +179,14 @@ function parsePdfReport(bytes: Buffer): ParsedReportText {
       case "filter":
         filter.push(value);
         break;
+      case "footer":
+        // On every page, each the same.
+        assert.ok(
+          footers.every((f) => f === value),
+          "every page has the same footer",
+        );
+        footers.push(value);
+        break;
       default:
         assert.ok(sections.length === 0, `provenance field ${tag} after the first section`);
         assert.ok(!provenance.has(tag), `${tag} given twice`);
@@ -216,6 +225,7 @@ function parsePdfReport(bytes: Buffer): ParsedReportText {
       note: item("note"),
     },
     sections: sections.map((s): ParsedSection => ({ title: s.title, blocks: s.blocks.map(block) })),
+    branding: { organisation: provenance.get("organisation") ?? "", footer: footers[0] ?? "" },
   };
 }
 

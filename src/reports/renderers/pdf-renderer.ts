@@ -159,10 +159,48 @@ class Layout {
   }
 }
 
+/** The branding's accent colour when it is a valid `#rrggbb`. */
+function accentOf(report: Report): string | undefined {
+  const color = report.branding?.color;
+  return color && /^#[0-9a-fA-F]{6}$/.test(color) ? color : undefined;
+}
+
+/** The branding's organisation (left) and PNG or JPEG logo (right), above the title. */
+function brand(layout: Layout, report: Report): void {
+  const b = report.branding;
+  const logoWidth = 120;
+  const logoHeight = 40;
+  let logoDrawn = false;
+  if (b?.logo && (b.logo.mediaType === "image/png" || b.logo.mediaType === "image/jpeg")) {
+    try {
+      layout.doc.image(
+        Buffer.from(b.logo.base64, "base64"),
+        layout.left + layout.width - logoWidth,
+        layout.y,
+        {
+          fit: [logoWidth, logoHeight],
+          align: "right",
+        },
+      );
+      logoDrawn = true;
+    } catch {
+      // An image pdfkit cannot read is left out; the organisation still says whose report it is.
+    }
+  }
+  let height = logoDrawn ? logoHeight : 0;
+  if (b?.organisation) {
+    layout.font(true, 11, accentOf(report) ?? "#333333");
+    const width = layout.width - (logoDrawn ? logoWidth + 10 : 0);
+    height = Math.max(height, layout.field("organisation", b.organisation, layout.left, layout.y, width));
+  }
+  if (height > 0) layout.y += height + 8;
+}
+
 function provenance(layout: Layout, report: Report): void {
   const p = report.provenance;
   const c = p.checkpoint;
-  layout.font(true, 18);
+  brand(layout, report);
+  layout.font(true, 18, accentOf(report));
   const titleHeight = layout.measure(p.title, layout.width);
   layout.field("title", p.title, layout.left, layout.y, layout.width);
   layout.y += titleHeight + 10;
@@ -575,9 +613,10 @@ function block(layout: Layout, b: ReportBlock): void {
 /** Lays out the whole report into `doc` (pages buffered), then writes the page footers. */
 function layoutReport(doc: Doc, report: Report): void {
   const layout = new Layout(doc);
+  const accent = accentOf(report);
   provenance(layout, report);
   for (const section of report.sections) {
-    layout.font(true, 14);
+    layout.font(true, 14, accent);
     const height = layout.measure(section.title, layout.width);
     layout.ensure(height + 40);
     layout.y += 6;
@@ -587,7 +626,7 @@ function layoutReport(doc: Doc, report: Report): void {
       .moveTo(layout.left, layout.y)
       .lineTo(layout.left + layout.width, layout.y)
       .lineWidth(0.8)
-      .stroke("#2f6fb0");
+      .stroke(accent ?? "#2f6fb0");
     layout.y += 6;
     if (section.blocks.length === 0) layout.note("Nothing in this section.");
     for (const b of section.blocks) {
@@ -603,11 +642,31 @@ function layoutReport(doc: Doc, report: Report): void {
     const margin = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     layout.font(false, 8, "#666666");
-    doc.text(`Page ${i + 1} of ${range.count}`, layout.left, doc.page.height - margin + 14, {
-      width: layout.width,
-      align: "center",
-      lineBreak: false,
-    });
+    const footer = report.branding?.footer;
+    const y = doc.page.height - margin + 14;
+    if (footer) {
+      // The footer text on the left, one line, the page number on the right.
+      const shown = drawableText(footer).replace(/\n/g, " ");
+      doc.markContent("Span", { actual: `${FIELD_START}footer${FIELD_TAG_END}${footer}${FIELD_END}` });
+      doc.text(shown === "" ? " " : shown, layout.left, y, {
+        width: layout.width - 90,
+        lineBreak: false,
+        ellipsis: true,
+        height: 10,
+      });
+      doc.endMarkedContent();
+      doc.text(`Page ${i + 1} of ${range.count}`, layout.left + layout.width - 90, y, {
+        width: 90,
+        align: "right",
+        lineBreak: false,
+      });
+    } else {
+      doc.text(`Page ${i + 1} of ${range.count}`, layout.left, y, {
+        width: layout.width,
+        align: "center",
+        lineBreak: false,
+      });
+    }
     doc.page.margins.bottom = margin;
   }
 }
@@ -616,7 +675,9 @@ function layoutReport(doc: Doc, report: Report): void {
  * Renders a report as an A4 PDF with pdfkit and the built-in Helvetica fonts: the title and the
  * provenance, each section with its blocks (figures as boxes, tables with a repeated header row
  * and wrapped cells, charts as vector graphics with their data as text, findings with severity
- * badges and evidence seqs), and "Page N of M" in every footer. Output is deterministic: the
+ * badges and evidence seqs), and "Page N of M" in every footer. Branding: the organisation and a
+ * PNG or JPEG logo above the title, the accent colour on the title, section headings and rules,
+ * and the footer text on every page beside the page number. Output is deterministic: the
  * document's creation date is the report's `generatedAt` (pdfkit derives the file ID from it).
  * Every value is also in its span's ActualText, exactly (see {@link FIELD_START}).
  *

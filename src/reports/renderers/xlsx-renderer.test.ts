@@ -168,6 +168,10 @@ function parseXlsxReport(bytes: Buffer): ParsedReportText {
       storeVerified: verified(L.storeVerified),
       note: fact(L.note),
     },
+    branding: {
+      organisation: facts.has(L.organisation) ? fact(L.organisation) : "",
+      footer: facts.has(L.footer) ? fact(L.footer) : "",
+    },
     sections: sections.map(
       (s): ParsedSection => ({ title: text(s.rows[0]?.[0]), blocks: parseBlocks(s.rows, s.name) }),
     ),

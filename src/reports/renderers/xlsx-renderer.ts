@@ -20,6 +20,9 @@ import type { ReportRenderer } from "../report-renderer.js";
  * - Sheet "Report": A1 the report title; from row 3 one `label | value` row per provenance fact
  *   ({@link XLSX_PROVENANCE_LABELS}), one "Filter" row per expression (or one with an empty value
  *   and "none: every event" beside it), verification as "verified" / "NOT verified" / "not checked".
+ *   With branding, A1 is "organisation — title", "Organisation" and "Footer" rows follow the
+ *   note, and every sheet prints the organisation in its header and the footer beside the page
+ *   number.
  * - One sheet per section, in order ({@link xlsxSheetNames}): A1 the section title; then each
  *   block, after one empty row, as a bold title row `title | kind | count` (a table adds
  *   `| columns`, a chart `| chart kind | unit`; counts are numbers shown as "25 rows"…), a bold header
@@ -68,7 +71,27 @@ export const XLSX_PROVENANCE_LABELS = {
   signatureVerified: "Signature verified",
   storeVerified: "Store verified",
   note: "Checkpoint note",
+  organisation: "Organisation",
+  footer: "Footer",
 } as const;
+
+/** Text for an Excel header or footer: `&` doubled (a single one starts a code), one line. */
+function headerFooterText(text: string): string {
+  return xlsxText(text.replace(/[\r\n]+/g, " ")).replaceAll("&", "&&");
+}
+
+/**
+ * Every sheet's printed header and footer: the organisation on the left of the header, the
+ * footer text on the left of the footer and "Page N of M" on its right (none without branding).
+ */
+function printHeaderFooter(report: Report): Partial<ExcelJS.HeaderFooter> {
+  const b = report.branding;
+  if (!b?.organisation && !b?.footer) return {};
+  return {
+    ...(b.organisation ? { oddHeader: `&L${headerFooterText(b.organisation)}` } : {}),
+    oddFooter: `${b.footer ? `&L${headerFooterText(b.footer)}` : ""}&RPage &P of &N`,
+  };
+}
 
 /** The label of the line under a truncated table. */
 export const XLSX_ROWS_LEFT_OUT = "Rows left out";
@@ -320,7 +343,8 @@ async function writeProvenance(w: SheetWriter, report: Report) {
   const L = XLSX_PROVENANCE_LABELS;
   const fact = (label: string, value: ExcelJS.CellValue, style?: (cell: ExcelJS.Cell) => void) =>
     w.row([label, value], (cell, i) => (i === 0 ? bold(cell) : style?.(cell)));
-  await w.row([xlsxText(p.title)], (cell) => {
+  const organisation = report.branding?.organisation;
+  await w.row([xlsxText(organisation ? `${organisation} — ${p.title}` : p.title)], (cell) => {
     cell.font = TITLE_FONT;
   });
   w.skip();
@@ -342,6 +366,9 @@ async function writeProvenance(w: SheetWriter, report: Report) {
   await fact(L.note, xlsxText(c.note), (cell) => {
     cell.alignment = { wrapText: true, vertical: "top" };
   });
+  const b = report.branding;
+  if (b?.organisation) await fact(L.organisation, xlsxText(b.organisation));
+  if (b?.footer) await fact(L.footer, xlsxText(b.footer));
 }
 
 async function writeSection(w: SheetWriter, section: ReportSection): Promise<string | undefined> {
@@ -478,13 +505,14 @@ export const xlsxRenderer: ReportRenderer = {
         creator: "Sealtrail",
         lastModifiedBy: "Sealtrail",
       } as Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>);
-      const provenance = workbook.addWorksheet("Report");
+      const headerFooter = printHeaderFooter(report);
+      const provenance = workbook.addWorksheet("Report", { headerFooter });
       provenance.columns = [{ width: 26 }, { width: 72 }, { width: 20 }];
       await writeProvenance(new SheetWriter(provenance, drained), report);
       provenance.commit();
       const names = xlsxSheetNames(report.sections);
       for (const [i, section] of report.sections.entries()) {
-        const sheet = workbook.addWorksheet(names[i]);
+        const sheet = workbook.addWorksheet(names[i], { headerFooter });
         sheet.columns = columnWidths(section).map((width) => ({ width }));
         const filter = await writeSection(new SheetWriter(sheet, drained), section);
         if (filter) sheet.autoFilter = filter;
