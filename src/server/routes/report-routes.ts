@@ -12,7 +12,7 @@ import type { ServerContext } from "../server-context.js";
 
 /**
  * Reports over HTTP, as `sealtrail report` computes them: `GET /v1/reports` lists the types,
- * `GET /v1/reports/{type}?format=…&period=…|since=…&until=…&verify=true&<filters>` renders one
+ * `GET /v1/reports/{type}?format=…&period=…|since=…&until=…&verify=true&framework=…&<filters>` renders one
  * (auditors; a tenant-bound key's report covers its tenant only, and says so in its filter).
  */
 export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -35,7 +35,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
       config: { permission: "log:audit" },
       schema: {
         summary:
-          "Compute and render a report (format=json|csv|markdown|…, period=7d or since/until, verify=true)",
+          "Compute and render a report (format=json|csv|markdown|…, period=7d or since/until, verify=true, framework=soc2 for compliance)",
         tags: ["reports"],
         params: { type: "object", properties: { type: { type: "string" } }, required: ["type"] },
       },
@@ -50,6 +50,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
         "level",
         "days",
         "rotation_days",
+        "framework",
       ]);
       const auditLevel = parseAuditLevel(query.params.get("level") ?? "standard");
       const renderer = rendererFor(query.params.get("format") ?? "json");
@@ -79,6 +80,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
       const report = await type.build(ctx.log, scope, {
         days: integerParam(query.params, "days", { min: 1, max: 36_500 }),
         rotationDays: integerParam(query.params, "rotation_days", { min: 1, max: 36_500 }),
+        framework: query.params.get("framework"),
       });
       const body = new PassThrough();
       renderer.render(report, body).then(
