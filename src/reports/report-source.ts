@@ -22,7 +22,16 @@ export interface ReportSource {
   /** Signs (if the log grew) and returns the checkpoint covering every committed event. */
   checkpoint(): Promise<SignedCheckpoint>;
   verifierKey(): string;
-  verify(): Promise<{ readonly ok: boolean }>;
+  verify(): Promise<StoreVerification>;
+}
+
+/** The outcome of a full verification of the store, as reports state it. */
+export interface StoreVerification {
+  readonly ok: boolean;
+  /** Why it failed, in plain words. */
+  readonly problem?: string;
+  /** The first seq found wrong. */
+  readonly firstBadSeq?: number;
 }
 
 /** What a report is asked for. */
@@ -52,8 +61,12 @@ export interface ReportScope {
   /** `filter` narrowed by more conditions. */
   narrow(...conditions: EventFilter["conditions"]): EventFilter;
   readonly checkpoint: SignedCheckpoint;
+  /** The checkpoint's signature verified with the log's verifier key. */
+  readonly signatureVerified: boolean;
   /** Whether a full `verify` of the store passed (`undefined`: not asked for). */
   readonly storeVerified: boolean | undefined;
+  /** The full verification's outcome, when it was asked for. */
+  readonly verification: StoreVerification | undefined;
   /** Which event fields the report shows. */
   readonly level: AuditLevel;
   provenance(type: string, title: string): ReportProvenance;
@@ -78,7 +91,8 @@ export async function reportScope(source: ReportSource, request: ReportRequest):
   } catch {
     // Stated as not verified on the report itself.
   }
-  const storeVerified = request.verifyStore ? (await source.verify()).ok : undefined;
+  const verification = request.verifyStore ? await source.verify() : undefined;
+  const storeVerified = verification?.ok;
   const filter: EventFilter = {
     conditions: [...request.filter.conditions, { field: "seq", op: "lt", value: checkpoint.size }],
     since: Math.max(request.since, request.filter.since ?? request.since),
@@ -88,7 +102,9 @@ export async function reportScope(source: ReportSource, request: ReportRequest):
     request,
     filter,
     checkpoint,
+    signatureVerified,
     storeVerified,
+    verification,
     level: request.auditLevel ?? "standard",
     narrow: (...conditions) => ({ ...filter, conditions: [...filter.conditions, ...conditions] }),
     provenance: (type, title) => ({

@@ -1,3 +1,5 @@
+import { complianceReport } from "../compliance/compliance-report.js";
+import { FRAMEWORKS, loadControlMap } from "../compliance/control-map.js";
 import { SealtrailError } from "../errors.js";
 import { loadCryptoPolicy } from "./crypto-policy.js";
 import type { Report } from "./report-model.js";
@@ -111,6 +113,21 @@ export const REPORT_TYPES: readonly ReportType[] = [
         scope,
         o.policy ? { policy: loadCryptoPolicy(o.policy), policySource: o.policy } : {},
       ),
+  },
+  {
+    id: "compliance",
+    title: "Compliance evidence",
+    description: `One framework's controls (--framework ${[...FRAMEWORKS.keys()].join(", ")}, or the path of a control map file), each with a status (met, partial, gap, not applicable), the evidence (counts, sample events by seq) and the gaps in plain words. The store is verified for the integrity controls.`,
+    defaultPeriod: "90d",
+    build: (source, scope, o) => {
+      if (!o.framework) {
+        throw new SealtrailError(
+          "ST_ERR_USAGE",
+          `--framework: expected one of ${[...FRAMEWORKS.keys()].join(", ")} or the path of a control map (.json)`,
+        );
+      }
+      return complianceReport(source, scope, loadControlMap(o.framework));
+    },
   },
 ];
 

@@ -1,0 +1,456 @@
+// biome-ignore-all lint/suspicious/noThenProperty: `then` here is the JSON Schema keyword (if/then), not a thenable.
+import { readFileSync } from "node:fs";
+import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import { SealtrailError } from "../errors.js";
+import type { Condition } from "../query/event-filter.js";
+import { checkFieldPath, parseCondition } from "../query/filter-syntax.js";
+import gdpr from "./frameworks/gdpr.json" with { type: "json" };
+import hipaa from "./frameworks/hipaa.json" with { type: "json" };
+import pciDss from "./frameworks/pci-dss.json" with { type: "json" };
+import soc2 from "./frameworks/soc2.json" with { type: "json" };
+
+/**
+ * Control maps: a compliance framework as data. Each control names the evidence Sealtrail can
+ * show for it as a list of checks, each of one of the kinds below, with its filters written in
+ * the CLI's filter syntax. A framework is added by writing one more JSON file (give its path to
+ * `--framework`); the built-in ones live in `frameworks/`.
+ */
+
+/** Events of a kind must have been recorded in the period. */
+export interface RecordedCheck {
+  readonly kind: "recorded";
+  /** What the events are, in words ("failed sign-ins"). */
+  readonly describe: string;
+  readonly filter: readonly Condition[];
+  /** The source text of `filter`, for the report. */
+  readonly filterText: readonly string[];
+  /** The status when none were: `gap` (default), or `not_applicable` where none may be normal. */
+  readonly whenNone: "gap" | "not_applicable";
+}
+
+/** One required field of a completeness check: present in any of `anyOf` (with a value in `values`). */
+export interface RequiredField {
+  readonly label: string;
+  readonly anyOf: readonly string[];
+  readonly values?: readonly string[];
+}
+
+/** Every event (matching `filter`) must carry every required field. */
+export interface CompleteCheck {
+  readonly kind: "complete";
+  readonly describe: string;
+  readonly filter: readonly Condition[];
+  readonly filterText: readonly string[];
+  readonly fields: readonly RequiredField[];
+  /** Below this share of complete events the status is `gap`, at or above it `partial`. */
+  readonly threshold: number;
+}
+
+/** The checkpoint's signature and a full verification of the store must pass. */
+export interface IntegrityCheck {
+  readonly kind: "integrity";
+  readonly describe: string;
+}
+
+/** Events matching `filter` in every day or week of the period (logging active, reviews done). */
+export interface RegularCheck {
+  readonly kind: "regular";
+  readonly describe: string;
+  readonly filter: readonly Condition[];
+  readonly filterText: readonly string[];
+  readonly every: "day" | "week";
+}
+
+/** The store keeps `retainDays` of history, the last `atHandDays` of it online. */
+export interface RetainedCheck {
+  readonly kind: "retained";
+  readonly describe: string;
+  readonly retainDays: number;
+  readonly atHandDays: number;
+}
+
+/** Every request (e.g. erasure) in the period is resolved within `withinDays`. */
+export interface ResolvedCheck {
+  readonly kind: "resolved";
+  readonly describe: string;
+  readonly requests: readonly Condition[];
+  readonly requestsText: readonly string[];
+  readonly resolutions: readonly Condition[];
+  readonly resolutionsText: readonly string[];
+  /** The field that ties a resolution to its request (`target.id`). */
+  readonly match: string;
+  readonly withinDays: number;
+}
+
+/** Personal fields, where present, hold pseudonyms (values starting with `prefix`). */
+export interface PseudonymizedCheck {
+  readonly kind: "pseudonymized";
+  readonly describe: string;
+  readonly filter: readonly Condition[];
+  readonly filterText: readonly string[];
+  readonly fields: readonly string[];
+  readonly prefix: string;
+  readonly threshold: number;
+}
+
+/** One piece of evidence a control asks for. */
+export type ControlCheck =
+  | RecordedCheck
+  | CompleteCheck
+  | IntegrityCheck
+  | RegularCheck
+  | RetainedCheck
+  | ResolvedCheck
+  | PseudonymizedCheck;
+
+/** One control of a framework. */
+export interface Control {
+  /** The framework's own reference (`CC6.1`, `10.2.1.4`, `164.312(b)`). */
+  readonly id: string;
+  readonly title: string;
+  /** What the framework requires, in short. */
+  readonly requirement: string;
+  readonly checks: readonly ControlCheck[];
+}
+
+/** A framework's controls. */
+export interface ControlMap {
+  /** The id `--framework` takes (`pci-dss`). */
+  readonly framework: string;
+  readonly title: string;
+  readonly version: string;
+  /** What the map covers and what it leaves to people, in words. */
+  readonly scope: string;
+  readonly controls: readonly Control[];
+}
+
+const FILTER = { type: "array", items: { type: "string", minLength: 1 } } as const;
+const TEXT = { type: "string", minLength: 1 } as const;
+const SHARE = { type: "number", minimum: 0, maximum: 1 } as const;
+const DAYS = { type: "integer", minimum: 1, maximum: 36_500 } as const;
+
+/** The JSON Schema of a control map file. */
+export const CONTROL_MAP_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["framework", "title", "version", "scope", "controls"],
+  properties: {
+    $schema: { type: "string" },
+    framework: { type: "string", pattern: "^[a-z0-9][a-z0-9-]*$" },
+    title: TEXT,
+    version: TEXT,
+    scope: TEXT,
+    controls: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["id", "title", "requirement", "checks"],
+        properties: {
+          id: TEXT,
+          title: TEXT,
+          requirement: TEXT,
+          checks: {
+            type: "array",
+            minItems: 1,
+            items: {
+              type: "object",
+              required: ["kind", "describe"],
+              properties: {
+                kind: {
+                  enum: [
+                    "recorded",
+                    "complete",
+                    "integrity",
+                    "regular",
+                    "retained",
+                    "resolved",
+                    "pseudonymized",
+                  ],
+                },
+                describe: TEXT,
+                filter: FILTER,
+                when_none: { enum: ["gap", "not_applicable"] },
+                fields: { type: "array", minItems: 1 },
+                threshold: SHARE,
+                every: { enum: ["day", "week"] },
+                retain_days: DAYS,
+                at_hand_days: DAYS,
+                requests: FILTER,
+                resolutions: FILTER,
+                match: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_.-]*$" },
+                within_days: DAYS,
+                prefix: TEXT,
+              },
+              additionalProperties: false,
+              allOf: [
+                { if: { properties: { kind: { const: "recorded" } } }, then: { required: ["filter"] } },
+                {
+                  if: { properties: { kind: { const: "complete" } } },
+                  then: {
+                    required: ["fields"],
+                    properties: {
+                      fields: {
+                        items: {
+                          type: "object",
+                          additionalProperties: false,
+                          required: ["label", "any_of"],
+                          properties: {
+                            label: TEXT,
+                            any_of: { type: "array", minItems: 1, items: TEXT },
+                            values: { type: "array", minItems: 1, items: TEXT },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+                {
+                  if: { properties: { kind: { const: "regular" } } },
+                  then: { required: ["filter", "every"] },
+                },
+                {
+                  if: { properties: { kind: { const: "retained" } } },
+                  then: { required: ["retain_days", "at_hand_days"] },
+                },
+                {
+                  if: { properties: { kind: { const: "resolved" } } },
+                  then: { required: ["requests", "resolutions", "match", "within_days"] },
+                },
+                {
+                  if: { properties: { kind: { const: "pseudonymized" } } },
+                  then: { required: ["fields", "prefix"], properties: { fields: { items: TEXT } } },
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const ajv = new Ajv2020({ allErrors: false, strict: false });
+const validateShape = ajv.compile(CONTROL_MAP_SCHEMA);
+
+function invalid(source: string, path: string, expected: string): SealtrailError {
+  const where = path === "" ? "" : `${path}: `;
+  return new SealtrailError("ST_ERR_CONFIG_INVALID", `${source}: ${where}${expected}`, {
+    details: { file: source, ...(path === "" ? {} : { field: path }) },
+  });
+}
+
+/** `/controls/3/checks/0/kind` → `controls[3].checks[0].kind`. */
+function fieldPath(pointer: string): string {
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), "");
+}
+
+function describeError(error: ErrorObject): { path: string; expected: string } {
+  const path = fieldPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "required":
+      return {
+        path: path ? `${path}.${params.missingProperty}` : String(params.missingProperty),
+        expected: "required",
+      };
+    case "additionalProperty":
+    case "additionalProperties":
+      return {
+        path: path ? `${path}.${params.additionalProperty}` : String(params.additionalProperty),
+        expected: "unknown field",
+      };
+    case "enum":
+      return { path, expected: `expected one of ${(params.allowedValues as unknown[]).join(", ")}` };
+    default:
+      return { path, expected: `expected a value that ${error.message ?? "is valid"}` };
+  }
+}
+
+function checkPath(source: string, path: string, field: string): void {
+  try {
+    checkFieldPath(field, field);
+  } catch (e) {
+    throw invalid(source, path, (e as Error).message);
+  }
+}
+
+function fieldPaths(source: string, path: string, fields: readonly string[]): void {
+  for (const [i, field] of fields.entries()) checkPath(source, `${path}[${i}]`, field);
+}
+
+function conditions(source: string, path: string, expressions: readonly string[]): Condition[] {
+  return expressions.map((expression, i) => {
+    try {
+      return parseCondition(expression);
+    } catch (e) {
+      throw invalid(source, `${path}[${i}]`, (e as Error).message);
+    }
+  });
+}
+
+interface RawCheck {
+  kind: ControlCheck["kind"];
+  describe: string;
+  filter?: string[];
+  when_none?: "gap" | "not_applicable";
+  fields?: Array<{ label: string; any_of: string[]; values?: string[] } | string>;
+  threshold?: number;
+  every?: "day" | "week";
+  retain_days?: number;
+  at_hand_days?: number;
+  requests?: string[];
+  resolutions?: string[];
+  match?: string;
+  within_days?: number;
+  prefix?: string;
+}
+
+function toCheck(source: string, path: string, raw: RawCheck): ControlCheck {
+  const filterText = raw.filter ?? [];
+  const filter = conditions(source, `${path}.filter`, filterText);
+  const describe = raw.describe;
+  switch (raw.kind) {
+    case "recorded":
+      return { kind: "recorded", describe, filter, filterText, whenNone: raw.when_none ?? "gap" };
+    case "complete":
+      return {
+        kind: "complete",
+        describe,
+        filter,
+        filterText,
+        threshold: raw.threshold ?? 0.9,
+        fields: (raw.fields as Array<{ label: string; any_of: string[]; values?: string[] }>).map((f, i) => {
+          fieldPaths(source, `${path}.fields[${i}].any_of`, f.any_of);
+          return { label: f.label, anyOf: f.any_of, ...(f.values ? { values: f.values } : {}) };
+        }),
+      };
+    case "integrity":
+      return { kind: "integrity", describe };
+    case "regular":
+      return { kind: "regular", describe, filter, filterText, every: raw.every as "day" | "week" };
+    case "retained":
+      return {
+        kind: "retained",
+        describe,
+        retainDays: raw.retain_days as number,
+        atHandDays: raw.at_hand_days as number,
+      };
+    case "resolved": {
+      const requestsText = raw.requests as string[];
+      const resolutionsText = raw.resolutions as string[];
+      const match = raw.match as string;
+      checkPath(source, `${path}.match`, match);
+      return {
+        kind: "resolved",
+        describe,
+        requests: conditions(source, `${path}.requests`, requestsText),
+        requestsText,
+        resolutions: conditions(source, `${path}.resolutions`, resolutionsText),
+        resolutionsText,
+        match,
+        withinDays: raw.within_days as number,
+      };
+    }
+    case "pseudonymized": {
+      const fields = raw.fields as string[];
+      fieldPaths(source, `${path}.fields`, fields);
+      return {
+        kind: "pseudonymized",
+        describe,
+        filter,
+        filterText,
+        fields,
+        prefix: raw.prefix as string,
+        threshold: raw.threshold ?? 0.9,
+      };
+    }
+  }
+}
+
+/**
+ * Validates a control map (parsed JSON) and compiles its filters; errors
+ * (`ST_ERR_CONFIG_INVALID`) name the source, the field path and what was expected there.
+ *
+ * @example
+ * ```ts
+ * parseControlMap(JSON.parse(text), "my-framework.json").controls.length;
+ * ```
+ */
+export function parseControlMap(value: unknown, source: string): ControlMap {
+  if (!validateShape(value)) {
+    const { path, expected } = describeError((validateShape.errors ?? [])[0] as ErrorObject);
+    throw invalid(source, path, expected);
+  }
+  const raw = value as {
+    framework: string;
+    title: string;
+    version: string;
+    scope: string;
+    controls: Array<{ id: string; title: string; requirement: string; checks: RawCheck[] }>;
+  };
+  const ids = new Set<string>();
+  const controls = raw.controls.map((c, i) => {
+    if (ids.has(c.id)) throw invalid(source, `controls[${i}].id`, `"${c.id}" appears twice`);
+    ids.add(c.id);
+    return {
+      id: c.id,
+      title: c.title,
+      requirement: c.requirement,
+      checks: c.checks.map((check, j) => toCheck(source, `controls[${i}].checks[${j}]`, check)),
+    };
+  });
+  return { framework: raw.framework, title: raw.title, version: raw.version, scope: raw.scope, controls };
+}
+
+/** The built-in control maps, by framework id. */
+export const FRAMEWORKS: ReadonlyMap<string, ControlMap> = new Map(
+  [soc2, hipaa, pciDss, gdpr].map((json) => {
+    const map = parseControlMap(json, `frameworks/${json.framework}.json`);
+    return [map.framework, map] as const;
+  }),
+);
+
+/**
+ * The control map `name` names: a built-in framework id, or the path of a control map file
+ * (anything with a `/` or ending in `.json`).
+ *
+ * @example
+ * ```ts
+ * loadControlMap("pci-dss").controls.map((c) => c.id); // ["10.2.1.1", …]
+ * loadControlMap("./controls/iso27001.json");
+ * ```
+ */
+export function loadControlMap(name: string): ControlMap {
+  if (name.includes("/") || name.endsWith(".json")) {
+    let text: string;
+    try {
+      text = readFileSync(name, "utf8");
+    } catch (e) {
+      throw new SealtrailError(
+        "ST_ERR_CONFIG_INVALID",
+        `--framework: cannot read ${name} (${(e as Error).message})`,
+      );
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw invalid(name, "", `expected JSON (${(e as Error).message})`);
+    }
+    return parseControlMap(value, name);
+  }
+  const map = FRAMEWORKS.get(name);
+  if (!map) {
+    throw new SealtrailError(
+      "ST_ERR_USAGE",
+      `--framework: expected one of ${[...FRAMEWORKS.keys()].join(", ")} or the path of a control map (.json), got "${name}"`,
+    );
+  }
+  return map;
+}
