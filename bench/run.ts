@@ -5,7 +5,7 @@
  * shared machine.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { build, type Histogram } from "hdr-histogram-js";
@@ -243,8 +243,11 @@ async function appendLatency(): Promise<void> {
   });
 }
 
-async function largeStore(): Promise<void> {
-  const home = join(data, "store-1m");
+const LARGE_STORE = join(data, "store-1m");
+
+/** Builds the large store: STORE_EVENTS sample events, one every 5 s up to now. */
+async function buildLargeStore(): Promise<AuditLog> {
+  const home = LARGE_STORE;
   rmSync(home, { recursive: true, force: true });
   const auditLog = await AuditLog.open({ home, origin: "bench.local/store", checkpointIntervalMs: 0 });
   const stepMs = 5000;
@@ -262,6 +265,12 @@ async function largeStore(): Promise<void> {
   }
   await auditLog.checkpoint();
   log(`built a ${fmt(STORE_EVENTS)}-event store in ${((performance.now() - built) / 1000).toFixed(1)} s`);
+  return auditLog;
+}
+
+async function largeStore(): Promise<void> {
+  const home = LARGE_STORE;
+  const auditLog = await buildLargeStore();
 
   const verifyStart = performance.now();
   const report = await auditLog.verify();
@@ -315,14 +324,63 @@ async function largeStore(): Promise<void> {
   });
 }
 
+/**
+ * Reports over the large store, each a whole `sealtrail report` process (so peak RSS is the
+ * report's own): the weekly activity summary and the PCI DSS compliance report (90 days: the
+ * whole store, with its full verification) in several formats.
+ */
+async function reportsAtScale(): Promise<void> {
+  if (!existsSync(join(LARGE_STORE, "sealtrail.db"))) await (await buildLargeStore()).close();
+  const runs: Array<{ label: string; args: string[]; target: string }> = [
+    {
+      label: "weekly activity report (json)",
+      args: ["--type", "activity-weekly", "--format", "json"],
+      target: "≤ 10 s, RSS ≤ 300 MB",
+    },
+    {
+      label: "weekly activity report (pdf)",
+      args: ["--type", "activity-weekly", "--format", "pdf"],
+      target: "",
+    },
+    {
+      label: "PCI DSS compliance report, 90 days incl. full verify (json)",
+      args: ["--type", "compliance", "--framework", "pci-dss", "--format", "json"],
+      target: "≤ 10 s, RSS ≤ 300 MB",
+    },
+    {
+      label: "PCI DSS compliance report, 90 days incl. full verify (xlsx)",
+      args: ["--type", "compliance", "--framework", "pci-dss", "--format", "xlsx"],
+      target: "",
+    },
+  ];
+  for (const run of runs) {
+    const out = join(data, "report.out");
+    // The first run warms the page cache, as a server that reports regularly would have it.
+    timeProcess([cli, "report", ...run.args, "--home", LARGE_STORE, "--out", out]);
+    const samples = Array.from({ length: RUNS }, () =>
+      timeProcess([cli, "report", ...run.args, "--home", LARGE_STORE, "--out", out]),
+    );
+    const seconds = median(samples.map((r) => r.seconds));
+    const rssMb = Math.max(...samples.map((r) => r.rssKb)) / 1024;
+    rows.push({
+      figure: `${run.label} over ${fmt(STORE_EVENTS)} events: wall (s), peak RSS (MB)`,
+      sealtrail: `${seconds.toFixed(2)} s, ${rssMb.toFixed(0)} MB`,
+      peer: "",
+      ratio: "",
+      target: run.target,
+    });
+  }
+}
+
 mkdirSync(data, { recursive: true });
 log(`Sealtrail benchmarks (BENCH_SCALE=${scale}) — node ${process.version}`);
-// BENCH_ONLY=ingest,batch,latency,store,http runs a subset.
-const only = new Set((process.env.BENCH_ONLY ?? "ingest,batch,latency,store,http").split(","));
+// BENCH_ONLY=ingest,batch,latency,store,reports,http runs a subset.
+const only = new Set((process.env.BENCH_ONLY ?? "ingest,batch,latency,store,reports,http").split(","));
 if (only.has("ingest")) await ingestThroughput();
 if (only.has("batch")) await batchApiThroughput();
 if (only.has("latency")) await appendLatency();
 if (only.has("store")) await largeStore();
+if (only.has("reports")) await reportsAtScale();
 if (only.has("http")) rows.push(...(await httpLoad({ root, data, scale, log })));
 
 const header = "| figure | Sealtrail | peer (same run) | ratio | target |\n| --- | --- | --- | --- | --- |";

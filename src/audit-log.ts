@@ -11,7 +11,7 @@ import { leafHash } from "./ledger/rfc6962.js";
 import { type NoteVerifier, parseVerifierKey } from "./ledger/signed-note.js";
 import { nodeFromTiles } from "./ledger/tiles.js";
 import { decodeCursor, encodeCursor, type PageOrder } from "./query/cursor.js";
-import { type EventFilter, MATCH_ALL } from "./query/event-filter.js";
+import { type Condition, type EventFilter, MATCH_ALL } from "./query/event-filter.js";
 import { parseFilter } from "./query/filter-syntax.js";
 import { SqliteDriver } from "./storage/sqlite/sqlite-driver.js";
 import type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";
@@ -450,6 +450,22 @@ export class AuditLog {
   /** Number of events matching `filter`. */
   count(filter: FilterInput = MATCH_ALL): Promise<number> {
     return this.#driver.countEvents(toFilter(filter));
+  }
+
+  /**
+   * For each set of conditions, the number of events matching `filter` and that set, computed
+   * in one pass over `filter`'s events.
+   *
+   * @example
+   * ```ts
+   * const [failures, anonymous] = await log.countEach(parseFilter([], { since: "7d" }), [
+   *   [{ field: "outcome", op: "eq", value: "failure" }],
+   *   [{ field: "actor.id", op: "absent" }],
+   * ]);
+   * ```
+   */
+  countEach(filter: FilterInput, narrowings: readonly (readonly Condition[])[]): Promise<number[]> {
+    return this.#driver.countEach(toFilter(filter), narrowings);
   }
 
   /** Counts of events matching `filter` grouped by `dimension`. */

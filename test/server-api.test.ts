@@ -21,6 +21,7 @@ import type { Role } from "../src/access/roles.js";
 import { AuditLog } from "../src/audit-log.js";
 import { canonicalize } from "../src/event/canonical-json.js";
 import { parseVerifierKey, verifyCheckpoint } from "../src/ledger/index.js";
+import { parseFilter } from "../src/query/filter-syntax.js";
 import { buildApp } from "../src/server/build-app.js";
 import { eventIdForIdempotencyKey } from "../src/server/idempotency-key.js";
 import type { ServerLimits } from "../src/server/server-context.js";
@@ -1751,7 +1752,19 @@ describe("graceful shutdown", () => {
 
       const log = await AuditLog.open({ home, create: false, checkpointIntervalMs: 0, readMostly: true });
       try {
-        assert.equal(log.size, 10 + total);
+        // Every acknowledged event, and the server's own start and stop records (PCI DSS 10.2.1.6).
+        assert.equal(log.size, 10 + total + 2);
+        const lifecycle = await log.query(parseFilter(["action=audit_log.start,audit_log.stop"]), {
+          limit: 10,
+          order: "asc",
+        });
+        assert.deepEqual(
+          lifecycle.events.map((e) => [e.seq, e.action, e.actor?.id]),
+          [
+            [0, "audit_log.start", "sealtrail"],
+            [log.size - 1, "audit_log.stop", "sealtrail"],
+          ],
+        );
         for (const id of acknowledged) assert.ok(await log.getEvent(id), `acknowledged ${id} is stored`);
         const note = parseNote(readFileSync(join(home, "checkpoint"), "utf8"));
         assert.equal(note.origin, "shutdown.test/log");

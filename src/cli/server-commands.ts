@@ -124,6 +124,7 @@ export function addServerCommands(program: Command): void {
           limits: { requestsPerMinute: options.rateLimit },
           logger: { level: options.logLevel, stream: process.stderr },
           ...(trustProxy ? { trustProxy } : {}),
+          recordLifecycle: true,
         });
         process.stdout.write(
           `sealtrail listening on ${server.url}\nverifier key: ${server.log.verifierKey()}\n`,

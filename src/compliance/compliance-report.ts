@@ -1,4 +1,5 @@
 import type { AuditEvent } from "../event/audit-event.js";
+import { batchCounts } from "../reports/batched-counts.js";
 import type { Finding, Report, ReportSection } from "../reports/report-model.js";
 import type { ReportScope, ReportSource } from "../reports/report-source.js";
 import { eventTable, summarySection } from "../reports/types/blocks.js";
@@ -50,7 +51,8 @@ export async function evaluateControls(
 ): Promise<{ results: ControlResult[]; verification: ReportScope["verification"] }> {
   const needsVerification = map.controls.some((c) => c.checks.some((k) => k.kind === "integrity"));
   const verification = scope.verification ?? (needsVerification ? await source.verify() : undefined);
-  const ctx = { source, scope, verification };
+  // Counts of every check asked for together are read in one pass over the period.
+  const ctx = { source: batchCounts(source, scope.filter), scope, verification };
   const results = await Promise.all(
     map.controls.map(async (control) => {
       const checks = await Promise.all(control.checks.map((check) => evaluateCheck(ctx, check)));

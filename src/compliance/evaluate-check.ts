@@ -56,13 +56,24 @@ const percent = (part: number, whole: number) =>
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const filterWords = (text: readonly string[]) => (text.length === 0 ? "every event" : text.join(" "));
 
-async function newestSeqs(source: ReportSource, filter: EventFilter, limit = SAMPLES): Promise<number[]> {
+/**
+ * The newest seqs among `matching` events of `filter`: none asked of the store when none match
+ * (a page of no matches would read every event of the period to find out).
+ */
+async function newestSeqs(
+  source: ReportSource,
+  filter: EventFilter,
+  matching: number,
+  limit = SAMPLES,
+): Promise<number[]> {
+  if (matching === 0) return [];
   return (await source.query(filter, { limit, order: "desc" })).events.map((e) => e.seq);
 }
 
 async function recorded(ctx: CheckContext, check: RecordedCheck): Promise<CheckResult> {
   const filter = ctx.scope.narrow(...check.filter);
-  const [found, seqs] = await Promise.all([ctx.source.count(filter), newestSeqs(ctx.source, filter)]);
+  const found = await ctx.source.count(filter);
+  const seqs = await newestSeqs(ctx.source, filter, found);
   const figures = [{ label: `Recorded: ${check.describe}`, value: found }];
   if (found > 0) {
     return {
@@ -104,12 +115,21 @@ function missing(field: CompleteCheck["fields"][number]): Condition[] {
 
 async function complete(ctx: CheckContext, check: CompleteCheck): Promise<CheckResult> {
   const base = ctx.scope.narrow(...check.filter);
-  const total = await ctx.source.count(base);
+  const lackingFilters = check.fields.map(
+    (field): EventFilter => ({ ...base, conditions: [...base.conditions, ...missing(field)] }),
+  );
+  const [total, ...lackingCounts] = await Promise.all([
+    ctx.source.count(base),
+    ...lackingFilters.map((filter) => ctx.source.count(filter)),
+  ]);
   const perField = await Promise.all(
-    check.fields.map(async (field) => {
-      const filter: EventFilter = { ...base, conditions: [...base.conditions, ...missing(field)] };
-      const [lacking, seqs] = await Promise.all([ctx.source.count(filter), newestSeqs(ctx.source, filter)]);
-      return { field, lacking, seqs };
+    check.fields.map(async (field, i) => {
+      const lacking = lackingCounts[i] as number;
+      return {
+        field,
+        lacking,
+        seqs: await newestSeqs(ctx.source, lackingFilters[i] as EventFilter, lacking),
+      };
     }),
   );
   const figures: KeyFigure[] = [
@@ -202,11 +222,11 @@ async function regular(ctx: CheckContext, check: RegularCheck): Promise<CheckRes
   for (let t = first; t + span <= until; t += span) windows.push(t);
   if (windows.length === 0) windows.push(Math.floor(since / DAY) * DAY);
   const filter = ctx.scope.narrow(...check.filter);
-  const [perDay, total, seqs] = await Promise.all([
+  const [perDay, total] = await Promise.all([
     ctx.source.countBy(filter, "day", Math.ceil((until - since) / DAY) + 2),
     ctx.source.count(filter),
-    newestSeqs(ctx.source, filter),
   ]);
+  const seqs = await newestSeqs(ctx.source, filter, total);
   const activeDays = perDay.filter((r) => r.count > 0).map((r) => Date.parse(r.key as string));
   const missed = windows.filter((w) => !activeDays.some((d) => d >= w && d < w + span));
   const unit = check.every === "day" ? "days" : "weeks";
@@ -404,11 +424,14 @@ async function pseudonymized(ctx: CheckContext, check: PseudonymizedCheck): Prom
         ...base,
         conditions: [...base.conditions, { field, op: "prefix", value: check.prefix }],
       };
-      const [withField, withPseudonym, newest] = await Promise.all([
+      const [withField, withPseudonym] = await Promise.all([
         ctx.source.count(present),
         ctx.source.count(pseudonymous),
-        ctx.source.query(present, { limit: 200, order: "desc" }),
       ]);
+      const newest =
+        withField > withPseudonym
+          ? await ctx.source.query(present, { limit: 200, order: "desc" })
+          : { events: [] };
       // Samples of plain values come from the newest 200 events with the field: the store
       // cannot select "does not start with" directly.
       const plainSeqs = newest.events

@@ -16,11 +16,11 @@ const DEFAULT_PORT = 7469;
 async function listen(home: string): Promise<RunningServer> {
   const port = Number(process.env.PORT ?? DEFAULT_PORT);
   try {
-    return await startServer({ home, port });
+    return await startServer({ home, port, recordLifecycle: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
     process.stderr.write(`port ${port} is taken; using a free one\n`);
-    return startServer({ home, port: 0 });
+    return startServer({ home, port: 0, recordLifecycle: true });
   }
 }
 

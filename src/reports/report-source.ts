@@ -14,6 +14,8 @@ import type { ReportProvenance } from "./report-model.js";
 export interface ReportSource {
   readonly origin: string;
   count(filter: EventFilter): Promise<number>;
+  /** For each set of conditions, the events matching `filter` and it, in one pass. */
+  countEach(filter: EventFilter, narrowings: readonly EventFilter["conditions"][]): Promise<number[]>;
   countBy(filter: EventFilter, dimension: CountDimension, limit?: number): Promise<CountRow[]>;
   query(
     filter: EventFilter,

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { ApiKeyStore } from "../access/api-key-store.js";
 import { AuditLog } from "../audit-log.js";
@@ -18,6 +19,29 @@ export interface ServeOptions {
   readonly trustProxy?: AppOptions["trustProxy"];
   /** Options passed to {@link AuditLog.open}. */
   readonly checkpointIntervalMs?: number;
+  /**
+   * Record the server's start and stop in the log itself (`audit_log.start`, `audit_log.stop`),
+   * as PCI DSS 10.2.1.6 asks; `sealtrail serve` does.
+   */
+  readonly recordLifecycle?: boolean;
+}
+
+/** Appends `audit_log.start` or `audit_log.stop`: the log's own record of serving it. */
+async function recordLifecycle(
+  log: AuditLog,
+  what: "start" | "stop",
+  details: Record<string, string | number>,
+) {
+  await log.append({
+    action: `audit_log.${what}`,
+    category: "system",
+    outcome: "success",
+    severity: "notice",
+    actor: { type: "system", id: "sealtrail", name: "sealtrail serve" },
+    target: { type: "audit_log", id: log.origin },
+    source: { tool: "sealtrail", host: hostname(), component: "server" },
+    details: { pid: process.pid, ...details },
+  });
 }
 
 /** A listening server. */
@@ -59,6 +83,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     });
     await built.app.listen({ port: options.port ?? 7469, host: options.host ?? "127.0.0.1" });
+    if (options.recordLifecycle) await recordLifecycle(log, "start", { listening: listeningOn(built.app) });
   } catch (error) {
     keys.close();
     await log.close();
@@ -76,6 +101,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       closed ??= (async () => {
         try {
           await built.close();
+          if (options.recordLifecycle) await recordLifecycle(log, "stop", { reason: "closed" });
         } finally {
           keys.close();
           await log.close();
@@ -84,6 +110,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       return closed;
     },
   };
+}
+
+/** `host:port` the app listens on. */
+function listeningOn(app: FastifyInstance): string {
+  const address = app.server.address();
+  return typeof address === "object" && address ? `${address.address}:${address.port}` : String(address);
 }
 
 /**

@@ -709,6 +709,28 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
         });
       }
 
+      test("countEach: every case's conditions counted in one pass, alone and within a base filter", async () => {
+        const plain = cases
+          .map((c) => c.filter())
+          .filter((f) => f.since === undefined && f.until === undefined);
+        assert.ok(plain.length > 20, "most cases have conditions only");
+        const narrowings = [...plain.map((f) => f.conditions), []];
+        assert.deepEqual(
+          await driver.countEach(MATCH_ALL, narrowings),
+          await Promise.all(narrowings.map((conditions) => driver.countEvents({ conditions }))),
+        );
+        const base = cond("outcome", "ne", "success");
+        assert.deepEqual(
+          await driver.countEach(base, narrowings),
+          await Promise.all(
+            narrowings.map((conditions) =>
+              driver.countEvents({ conditions: [...base.conditions, ...conditions] }),
+            ),
+          ),
+        );
+        assert.deepEqual(await driver.countEach(base, []), []);
+      });
+
       test("scanEvents starts at fromSeq", async () => {
         const logins = cond("action", "eq", "user.login");
         assert.deepEqual(seqs(await scanAll(driver, logins, 1)), [1, 5]);

@@ -1,6 +1,6 @@
 import type { SignedCheckpoint } from "../ledger/checkpoint.js";
 import type { Tile, TileReader } from "../ledger/tiles.js";
-import type { EventFilter } from "../query/event-filter.js";
+import type { Condition, EventFilter } from "../query/event-filter.js";
 import type { IndexedColumns } from "./indexed-columns.js";
 
 /**
@@ -116,6 +116,11 @@ export interface StorageDriver extends TileReader {
   ): AsyncIterable<LeafChunk>;
   /** Number of events matching `filter`. */
   countEvents(filter: EventFilter): Promise<number>;
+  /**
+   * For each set of conditions, the number of events matching `filter` and that set, all in
+   * one pass over `filter`'s events (an empty set counts `filter` itself).
+   */
+  countEach(filter: EventFilter, narrowings: readonly (readonly Condition[])[]): Promise<number[]>;
   /** Event counts grouped by `dimension`, largest first (time buckets: in time order). */
   countBy(filter: EventFilter, dimension: CountDimension, limit: number): Promise<CountRow[]>;
   /** Stores a signed checkpoint (idempotent per tree size). */

@@ -4,7 +4,7 @@ import { SealtrailError } from "../../errors.js";
 import { SEVERITIES } from "../../event/audit-event.js";
 import type { SignedCheckpoint } from "../../ledger/checkpoint.js";
 import type { Tile } from "../../ledger/tiles.js";
-import type { EventFilter } from "../../query/event-filter.js";
+import type { Condition, EventFilter } from "../../query/event-filter.js";
 import {
   type CountDimension,
   type CountRow,
@@ -250,6 +250,22 @@ export class SqliteDriver implements StorageDriver {
     return this.#stmt(`SELECT count(*) FROM events WHERE ${where.sql}`)
       .pluck()
       .get(...where.params) as number;
+  }
+
+  async countEach(filter: EventFilter, narrowings: readonly (readonly Condition[])[]): Promise<number[]> {
+    const counts: number[] = [];
+    // One scan computes up to 64 counts (far below SQLite's limit on result columns).
+    for (let start = 0; start < narrowings.length; start += 64) {
+      const chunk = narrowings.slice(start, start + 64);
+      const columns = chunk.map((conditions) => compileFilter({ conditions: [...conditions] }));
+      const where = compileFilter(filter);
+      const select = columns.map((c, i) => `count(*) FILTER (WHERE ${c.sql}) AS c${i}`).join(", ");
+      const row = this.#stmt(`SELECT ${select} FROM events WHERE ${where.sql}`)
+        .raw()
+        .get(...columns.flatMap((c) => c.params), ...where.params) as number[];
+      counts.push(...row);
+    }
+    return counts;
   }
 
   async countBy(filter: EventFilter, dimension: CountDimension, limit: number): Promise<CountRow[]> {
