@@ -1526,6 +1526,36 @@ describe("reports over HTTP", () => {
       });
       assert.equal(markdown.statusCode, 200);
       assert.match(String(markdown.headers["content-type"]), /markdown/);
+
+      // A compliance report: the tenant's events only, among them in its cited evidence.
+      const pci = await server.app.inject({
+        method: "GET",
+        url: "/v1/reports/compliance?format=json&framework=pci-dss&period=1h",
+        headers: auditor.headers,
+      });
+      assert.equal(pci.statusCode, 200, pci.body);
+      assert.ok(!pci.body.includes("globex-secret-actor"));
+      const controls = (
+        pci.json() as {
+          sections: Array<{ id: string; blocks: Array<{ rows?: Array<Record<string, unknown>> }> }>;
+        }
+      ).sections
+        .find((s) => s.id === "controls")
+        ?.blocks.flatMap((b) => b.rows ?? []);
+      assert.equal(controls?.find((r) => r.control === "10.3")?.status, "met");
+      // Over HTTP only built-in control maps: no file paths read on a client's behalf.
+      for (const framework of ["/etc/passwd", "../api-keys.db", "iso9001"]) {
+        const refused = await server.app.inject({
+          method: "GET",
+          url: `/v1/reports/compliance?framework=${encodeURIComponent(framework)}`,
+          headers: auditor.headers,
+        });
+        assert.equal(refused.statusCode, 400, framework);
+        assert.match(
+          refused.json().detail as string,
+          /^framework: expected one of soc2, hipaa, pci-dss, gdpr/,
+        );
+      }
     } finally {
       await server.close();
     }

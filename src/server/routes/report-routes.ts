@@ -1,5 +1,6 @@
 import { PassThrough } from "node:stream";
 import type { FastifyInstance } from "fastify";
+import { FRAMEWORKS } from "../../compliance/control-map.js";
 import { SealtrailError } from "../../errors.js";
 import { parseInstant } from "../../query/time-range.js";
 import { parseAuditLevel } from "../../reports/audit-level.js";
@@ -52,6 +53,15 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
         "rotation_days",
         "framework",
       ]);
+      const framework = query.params.get("framework");
+      // Over HTTP only the built-in control maps: a path would let a client make the server
+      // read (and quote, in parse errors) any file it can.
+      if (framework !== undefined && !FRAMEWORKS.has(framework)) {
+        throw new SealtrailError(
+          "ST_ERR_USAGE",
+          `framework: expected one of ${[...FRAMEWORKS.keys()].join(", ")}, got "${framework.slice(0, 100)}"`,
+        );
+      }
       const auditLevel = parseAuditLevel(query.params.get("level") ?? "standard");
       const renderer = rendererFor(query.params.get("format") ?? "json");
       const now = Date.now();
@@ -80,7 +90,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
       const report = await type.build(ctx.log, scope, {
         days: integerParam(query.params, "days", { min: 1, max: 36_500 }),
         rotationDays: integerParam(query.params, "rotation_days", { min: 1, max: 36_500 }),
-        framework: query.params.get("framework"),
+        framework,
       });
       const body = new PassThrough();
       renderer.render(report, body).then(
