@@ -5,10 +5,14 @@
  * flagged exactly, with the seqs that show it; and a complete store meeting every control.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
+import { parse as parseCsv } from "csv-parse/sync";
+import { chromium } from "playwright-core";
 import { AuditLog } from "../src/audit-log.js";
 import { complianceReport } from "../src/compliance/compliance-report.js";
 import { FRAMEWORKS, loadControlMap, parseControlMap } from "../src/compliance/control-map.js";
@@ -409,5 +413,104 @@ describe("control maps", () => {
       unknown.stderr,
       /--framework: expected one of soc2, hipaa, pci-dss, gdpr or the path of a control map/,
     );
+  });
+});
+
+describe("the PCI DSS report read by other readers", () => {
+  const POPPLER = spawnSync("pdftotext", ["-v"]).error === undefined;
+  const PYTHON = "/usr/bin/python3";
+  const OPENPYXL = spawnSync(PYTHON, ["-c", "import openpyxl"]).status === 0;
+  const CHROMIUM = "/usr/bin/chromium";
+  const READ_XLSX = fileURLToPath(new URL("../../test/read-xlsx.py", import.meta.url));
+  let home = "";
+  let out = "";
+  const render = (format: string): string => {
+    const file = join(out, `pci.${format}`);
+    cli(
+      ["report", "--home", home, "--type", "compliance", "--framework", "pci-dss", "--period", "3d"].concat([
+        "--format",
+        format,
+        "--out",
+        file,
+      ]),
+    );
+    return file;
+  };
+
+  // Seeded with one gap: no account changes.
+  before(async () => {
+    home = (await seededStore(noons(3).flatMap((t) => pciDay(t, new Set(["user.create"]))))).home;
+    out = tempDir();
+  });
+
+  test("CSV through csv-parse: the gap's row and every control", () => {
+    const rows = parseCsv(readFileSync(render("csv")), { columns: true }) as Array<Record<string, string>>;
+    // Table cells only (not the header row): one per control and column.
+    const cells = rows.filter(
+      (r) => r.section === "controls" && r.kind === "table" && /^\d+$/.test(r.row ?? ""),
+    );
+    const controls = cells.filter((r) => r.column === "control").map((r) => r.value);
+    assert.equal(controls.length, 12);
+    const gapRow = cells.find((r) => r.column === "control" && r.value === "10.2.1.5");
+    const status = cells.find((r) => r.row === gapRow?.row && r.column === "status");
+    assert.equal(status?.value, "gap");
+  });
+
+  test("PDF through pdftotext and pdftoppm", {
+    skip: POPPLER ? false : "poppler-utils not installed",
+  }, () => {
+    const file = render("pdf");
+    const text = execFileSync("pdftotext", ["-raw", file, "-"], { encoding: "utf8" });
+    assert.match(text, /10\.2\.1\.5 Changes to identification and authentication credentials: gap/);
+    assert.match(text, /No account and credential changes were recorded in the period/);
+    execFileSync("pdftoppm", ["-r", "30", "-png", file, join(out, "page")]);
+    assert.ok(existsSync(join(out, "page-1.png")) || existsSync(join(out, "page-01.png")), "pages rendered");
+  });
+
+  test("XLSX through openpyxl: a sheet per section, a row per control", {
+    skip: OPENPYXL ? false : "openpyxl not installed",
+  }, () => {
+    const run = spawnSync(PYTHON, [READ_XLSX], { input: readFileSync(render("xlsx")) });
+    assert.equal(run.status, 0, run.stderr.toString());
+    const { sheets } = JSON.parse(run.stdout.toString()) as {
+      sheets: Array<{ name: string; rows: unknown[][] }>;
+    };
+    assert.equal(sheets.length, 1 + 2 + 12, sheets.map((s) => s.name).join(", "));
+    const controls = sheets.find((s) => s.name === "Controls");
+    const gapRow = controls?.rows.find((r) => r[0] === "10.2.1.5");
+    assert.equal(gapRow?.[2], "gap");
+  });
+
+  test("HTML in Chromium: no errors, the status chart drawn, the gap shown", {
+    skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed`,
+  }, async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("console", (m) => (m.type() === "error" ? errors.push(m.text()) : undefined));
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(pathToFileURL(render("html")).href, { waitUntil: "load" });
+      assert.deepEqual(errors, []);
+      assert.ok((await page.locator("svg").count()) >= 1, "the controls-by-status chart");
+      assert.match(
+        (await page.textContent("body")) ?? "",
+        /10\.2\.1\.5 Changes to identification and authentication credentials: gap/,
+      );
+      await page.screenshot({ path: join(out, "pci.png"), fullPage: true });
+      assert.ok(existsSync(join(out, "pci.png")));
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test("Markdown and JSON state the same statuses", () => {
+    const markdown = readFileSync(render("markdown"), "utf8");
+    assert.match(
+      markdown,
+      /\| 10\.2\.1\.5 \| Changes to identification and authentication credentials \| gap \|/,
+    );
+    const json = JSON.parse(readFileSync(render("json"), "utf8")) as Report;
+    assert.deepEqual(flagged(json), { "10.2.1.5": "gap" });
   });
 });
