@@ -257,8 +257,13 @@ async function regular(ctx: CheckContext, check: RegularCheck): Promise<CheckRes
 }
 
 async function retained(ctx: CheckContext, check: RetainedCheck): Promise<CheckResult> {
+  // Whether anything was pruned is a fact of the whole store (seq 0 is still there or not); the
+  // oldest event shown is the oldest the report's scope (its tenant, its filter) may see.
   const bound: EventFilter = { conditions: [{ field: "seq", op: "lt", value: ctx.scope.checkpoint.size }] };
-  const [oldest] = (await ctx.source.query(bound, { limit: 1, order: "asc" })).events;
+  const [first] = (await ctx.source.query(bound, { limit: 1, order: "asc" })).events;
+  const pruned = first !== undefined && first.seq > 0;
+  const scoped: EventFilter = { conditions: ctx.scope.filter.conditions };
+  const [oldest] = (await ctx.source.query(scoped, { limit: 1, order: "asc" })).events;
   const end = ctx.scope.request.until;
   if (!oldest) {
     return {
@@ -274,17 +279,17 @@ async function retained(ctx: CheckContext, check: RetainedCheck): Promise<CheckR
     { label: "Oldest event held", value: `seq ${oldest.seq}, ${day(Date.parse(oldest.timestamp))}` },
     { label: "History online", value: ageDays, unit: "days" },
   ];
-  if (oldest.seq === 0) {
+  if (!pruned) {
     const young =
       ageDays < check.retainDays
         ? ` The log is ${ageDays} days old, younger than the ${check.retainDays} days required: all of its history is kept.`
         : "";
     return {
       status: "met",
-      evidence: `Nothing has been pruned: every event since the first (seq 0, ${day(Date.parse(oldest.timestamp))}) is online, so at least ${check.atHandDays} days are at hand.${young}`,
+      evidence: `Nothing has been pruned: every event since the oldest (seq ${oldest.seq}, ${day(Date.parse(oldest.timestamp))}, ${ageDays} days before the period's end) is online and at hand.${young}`,
       gaps: [],
       figures,
-      evidenceSeqs: [0],
+      evidenceSeqs: [oldest.seq],
     };
   }
   if (ageDays >= check.retainDays) {

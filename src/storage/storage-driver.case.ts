@@ -955,6 +955,54 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
       });
     });
 
+    describe("pages in time windows, narrow or wide, with times out of seq order", () => {
+      let fixture: DriverFixture;
+      /** Seq i happened at T0 + minute(i): a permutation, so times do not follow seqs. */
+      const minute = (i: number) => (i * 7919) % 300;
+      before(async () => {
+        fixture = await makeDriver();
+        const events = Array.from({ length: 300 }, (_, i) =>
+          prepareEvent({
+            action: "window.item",
+            outcome: i % 3 === 0 ? "failure" : "success",
+            timestamp: new Date(T0 + minute(i) * 60_000).toISOString(),
+          }),
+        );
+        await appendEvents(fixture.driver, new TileTree(), events);
+      });
+      after(async () => {
+        await fixture.cleanup();
+      });
+
+      // Windows from 1 % to all of the store's span, and beyond it on either side.
+      const windows: Array<[number, number]> = [
+        [0, 300],
+        [-50, 400],
+        [30, 240],
+        [100, 190],
+        [120, 150],
+        [200, 203],
+        [299, 310],
+        [-10, 1],
+      ];
+      for (const [from, to] of windows) {
+        test(`minutes [${from}, ${to}): every page as the events' times say, asc and desc`, async () => {
+          const window = { since: T0 + from * 60_000, until: T0 + to * 60_000 };
+          const inWindow = (i: number) => minute(i) >= from && minute(i) < to;
+          const all = Array.from({ length: 300 }, (_, i) => i);
+          for (const [filter, keep] of [
+            [{ conditions: [], ...window }, inWindow],
+            [{ ...cond("outcome", "eq", "failure"), ...window }, (i: number) => inWindow(i) && i % 3 === 0],
+          ] as Array<[EventFilter, (i: number) => boolean]>) {
+            const expected = all.filter(keep);
+            assert.deepEqual(seqs(await pageAll(fixture.driver, filter, "asc", 7)), expected);
+            assert.deepEqual(seqs(await pageAll(fixture.driver, filter, "desc", 7)), [...expected].reverse());
+            assert.equal(await fixture.driver.countEvents(filter), expected.length);
+          }
+        });
+      }
+    });
+
     describe("checkpoints, meta and cursors", () => {
       let fixture: DriverFixture;
       const { signerKey } = generateNoteKey("sealtrail.test/contract");

@@ -174,15 +174,17 @@ function compileListCondition(c: Condition, params: unknown[]): string {
  * // { sql: "actor_id = ?", params: ["alice"] }
  * ```
  */
-export function compileFilter(filter: EventFilter): SqlWhere {
+export function compileFilter(filter: EventFilter, options: { timeIndex?: boolean } = {}): SqlWhere {
   const params: unknown[] = [];
   const parts = filter.conditions.map((c) => compileCondition(c, params));
+  // `+ts` keeps SQLite from using the time index for the window (see SqliteDriver.queryEvents).
+  const ts = options.timeIndex === false ? "+ts" : "ts";
   if (filter.since !== undefined) {
-    parts.push("ts >= ?");
+    parts.push(`${ts} >= ?`);
     params.push(filter.since);
   }
   if (filter.until !== undefined) {
-    parts.push("ts < ?");
+    parts.push(`${ts} < ?`);
     params.push(filter.until);
   }
   return { sql: parts.length ? parts.join(" AND ") : "1", params };
