@@ -5,6 +5,8 @@
  * the same numbers.
  */
 
+import type { AuditLevel } from "./audit-level.js";
+
 /** Where a report's numbers come from, stated on every report so that it can be checked. */
 export interface ReportProvenance {
   /** The report type's id (`activity`, `access`, `pci-dss`…). */
@@ -16,6 +18,11 @@ export interface ReportProvenance {
   readonly period: { readonly since: string; readonly until: string };
   /** The filter expressions applied on top of the period (empty: every event). */
   readonly filter: readonly string[];
+  /**
+   * The audit level the report was made at (`minimal`, `standard` or `detailed`): which event
+   * fields its event tables show (see `EVENT_COLUMNS`).
+   */
+  readonly auditLevel: AuditLevel;
   /** The signed checkpoint the report was computed from. */
   readonly checkpoint: {
     readonly origin: string;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { PassThrough, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { describe, test } from "node:test";
+import { AUDIT_LEVELS, type AuditLevel } from "./audit-level.js";
 import type { Cell, ChartBlock, Report, ReportBlock } from "./report-model.js";
 import type { ReportRenderer } from "./report-renderer.js";
 import { sampleReport } from "./sample-report.js";
@@ -32,6 +33,8 @@ export interface ParsedProvenance {
   readonly since: string;
   readonly until: string;
   readonly filter: readonly string[];
+  /** The audit level shown (`minimal`, `standard` or `detailed`). */
+  readonly auditLevel: string;
   readonly origin: string;
   /** Canonical text ({@link valueText}) of the tree size. */
   readonly treeSize: string;
@@ -226,6 +229,7 @@ export function textView(report: Report): ParsedReportText {
       since: p.period.since,
       until: p.period.until,
       filter: [...p.filter],
+      auditLevel: p.auditLevel,
       origin: p.checkpoint.origin,
       treeSize: valueText(p.checkpoint.treeSize),
       rootHash: p.checkpoint.rootHash,
@@ -561,6 +565,17 @@ export const RENDERER_MISTAKES: readonly RendererMistake[] = [
     mutate: (r) => ({ ...r, provenance: { ...r.provenance, filter: r.provenance.filter.slice(1) } }),
   },
   {
+    name: "shows another audit level",
+    caughtBy: /^provenance$/,
+    mutate: (r) => ({ ...r, provenance: { ...r.provenance, auditLevel: "detailed" } }),
+  },
+  {
+    name: "leaves the audit level out (shows it empty)",
+    caughtBy: /^provenance$/,
+    // An empty level rather than a missing key, so that every renderer still writes the line.
+    mutate: (r) => ({ ...r, provenance: { ...r.provenance, auditLevel: "" as AuditLevel } }),
+  },
+  {
     name: "shows another period",
     caughtBy: /^provenance$/,
     mutate: (r) => ({
@@ -676,6 +691,12 @@ export function reportRendererContract(make: () => ReportRenderer, parse: ParseR
         await checkShowsReport(make(), parse, sampleReport({ storeVerified: "not-run", filter: [] }));
       },
     );
+
+    test("shows each audit level: minimal, standard, detailed", TIMEOUT, async () => {
+      for (const auditLevel of AUDIT_LEVELS) {
+        await checkShowsReport(make(), parse, sampleReport({ auditLevel }));
+      }
+    });
 
     test(
       "shows the edge cases: empty sections, tables without rows, charts without points",

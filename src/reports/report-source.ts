@@ -95,6 +95,7 @@ export async function reportScope(source: ReportSource, request: ReportRequest):
   }
   const verification = request.verifyStore ? await source.verify() : undefined;
   const storeVerified = verification?.ok;
+  const level = request.auditLevel ?? "standard";
   const filter: EventFilter = {
     conditions: [...request.filter.conditions, { field: "seq", op: "lt", value: checkpoint.size }],
     since: Math.max(request.since, request.filter.since ?? request.since),
@@ -107,7 +108,7 @@ export async function reportScope(source: ReportSource, request: ReportRequest):
     signatureVerified,
     storeVerified,
     verification,
-    level: request.auditLevel ?? "standard",
+    level,
     narrow: (...conditions) => ({ ...filter, conditions: [...filter.conditions, ...conditions] }),
     provenance: (type, title) => ({
       type,
@@ -115,6 +116,7 @@ export async function reportScope(source: ReportSource, request: ReportRequest):
       generatedAt: new Date().toISOString(),
       period: { since: new Date(request.since).toISOString(), until: new Date(request.until).toISOString() },
       filter: request.expressions,
+      auditLevel: level,
       checkpoint: {
         origin: checkpoint.origin,
         treeSize: checkpoint.size,

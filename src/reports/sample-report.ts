@@ -1,3 +1,4 @@
+import type { AuditLevel } from "./audit-level.js";
 import type {
   Cell,
   Finding,
@@ -35,6 +36,8 @@ export interface SampleReportOptions {
   readonly storeVerified?: boolean | "not-run";
   /** The filter expressions (default: two for `rich`, none for `edge-cases`). */
   readonly filter?: readonly string[];
+  /** The audit level stated (default: `standard` for `rich`, `minimal` for `edge-cases`). */
+  readonly auditLevel?: AuditLevel;
   /** Rows of the rich report's big table (default 25). */
   readonly tableRows?: number;
   /** Add {@link SAMPLE_BRANDING} (organisation, colour, logo and footer with awkward text). */
@@ -143,6 +146,7 @@ function provenance(options: SampleReportOptions, edge: boolean): ReportProvenan
     generatedAt: "2026-12-01T00:00:05.123Z",
     period: { since: "2026-11-01T00:00:00.000Z", until: "2026-12-01T00:00:00.000Z" },
     filter: [...(options.filter ?? (edge ? [] : ["tenant=acme", 'actor.id~"zoë, *"']))],
+    auditLevel: options.auditLevel ?? (edge ? "minimal" : "standard"),
     checkpoint: {
       origin: ORIGIN,
       treeSize: TREE_SIZE,

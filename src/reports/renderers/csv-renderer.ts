@@ -113,6 +113,7 @@ export function reportCsvRecords(report: Report): ReportCsvRecord[] {
     fact("period.since", p.period.since),
     fact("period.until", p.period.until),
     ...p.filter.map((expression, i) => fact("filter", expression, i)),
+    fact("audit_level", p.auditLevel),
     fact("checkpoint.origin", checkpoint.origin),
     fact("checkpoint.tree_size", checkpoint.treeSize),
     fact("checkpoint.root_hash", checkpoint.rootHash),

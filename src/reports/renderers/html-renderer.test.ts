@@ -237,6 +237,7 @@ function parseHtmlReport(bytes: Buffer): ParsedReportText {
       since: field("since"),
       until: field("until"),
       filter,
+      auditLevel: field("auditLevel"),
       origin: field("origin"),
       treeSize: field("treeSize"),
       rootHash: field("rootHash"),
@@ -350,6 +351,15 @@ describe("htmlRenderer", () => {
     assert.equal(one(doc, "data-prov", "note").tag, "pre");
     const ok = parseHtml(renderHtml(sampleReport()));
     assert.match(one(ok, "data-prov", "store").attrs.get("class") ?? "", /\bbadge ok\b/);
+    // "Audit level: detailed — which event fields tables show".
+    const detailed = renderHtml(sampleReport({ auditLevel: "detailed" }));
+    assert.equal(textOf(one(parseHtml(detailed), "data-prov", "auditLevel")), "detailed");
+    assert.ok(
+      detailed.includes(
+        '<dt>Audit level</dt><dd><span data-prov="auditLevel">detailed</span> ' +
+          '<span class="muted">— which event fields tables show</span></dd>',
+      ),
+    );
   });
 
   test("charts are SVGs with role, title, kind, and every point as text", () => {

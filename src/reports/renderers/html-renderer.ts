@@ -9,7 +9,7 @@ import type {
   TableBlock,
 } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
-import { cellText, writeText } from "./render-output.js";
+import { AUDIT_LEVEL_MEANING, cellText, writeText } from "./render-output.js";
 
 const ENTITIES: Readonly<Record<string, string>> = {
   "&": "&amp;",
@@ -172,6 +172,8 @@ function header(report: Report): string {
     `<dt>Period</dt><dd><time data-prov="since">${htmlText(p.period.since)}</time> to ` +
       `<time data-prov="until">${htmlText(p.period.until)}</time> <span class="muted">(end excluded)</span></dd>`,
     `<dt>Filter</dt><dd>${filter}</dd>`,
+    `<dt>Audit level</dt><dd><span data-prov="auditLevel">${htmlText(p.auditLevel)}</span> ` +
+      `<span class="muted">— ${AUDIT_LEVEL_MEANING}</span></dd>`,
     `<dt>Checkpoint origin</dt><dd data-prov="origin">${htmlText(c.origin)}</dd>`,
     `<dt>Tree size</dt><dd class="mono" data-prov="treeSize">${htmlText(cellText(c.treeSize))}</dd>`,
     `<dt>Root hash</dt><dd><code data-prov="rootHash">${htmlText(c.rootHash)}</code></dd>`,

@@ -235,6 +235,8 @@ function parseMarkdownReport(bytes: Buffer): ParsedReportText {
     assert.ok(value === "verified" || value === "**not verified**", `${key}: ${value}`);
     return value === "verified";
   };
+  const level =
+    /^(.*) — which event fields tables show$/.exec(item("Audit level")) ?? assert.fail("audit level line");
   const filterItem = item("Filter");
   assert.ok(
     filterItem === ""
@@ -293,6 +295,7 @@ function parseMarkdownReport(bytes: Buffer): ParsedReportText {
       since: inline(period[1] ?? ""),
       until: inline(period[2] ?? ""),
       filter,
+      auditLevel: inline(level[1] ?? ""),
       origin: inline(item("Checkpoint origin")),
       treeSize: inline(item("Tree size")),
       rootHash: inline(item("Root hash")),
@@ -310,7 +313,7 @@ reportRendererContract(() => markdownRenderer, parseMarkdownReport);
 describe("markdownRenderer", () => {
   test("starts with the title and the provenance", () => {
     const text = renderMarkdown(sampleReport());
-    const head = text.split("\n").slice(0, 15);
+    const head = text.split("\n").slice(0, 16);
     assert.deepStrictEqual(head, [
       "# Activity — November 2026",
       "",
@@ -320,6 +323,7 @@ describe("markdownRenderer", () => {
       "- Filter:",
       "  - tenant=acme",
       '  - actor.id\\~"zoë, \\*"',
+      "- Audit level: standard — which event fields tables show",
       "- Checkpoint origin: audit.example.com/sealtrail",
       "- Tree size: 48213",
       "- Root hash: 3q2+7wABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGho=",

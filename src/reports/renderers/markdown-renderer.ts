@@ -7,7 +7,7 @@ import type {
   TableBlock,
 } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
-import { cellText, writeText } from "./render-output.js";
+import { AUDIT_LEVEL_MEANING, cellText, writeText } from "./render-output.js";
 
 /** The widest chart bar, in characters. */
 const BAR_WIDTH = 20;
@@ -162,6 +162,7 @@ export function renderMarkdown(report: Report): string {
     ...(p.filter.length === 0
       ? ["- Filter: none (every event in the period)"]
       : ["- Filter:", ...p.filter.map((expression) => `  - ${startText(expression)}`)]),
+    `- Audit level: ${markdownText(p.auditLevel)} — ${AUDIT_LEVEL_MEANING}`,
     `- Checkpoint origin: ${markdownText(checkpoint.origin)}`,
     `- Tree size: ${checkpoint.treeSize}`,
     `- Root hash: ${markdownText(checkpoint.rootHash)}`,

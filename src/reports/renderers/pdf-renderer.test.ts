@@ -217,6 +217,7 @@ function parsePdfReport(bytes: Buffer): ParsedReportText {
       since: item("since"),
       until: item("until"),
       filter,
+      auditLevel: item("auditLevel"),
       origin: item("origin"),
       treeSize: item("treeSize"),
       rootHash: item("rootHash"),

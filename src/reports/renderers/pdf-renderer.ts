@@ -11,7 +11,7 @@ import type {
   TableBlock,
 } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
-import { cellText } from "./render-output.js";
+import { AUDIT_LEVEL_MEANING, cellText } from "./render-output.js";
 
 /**
  * Marks the start of a field's exact text in its ActualText (Unicode private use, never shown).
@@ -221,6 +221,7 @@ function provenance(layout: Layout, report: Report): void {
       layout.keyValue(i === 0 ? "Filter" : "", "filter", expression);
     });
   }
+  layout.keyValue("Audit level", "auditLevel", p.auditLevel, `${p.auditLevel} — ${AUDIT_LEVEL_MEANING}`);
   layout.keyValue("Checkpoint origin", "origin", c.origin);
   layout.keyValue("Tree size", "treeSize", cellText(c.treeSize));
   layout.keyValue("Root hash", "rootHash", c.rootHash);

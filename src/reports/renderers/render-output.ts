@@ -7,6 +7,17 @@ import type { Cell } from "../report-model.js";
  */
 
 /**
+ * What the audit level decides, shown after it on every report ("Audit level: standard — which
+ * event fields tables show").
+ *
+ * @example
+ * ```ts
+ * `Audit level: ${report.provenance.auditLevel} — ${AUDIT_LEVEL_MEANING}`;
+ * ```
+ */
+export const AUDIT_LEVEL_MEANING = "which event fields tables show";
+
+/**
  * Writes `text` to `out`; resolves once `out` has taken it, rejects when `out` fails or is destroyed.
  *
  * @example

@@ -161,6 +161,7 @@ function parseXlsxReport(bytes: Buffer): ParsedReportText {
       since: fact(L.since),
       until: fact(L.until),
       filter,
+      auditLevel: fact(L.auditLevel),
       origin: fact(L.origin),
       treeSize: fact(L.treeSize),
       rootHash: fact(L.rootHash),
@@ -241,6 +242,12 @@ describe("xlsxRenderer, read by openpyxl", { skip: missing }, () => {
     const fact = (label: string) => sheet("Report").rows.find((r) => r[0] === label)?.[1];
     assert.equal(fact(XLSX_PROVENANCE_LABELS.treeSize), 48_213);
     assert.equal(fact(XLSX_PROVENANCE_LABELS.storeVerified), "verified");
+    assert.deepStrictEqual(
+      sheet("Report")
+        .rows.find((r) => r[0] === XLSX_PROVENANCE_LABELS.auditLevel)
+        ?.slice(0, 3),
+      ["Audit level", "standard", "which event fields tables show"],
+    );
 
     // The big table: title row, header, 25 data rows; numbers and booleans typed.
     const actors = sheet("Activity by actor").rows;

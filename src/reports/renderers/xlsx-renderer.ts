@@ -13,13 +13,15 @@ import type {
   TableBlock,
 } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
+import { AUDIT_LEVEL_MEANING } from "./render-output.js";
 
 /**
  * Layout of the workbook (what `xlsx-renderer.test.ts` reads back with openpyxl):
  *
  * - Sheet "Report": A1 the report title; from row 3 one `label | value` row per provenance fact
  *   ({@link XLSX_PROVENANCE_LABELS}), one "Filter" row per expression (or one with an empty value
- *   and "none: every event" beside it), verification as "verified" / "NOT verified" / "not checked".
+ *   and "none: every event" beside it), an "Audit level" row with what it decides beside it,
+ *   verification as "verified" / "NOT verified" / "not checked".
  *   With branding, A1 is "organisation — title", "Organisation" and "Footer" rows follow the
  *   note, and every sheet prints the organisation in its header and the footer beside the page
  *   number.
@@ -65,6 +67,7 @@ export const XLSX_PROVENANCE_LABELS = {
   since: "Period since",
   until: "Period until (exclusive)",
   filter: "Filter",
+  auditLevel: "Audit level",
   origin: "Checkpoint origin",
   treeSize: "Tree size",
   rootHash: "Root hash",
@@ -355,6 +358,9 @@ async function writeProvenance(w: SheetWriter, report: Report) {
   await fact(L.until, xlsxText(p.period.until));
   if (p.filter.length === 0) await w.row([L.filter, null, "none: every event"], bold);
   for (const expression of p.filter) await fact(L.filter, xlsxText(expression));
+  await w.row([L.auditLevel, xlsxText(p.auditLevel), AUDIT_LEVEL_MEANING], (cell, i) =>
+    i === 0 ? bold(cell) : undefined,
+  );
   const c = p.checkpoint;
   await fact(L.origin, xlsxText(c.origin));
   await fact(L.treeSize, c.treeSize, (cell) => {
