@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { ChartBlock } from "../report-model.js";
+import ExcelJS from "exceljs";
+import type { ChartBlock, Report } from "../report-model.js";
 import {
   checkShowsReport,
   type ParsedBlock,
@@ -228,6 +229,57 @@ describe("xlsxRenderer", () => {
       ],
     };
     await checkShowsReport(xlsxRenderer, parseXlsxReport, withOdd);
+  });
+
+  test("text like =1+1 is stored as a string, never as a formula (read back with exceljs)", async () => {
+    const formulas = ["=1+1", '=HYPERLINK("http://evil.example","x")', "+1+1", "@SUM(A1)", "-2+3"];
+    const report: Report = {
+      ...sampleReport({ filter: ["=1+1"] }),
+      sections: [
+        {
+          id: "formulas",
+          title: "=1+1",
+          blocks: [
+            {
+              kind: "table",
+              title: "=1+1",
+              columns: [
+                { key: "text", label: "=1+1" },
+                { key: "n", label: "N" },
+              ],
+              rows: formulas.map((text, n) => ({ text, n: -n })),
+            },
+          ],
+        },
+      ],
+    };
+    const workbook = new ExcelJS.Workbook();
+    const bytes = await renderBytes(xlsxRenderer, report);
+    // exceljs types its input with its own `Buffer` (an ArrayBuffer); it reads a Node Buffer too.
+    await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
+    const cells: ExcelJS.Cell[] = [];
+    workbook.eachSheet((sheet) => {
+      sheet.eachRow((row) => {
+        row.eachCell((cell) => {
+          cells.push(cell);
+        });
+      });
+    });
+    const found = cells.filter((c) => c.type === ExcelJS.ValueType.String && c.value === "=1+1");
+    // The filter, the section title, the block title, the column label and the first row's cell.
+    assert.equal(found.length, 5);
+    for (const text of formulas) {
+      const cell = cells.find((c) => c.value === text) ?? assert.fail(`${text} not found`);
+      assert.equal(cell.type, ExcelJS.ValueType.String, text);
+      assert.equal(cell.formula, undefined, text);
+    }
+    assert.deepStrictEqual(
+      cells.filter((c) => c.type === ExcelJS.ValueType.Formula).map((c) => c.address),
+      [],
+      "no formula cell anywhere",
+    );
+    const numbers = cells.filter((c) => c.type === ExcelJS.ValueType.Number).map((c) => c.value);
+    assert.ok(numbers.includes(-2) && numbers.includes(-4), "negative numbers stay numbers");
   });
 });
 
