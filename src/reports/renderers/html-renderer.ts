@@ -671,7 +671,7 @@ export function htmlRendererWith(options: HtmlRendererOptions): ReportRenderer {
 /**
  * Renders a report as one self-contained HTML file for people and for print: inline CSS (system
  * fonts, zebra tables, right-aligned numbers, print rules with a page per section), a header card
- * with the provenance (period, filter, checkpoint origin, tree size, root hash, the signature and
+ * with the provenance (period, filter, audit level, checkpoint origin, tree size, root hash, the signature and
  * store states as coloured badges, the checkpoint note), figures as cards, tables, charts drawn as
  * inline SVG (a line chart for a time series, horizontal bars, a stacked 100 % bar for a
  * breakdown) each followed by a table of its points, and findings with severity badges and

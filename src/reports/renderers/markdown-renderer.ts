@@ -186,8 +186,8 @@ export function renderMarkdown(report: Report): string {
 
 /**
  * Renders a report as Markdown, for people: a title, the provenance as a list (the branding's
- * organisation when there is one, period, filter,
- * checkpoint origin, tree size and root hash, "Signature: verified", "Store: verified", "not
+ * organisation when there is one, period, filter, "Audit level: standard — which event fields
+ * tables show", checkpoint origin, tree size and root hash, "Signature: verified", "Store: verified", "not
  * verified" or "not checked") and the checkpoint note; each section a `##` heading and each
  * block a `###` one; figures as a list (`- Label: **value** unit`); tables as GFM pipe tables
  * (with the count of rows left out); charts as a table of label, value and a bar of █ scaled to
