@@ -387,6 +387,27 @@ describe("control maps", () => {
       ]).stdout,
     ) as Report;
     assert.deepEqual(flagged(json), { "10.2.1.5": "gap" });
+    assert.equal(json.provenance.auditLevel, "standard");
+    const minimal = JSON.parse(
+      cli([
+        "report",
+        "--home",
+        home,
+        "--type",
+        "compliance",
+        "--framework",
+        "pci-dss",
+        "--level",
+        "minimal",
+        "--format",
+        "json",
+      ]).stdout,
+    ) as Report;
+    assert.equal(
+      minimal.provenance.auditLevel,
+      "minimal",
+      "the report states the audit level it was asked for",
+    );
 
     const mapFile = join(tempDir(), "mine.json");
     writeFileSync(mapFile, JSON.stringify(base));

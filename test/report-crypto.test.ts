@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { AuditLog } from "../src/audit-log.js";
+import { SealtrailError } from "../src/errors.js";
 import { loadCryptoPolicy, parseCryptoPolicy } from "../src/reports/crypto-policy.js";
 import type { FiguresBlock, Finding, Report, TableBlock } from "../src/reports/report-model.js";
 import { type ReportScope, reportScope } from "../src/reports/report-source.js";
@@ -339,6 +340,10 @@ describe("crypto-compliance report", () => {
 
   test("policy files are validated with errors naming the field", () => {
     assert.throws(() => parseCryptoPolicy("[]", "p.json"), /p\.json: expected a JSON object/);
+    assert.throws(
+      () => parseCryptoPolicy("[]", "p.json"),
+      (e: unknown) => e instanceof SealtrailError && e.code === "ST_ERR_CONFIG_INVALID",
+    );
     assert.throws(() => parseCryptoPolicy('{"max_validity": 1}', "p.json"), /unknown field "max_validity"/);
     assert.throws(
       () => parseCryptoPolicy('{"min_key_size": {"RSA": "2048"}}'),

@@ -213,10 +213,10 @@ describe("sealtrail report --template", () => {
       "--html-layout",
       bad,
     ]);
-    assert.notEqual(r.code, 0);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /--html-layout .*bad\.html: expected a \{\{sections\}\} placeholder/);
     const notHtml = runCli(["report", "--home", home, "--type", "access", "--html-css", css]);
-    assert.notEqual(notHtml.code, 0);
+    assert.equal(notHtml.code, 2, notHtml.stderr);
     assert.match(notHtml.stderr, /--html-css: only for --format html/);
   });
 
@@ -253,7 +253,7 @@ describe("sealtrail report --template", () => {
     const file = join(dir, "unknown.yaml");
     writeFileSync(file, "title: x\nsections:\n  - kind: access.denied\n  - kind: security-incidents.nope\n");
     const r = runCli(["report", "--home", home, "--template", file]);
-    assert.notEqual(r.code, 0);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(
       r.stderr,
       /unknown\.yaml: sections\[1\]\.kind: expected a section of security-incidents: one of security-incidents\.summary, security-incidents\.failed-logins, .*got "security-incidents\.nope"/,
@@ -264,7 +264,7 @@ describe("sealtrail report --template", () => {
     const file = join(dir, "bad.yaml");
     writeFileSync(file, 'title: x\nbranding:\n  color: "#12345"\nsections:\n  - kind: access.denied\n');
     const r = runCli(["report", "--home", join(dir, "no-store"), "--template", file]);
-    assert.notEqual(r.code, 0);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /bad\.yaml: branding\.color: expected a colour as #rrggbb, got "#12345"/);
     const both = runCli(["report", "--home", home, "--template", file, "--type", "access"]);
     assert.match(both.stderr, /--type and --template: give one of them/);

@@ -6,6 +6,7 @@ import { buildProgram, EXIT, ExitCode } from "./program.js";
 /** Error codes that mean the command was used wrongly (exit 2) rather than a failure found (exit 1). */
 const USAGE_CODES = new Set([
   "ST_ERR_USAGE",
+  "ST_ERR_CONFIG_INVALID",
   "ST_ERR_QUERY_FILTER",
   "ST_ERR_QUERY_TIME",
   "ST_ERR_QUERY_CURSOR",

@@ -36,7 +36,7 @@ export const DEFAULT_CRYPTO_POLICY: CryptoPolicy = {
 const FIELDS = new Set(["min_key_size", "max_validity_days", "allowed_algorithms"]);
 
 function invalid(source: string, message: string): SealtrailError {
-  return new SealtrailError("ST_ERR_USAGE", `${source}: ${message}`);
+  return new SealtrailError("ST_ERR_CONFIG_INVALID", `${source}: ${message}`);
 }
 
 function isPositiveInteger(v: unknown): v is number {
@@ -44,7 +44,7 @@ function isPositiveInteger(v: unknown): v is number {
 }
 
 /**
- * Parses and validates a crypto policy's JSON text; errors (`ST_ERR_USAGE`) name the source and
+ * Parses and validates a crypto policy's JSON text; errors (`ST_ERR_CONFIG_INVALID`) name the source and
  * the field.
  *
  * @example
@@ -117,7 +117,10 @@ export function loadCryptoPolicy(path: string): CryptoPolicy {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new SealtrailError("ST_ERR_USAGE", `--policy: cannot read ${path} (${(e as Error).message})`);
+    throw new SealtrailError(
+      "ST_ERR_CONFIG_INVALID",
+      `--policy: cannot read ${path} (${(e as Error).message})`,
+    );
   }
   return parseCryptoPolicy(text, path);
 }

@@ -8,7 +8,8 @@ import type { Report } from "./report-model.js";
  * - `render` MUST write the whole report to `out` and resolve once it is written; it MUST NOT
  *   end `out` (the caller owns it).
  * - The output MUST show the provenance: period, filter, checkpoint origin, tree size, root hash
- *   and whether the signature and the store verified.
+ *   and whether the signature and the store verified, and the audit level; and the branding
+ *   (organisation, footer) when the report has one.
  * - Every section, every table row (up to the table's own truncation), every figure and every
  *   finding MUST appear; numbers MUST NOT be rounded away (counts appear exactly).
  * - Output MUST be deterministic for the same report.
