@@ -16,14 +16,21 @@ import soc2 from "./frameworks/soc2.json" with { type: "json" };
  * `--framework`); the built-in ones live in `frameworks/`.
  */
 
-/** Events of a kind must have been recorded in the period. */
-export interface RecordedCheck {
-  readonly kind: "recorded";
-  /** What the events are, in words ("failed sign-ins"). */
+/** What every check has: its kind and what it looks at, in words ("failed sign-ins"). */
+interface CheckBase {
   readonly describe: string;
+}
+
+/** A check over the events matching a filter (on top of the report's scope). */
+interface FilteredCheck extends CheckBase {
   readonly filter: readonly Condition[];
   /** The source text of `filter`, for the report. */
   readonly filterText: readonly string[];
+}
+
+/** Events of a kind must have been recorded in the period. */
+export interface RecordedCheck extends FilteredCheck {
+  readonly kind: "recorded";
   /** The status when none were: `gap` (default), or `not_applicable` where none may be normal. */
   readonly whenNone: "gap" | "not_applicable";
 }
@@ -36,43 +43,34 @@ export interface RequiredField {
 }
 
 /** Every event (matching `filter`) must carry every required field. */
-export interface CompleteCheck {
+export interface CompleteCheck extends FilteredCheck {
   readonly kind: "complete";
-  readonly describe: string;
-  readonly filter: readonly Condition[];
-  readonly filterText: readonly string[];
   readonly fields: readonly RequiredField[];
   /** Below this share of complete events the status is `gap`, at or above it `partial`. */
   readonly threshold: number;
 }
 
 /** The checkpoint's signature and a full verification of the store must pass. */
-export interface IntegrityCheck {
+export interface IntegrityCheck extends CheckBase {
   readonly kind: "integrity";
-  readonly describe: string;
 }
 
 /** Events matching `filter` in every day or week of the period (logging active, reviews done). */
-export interface RegularCheck {
+export interface RegularCheck extends FilteredCheck {
   readonly kind: "regular";
-  readonly describe: string;
-  readonly filter: readonly Condition[];
-  readonly filterText: readonly string[];
   readonly every: "day" | "week";
 }
 
 /** The store keeps `retainDays` of history, the last `atHandDays` of it online. */
-export interface RetainedCheck {
+export interface RetainedCheck extends CheckBase {
   readonly kind: "retained";
-  readonly describe: string;
   readonly retainDays: number;
   readonly atHandDays: number;
 }
 
 /** Every request (e.g. erasure) in the period is resolved within `withinDays`. */
-export interface ResolvedCheck {
+export interface ResolvedCheck extends CheckBase {
   readonly kind: "resolved";
-  readonly describe: string;
   readonly requests: readonly Condition[];
   readonly requestsText: readonly string[];
   readonly resolutions: readonly Condition[];
@@ -83,13 +81,11 @@ export interface ResolvedCheck {
 }
 
 /** Personal fields, where present, hold pseudonyms (values starting with `prefix`). */
-export interface PseudonymizedCheck {
+export interface PseudonymizedCheck extends FilteredCheck {
   readonly kind: "pseudonymized";
-  readonly describe: string;
-  readonly filter: readonly Condition[];
-  readonly filterText: readonly string[];
   readonly fields: readonly string[];
   readonly prefix: string;
+  /** Below this share of pseudonymized values the status is `gap`, at or above it `partial`. */
   readonly threshold: number;
 }
 
