@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { CONTROL_MAP_SCHEMA } from "../src/compliance/control-map.js";
 import { ERROR_CODES } from "../src/errors.js";
 import { AUDIT_EVENT_SCHEMA } from "../src/event/event-schema.js";
 
@@ -13,6 +14,21 @@ const root = resolve(import.meta.dirname, "../..");
 /** The text of docs/schema/audit-event.v1.json. */
 export function schemaDocument(): string {
   return `${JSON.stringify(AUDIT_EVENT_SCHEMA, null, 2)}\n`;
+}
+
+/** The text of docs/schema/control-map.json: the JSON Schema of a compliance control map. */
+export function controlMapSchemaDocument(): string {
+  return `${JSON.stringify(
+    {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      title: "Sealtrail compliance control map",
+      description:
+        "A framework's controls and the checks that gather their evidence; see README (Compliance evidence).",
+      ...CONTROL_MAP_SCHEMA,
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 /** The text of docs/errors.md. */
@@ -37,6 +53,9 @@ export function errorsDocument(): string {
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   mkdirSync(join(root, "docs/schema"), { recursive: true });
   writeFileSync(join(root, "docs/schema/audit-event.v1.json"), schemaDocument());
+  writeFileSync(join(root, "docs/schema/control-map.json"), controlMapSchemaDocument());
   writeFileSync(join(root, "docs/errors.md"), errorsDocument());
-  process.stdout.write("wrote docs/schema/audit-event.v1.json and docs/errors.md\n");
+  process.stdout.write(
+    "wrote docs/schema/audit-event.v1.json, docs/schema/control-map.json and docs/errors.md\n",
+  );
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { errorsDocument, schemaDocument } from "../scripts/write-docs.js";
+import { controlMapSchemaDocument, errorsDocument, schemaDocument } from "../scripts/write-docs.js";
 import { ERROR_CODES } from "../src/errors.js";
 
 const root = new URL("../../", import.meta.url);
@@ -26,4 +26,16 @@ test("docs/schema/audit-event.v1.json is the schema the validator runs, and is a
   assert.equal(validate({ action: "user.login", outcome: "maybe" }), false);
   assert.equal(validate({ outcome: "success" }), false);
   assert.equal(validate({ action: "user.login", extra: 1 }), false);
+});
+
+test("docs/schema/control-map.json is the schema control maps are checked with, and every built-in map passes it", () => {
+  const text = readFileSync(new URL("docs/schema/control-map.json", root), "utf8");
+  assert.equal(text, controlMapSchemaDocument(), "the published schema is out of step: run npm run docs");
+  const ajv = new Ajv2020({ strict: false });
+  const validate = ajv.compile(JSON.parse(text));
+  for (const name of ["soc2", "hipaa", "pci-dss", "gdpr"]) {
+    const map = JSON.parse(readFileSync(new URL(`src/compliance/frameworks/${name}.json`, root), "utf8"));
+    assert.equal(validate(map), true, `${name}: ${JSON.stringify(validate.errors)}`);
+  }
+  assert.equal(validate({ framework: "x", title: "x", version: "1", scope: "s", controls: [] }), false);
 });
