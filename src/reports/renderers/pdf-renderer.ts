@@ -13,19 +13,6 @@ import type {
 import type { ReportRenderer } from "../report-renderer.js";
 import { AUDIT_LEVEL_MEANING, cellText } from "./render-output.js";
 
-/**
- * Marks the start of a field's exact text in its ActualText (Unicode private use, never shown).
- * Every value the report shows is drawn inside a marked-content span whose `/ActualText` is
- * `FIELD_START + tag + FIELD_TAG_END + exact value + FIELD_END`: text extraction (copy and
- * paste, screen readers, poppler's `pdftotext`) gets the exact value, even where the glyphs drawn
- * had to replace characters the built-in fonts lack, and a reader can tell fields apart.
- */
-export const FIELD_START = "\uE000";
-/** Separates a field's tag from its value; see {@link FIELD_START}. */
-export const FIELD_TAG_END = "\uE002";
-/** Ends a field; see {@link FIELD_START}. */
-export const FIELD_END = "\uE001";
-
 /** The characters of Windows-1252 above 0x7f that are not Latin-1 (what Helvetica's WinAnsi encoding adds). */
 const WIN_ANSI_EXTRA = new Set("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ");
 
@@ -34,7 +21,7 @@ const WIN_ANSI_EXTRA = new Set("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”�
  * U+2028, U+2029) become `\n`, tabs a space, and every character outside WinAnsi (emoji, CJK,
  * Greek, Hebrew, combining marks, zero-width and control characters) `?`, since the standard 14
  * fonts have no glyph for them and embedding fonts is out of scope. The exact value is still in
- * the span's ActualText, so nothing is lost to a reader that extracts text.
+ * the ActualText of the text's marked content, so nothing is lost to a reader that extracts text.
  *
  * @example
  * ```ts
@@ -71,6 +58,7 @@ const SEVERITY_COLOR: Readonly<Record<FindingSeverity, string>> = {
 };
 
 type Doc = PDFKit.PDFDocument;
+type Struct = PDFKit.PDFStructureElement;
 
 /** Lays the report out page by page; `y` is the cursor. */
 class Layout {
@@ -111,7 +99,7 @@ class Layout {
     return this.doc.heightOfString(shown === "" ? " " : shown, { width });
   }
 
-  /** Draws plain text (not a field) at (x, y). */
+  /** Draws plain text at (x, y), outside any marked content (call inside a Figure or an Artifact). */
   plain(
     value: string,
     x: number,
@@ -123,38 +111,72 @@ class Layout {
   }
 
   /**
-   * Draws a field: `shown` (default: the value) at (x, y), inside a span whose ActualText is the
-   * tagged exact value. Returns the height drawn.
+   * Draws `shown` at (x, y) as the content of a new `type` structure element under `parent`.
+   * Where the glyphs drawn are not `exact` (default: `shown`) or wrap, the marked content's
+   * ActualText is `exact`, so text extraction gets the exact text even where the fonts had to
+   * replace characters or a line break draws as nothing. An empty text draws nothing: the element
+   * stays, empty. Returns the height drawn.
    */
-  field(tag: string, value: string, x: number, y: number, width: number, shown = value): number {
+  field(
+    parent: Struct,
+    type: string,
+    shown: string,
+    x: number,
+    y: number,
+    width: number,
+    exact = shown,
+    align: "left" | "right" | "center" = "left",
+  ): number {
+    const element = this.doc.struct(type);
+    parent.add(element);
     const drawn = drawableText(shown);
-    this.doc.markContent("Span", { actual: `${FIELD_START}${tag}${FIELD_TAG_END}${value}${FIELD_END}` });
-    // At least one glyph, or readers drop the span (an empty value shows as a blank).
-    this.doc.text(drawn === "" ? " " : drawn, x, y, { width, lineBreak: true });
-    this.doc.endMarkedContent();
-    return this.doc.heightOfString(drawn === "" ? " " : drawn, { width });
+    const height = drawn === "" ? 0 : this.doc.heightOfString(drawn, { width });
+    if (drawn !== "") {
+      // ActualText only where the glyphs are not the text: characters replaced or left out, line
+      // breaks (text extraction cannot tell a wrap from a line break), a text shortened.
+      const wraps = height > this.doc.currentLineHeight(true) * 1.5;
+      const content = this.doc.markStructureContent("Span", drawn !== exact || wraps ? { actual: exact } : {});
+      this.doc.text(drawn, x, y, { width, align, lineBreak: true });
+      this.doc.endMarkedContent();
+      element.add(content);
+    }
+    element.end();
+    return height;
   }
 
-  /** A label in the left column and a field beside it, wrapped. */
-  keyValue(key: string, tag: string, value: string, shown = value, color = "#000000"): void {
+  /** Draws `draw` as page furniture (an Artifact: not in the structure tree). */
+  artifact(draw: () => void): void {
+    this.doc.markContent("Artifact");
+    draw();
+    this.doc.endMarkedContent();
+  }
+
+  /**
+   * A row of `rows` (the provenance Table): the key in a TH, `shown` in a TD (its ActualText
+   * `exact`: the value where `shown` leaves some of it out).
+   */
+  keyValue(rows: Struct, key: string, shown: string, exact = shown, color = "#000000"): void {
     const keyWidth = 110;
     this.font(false, BODY_SIZE);
     const height = Math.max(this.measure(shown, this.width - keyWidth), this.measure(key, keyWidth));
     this.ensure(height);
+    const row = this.doc.struct("TR");
+    rows.add(row);
     this.font(true, BODY_SIZE, "#444444");
-    if (key !== "") this.plain(`${key}:`, this.left, this.y, keyWidth - 6);
+    this.field(row, "TH", key === "" ? "" : `${key}:`, this.left, this.y, keyWidth - 6);
     this.font(false, BODY_SIZE, color);
-    this.field(tag, value, this.left + keyWidth, this.y, this.width - keyWidth, shown);
+    this.field(row, "TD", shown, this.left + keyWidth, this.y, this.width - keyWidth, exact);
+    row.end();
     this.y += height + 3;
   }
 
-  /** A line of grey plain text (a placeholder like "No rows."). */
-  note(value: string): void {
+  /** A paragraph of grey text under `parent` (a placeholder like "No rows."). */
+  note(parent: Struct, value: string): void {
     this.font(false, BODY_SIZE, "#666666");
     const height = this.measure(value, this.width);
     this.ensure(height);
     this.doc.font("Helvetica-Oblique");
-    this.plain(value, this.left, this.y, this.width);
+    this.field(parent, "P", value, this.left, this.y, this.width);
     this.y += height + 4;
   }
 }
@@ -165,98 +187,92 @@ function accentOf(report: Report): string | undefined {
   return color && /^#[0-9a-fA-F]{6}$/.test(color) ? color : undefined;
 }
 
-/** The branding's organisation (left) and PNG or JPEG logo (right), above the title. */
-function brand(layout: Layout, report: Report): void {
+/** The branding's organisation (left, a P) and PNG or JPEG logo (right, an Artifact), above the title. */
+function brand(layout: Layout, root: Struct, report: Report): void {
   const b = report.branding;
   const logoWidth = 120;
   const logoHeight = 40;
   let logoDrawn = false;
   if (b?.logo && (b.logo.mediaType === "image/png" || b.logo.mediaType === "image/jpeg")) {
+    const logo = b.logo;
     try {
-      layout.doc.image(
-        Buffer.from(b.logo.base64, "base64"),
-        layout.left + layout.width - logoWidth,
-        layout.y,
-        {
+      layout.artifact(() =>
+        layout.doc.image(Buffer.from(logo.base64, "base64"), layout.left + layout.width - logoWidth, layout.y, {
           fit: [logoWidth, logoHeight],
           align: "right",
-        },
+        }),
       );
       logoDrawn = true;
     } catch {
       // An image pdfkit cannot read is left out; the organisation still says whose report it is.
+      layout.doc.endMarkedContent();
     }
   }
   let height = logoDrawn ? logoHeight : 0;
   if (b?.organisation) {
     layout.font(true, 11, accentOf(report) ?? "#333333");
     const width = layout.width - (logoDrawn ? logoWidth + 10 : 0);
-    height = Math.max(height, layout.field("organisation", b.organisation, layout.left, layout.y, width));
+    height = Math.max(height, layout.field(root, "P", b.organisation, layout.left, layout.y, width));
   }
   if (height > 0) layout.y += height + 8;
 }
 
-function provenance(layout: Layout, report: Report): void {
+/** The title (H1) and the provenance, a Table of key (TH) and value (TD) rows. */
+function provenance(layout: Layout, root: Struct, report: Report): void {
   const p = report.provenance;
   const c = p.checkpoint;
-  brand(layout, report);
+  brand(layout, root, report);
   layout.font(true, 18, accentOf(report));
   const titleHeight = layout.measure(p.title, layout.width);
-  layout.field("title", p.title, layout.left, layout.y, layout.width);
+  layout.field(root, "H1", p.title, layout.left, layout.y, layout.width);
   layout.y += titleHeight + 10;
-  layout.keyValue("Type", "type", p.type);
-  layout.keyValue("Generated", "generated", p.generatedAt);
-  layout.keyValue("Period from", "since", p.period.since);
-  layout.keyValue("Period until", "until", p.period.until, `${p.period.until} (excluded)`);
-  if (p.filter.length === 0) {
-    layout.font(false, BODY_SIZE);
-    layout.ensure(12);
-    layout.font(true, BODY_SIZE, "#444444");
-    layout.plain("Filter:", layout.left, layout.y, 104);
-    layout.font(false, BODY_SIZE);
-    layout.plain("none (every event in the period)", layout.left + 110, layout.y, layout.width - 110);
-    layout.y += layout.measure("x", layout.width) + 3;
-  } else {
-    p.filter.forEach((expression, i) => {
-      layout.keyValue(i === 0 ? "Filter" : "", "filter", expression);
-    });
-  }
-  layout.keyValue("Audit level", "auditLevel", p.auditLevel, `${p.auditLevel} — ${AUDIT_LEVEL_MEANING}`);
-  layout.keyValue("Checkpoint origin", "origin", c.origin);
-  layout.keyValue("Tree size", "treeSize", cellText(c.treeSize));
-  layout.keyValue("Root hash", "rootHash", c.rootHash);
-  const signature = c.signatureVerified ? "verified" : "not verified";
+  const rows = layout.doc.struct("Table");
+  root.add(rows);
+  layout.keyValue(rows, "Type", p.type);
+  layout.keyValue(rows, "Generated", p.generatedAt);
+  layout.keyValue(rows, "Period from", p.period.since);
+  layout.keyValue(rows, "Period until", `${p.period.until} (excluded)`);
+  if (p.filter.length === 0) layout.keyValue(rows, "Filter", "none (every event in the period)");
+  p.filter.forEach((expression, i) => {
+    layout.keyValue(rows, i === 0 ? "Filter" : "", expression);
+  });
+  layout.keyValue(rows, "Audit level", `${p.auditLevel} — ${AUDIT_LEVEL_MEANING}`);
+  layout.keyValue(rows, "Checkpoint origin", c.origin);
+  layout.keyValue(rows, "Tree size", cellText(c.treeSize));
+  layout.keyValue(rows, "Root hash", c.rootHash);
+  const signature = c.signatureVerified ? "verified" : "NOT VERIFIED";
+  layout.keyValue(rows, "Signature", signature, signature, c.signatureVerified ? "#1e7a3c" : "#c23b3b");
+  const store = c.storeVerified === undefined ? "not checked" : c.storeVerified ? "verified" : "NOT VERIFIED";
   layout.keyValue(
-    "Signature",
-    "signature",
-    signature,
-    c.signatureVerified ? "verified" : "NOT VERIFIED",
-    c.signatureVerified ? "#1e7a3c" : "#c23b3b",
-  );
-  const store = c.storeVerified === undefined ? "not checked" : c.storeVerified ? "verified" : "not verified";
-  layout.keyValue(
+    rows,
     "Store",
-    "store",
     store,
-    store === "not verified" ? "NOT VERIFIED" : store,
-    store === "verified" ? "#1e7a3c" : store === "not verified" ? "#c23b3b" : "#666666",
+    store,
+    store === "verified" ? "#1e7a3c" : store === "NOT VERIFIED" ? "#c23b3b" : "#666666",
   );
-  layout.keyValue("Checkpoint note", "note", c.note, c.note.replace(/\n$/, ""));
+  // The note ends with a line break, which draws as nothing: ActualText keeps it.
+  layout.keyValue(rows, "Checkpoint note", c.note.replace(/\n$/, ""), c.note);
+  rows.end();
   layout.y += 6;
 }
 
-function blockTitle(layout: Layout, kind: ReportBlock["kind"], title: string, following: number): void {
+/** The block's title, an H3 under `parent`, kept on a page with `following` points of what follows. */
+function blockTitle(layout: Layout, parent: Struct, title: string, following: number): void {
   layout.font(true, 11);
   const height = layout.measure(title, layout.width);
   layout.ensure(height + following);
-  layout.field(kind, title, layout.left, layout.y, layout.width);
+  layout.field(parent, "H3", title, layout.left, layout.y, layout.width);
   layout.y += height + 5;
 }
 
-function figures(layout: Layout, block: FiguresBlock): void {
-  blockTitle(layout, "figures", block.title, 30);
+/** Figures as boxes; tagged as a Table with a row per figure: label (TH), value (TD), unit (TD). */
+function figures(layout: Layout, parent: Struct, block: FiguresBlock): void {
+  blockTitle(layout, parent, block.title, 30);
+  const list = layout.doc.struct("Table");
+  parent.add(list);
   if (block.figures.length === 0) {
-    layout.note("No figures.");
+    list.end();
+    layout.note(parent, "No figures.");
     return;
   }
   const perRow = 3;
@@ -278,18 +294,22 @@ function figures(layout: Layout, block: FiguresBlock): void {
     row.forEach((f, i) => {
       const h = heights[i] ?? { label: 0, value: 0, unit: 0 };
       const x = layout.left + i * (boxWidth + gap);
-      layout.doc.rect(x, layout.y, boxWidth, height).fillAndStroke("#f3f5f8", "#d0d5dc");
+      layout.artifact(() => layout.doc.rect(x, layout.y, boxWidth, height).fillAndStroke("#f3f5f8", "#d0d5dc"));
+      const tr = layout.doc.struct("TR");
+      list.add(tr);
       layout.font(false, 7.5, "#555555");
-      layout.field("figure.label", f.label, x + 4, layout.y + 4, boxWidth - 8);
+      layout.field(tr, "TH", f.label, x + 4, layout.y + 4, boxWidth - 8);
       layout.font(true, 13);
-      layout.field("figure.value", cellText(f.value), x + 4, layout.y + 6 + h.label, boxWidth - 8);
+      layout.field(tr, "TD", cellText(f.value), x + 4, layout.y + 6 + h.label, boxWidth - 8);
       if (f.unit) {
         layout.font(false, 8, "#555555");
-        layout.field("figure.unit", f.unit, x + 4, layout.y + 6 + h.label + h.value, boxWidth - 8);
+        layout.field(tr, "TD", f.unit, x + 4, layout.y + 6 + h.label + h.value, boxWidth - 8);
       }
+      tr.end();
     });
     layout.y += height + gap;
   }
+  list.end();
 }
 
 /** Column widths: shares of the page width by the (capped) length of their longest text. */
@@ -312,13 +332,20 @@ function columnWidths(block: TableBlock, total: number): number[] {
   return weights.map((w) => (total * w) / sum);
 }
 
-function table(layout: Layout, block: TableBlock): void {
-  blockTitle(layout, "table", block.title, 30);
+/**
+ * A table: a Table whose first row holds the column labels (TH) and each other row a report
+ * row's cells (TD). On each page it runs on to, the header row is drawn again, as another row of
+ * THs.
+ */
+function table(layout: Layout, parent: Struct, block: TableBlock): void {
+  blockTitle(layout, parent, block.title, 30);
   if (block.columns.length === 0) {
-    layout.note("No columns.");
-    if ((block.truncated ?? 0) > 0) truncatedNote(layout, block.truncated ?? 0);
+    layout.note(parent, "No columns.");
+    if ((block.truncated ?? 0) > 0) truncatedNote(layout, parent, block.truncated ?? 0);
     return;
   }
+  const grid = layout.doc.struct("Table");
+  parent.add(grid);
   const widths = columnWidths(block, layout.width);
   const xs = widths.map((_, i) => layout.left + widths.slice(0, i).reduce((a, b) => a + b, 0));
   const cellHeight = (values: readonly string[], bold: boolean): number => {
@@ -329,12 +356,16 @@ function table(layout: Layout, block: TableBlock): void {
   };
   const labels = block.columns.map((c) => c.label);
   const headerHeight = cellHeight(labels, true);
-  const header = (tag: "col" | "col.repeat") => {
-    layout.doc.rect(layout.left, layout.y, layout.width, headerHeight).fill("#dde3ea");
+  const header = () => {
+    const top = layout.y;
+    layout.artifact(() => layout.doc.rect(layout.left, top, layout.width, headerHeight).fill("#dde3ea"));
+    const tr = layout.doc.struct("TR");
+    grid.add(tr);
     layout.font(true, TABLE_SIZE);
     labels.forEach((label, i) => {
-      layout.field(tag, label, (xs[i] ?? 0) + CELL_PAD, layout.y + CELL_PAD, (widths[i] ?? 0) - 2 * CELL_PAD);
+      layout.field(tr, "TH", label, (xs[i] ?? 0) + CELL_PAD, layout.y + CELL_PAD, (widths[i] ?? 0) - 2 * CELL_PAD);
     });
+    tr.end();
     layout.y += headerHeight;
   };
   // The header never sits alone at the foot of a page.
@@ -348,39 +379,40 @@ function table(layout: Layout, block: TableBlock): void {
           )
         : 0),
   );
-  header("col");
+  header();
   block.rows.forEach((row, r) => {
     const values = block.columns.map((c) => cellText(row[c.key]));
     const height = cellHeight(values, false);
-    if (layout.ensure(height)) header("col.repeat");
-    if (r % 2 === 1) layout.doc.rect(layout.left, layout.y, layout.width, height).fill("#f5f7f9");
+    if (layout.ensure(height)) header();
+    const top = layout.y;
+    if (r % 2 === 1) layout.artifact(() => layout.doc.rect(layout.left, top, layout.width, height).fill("#f5f7f9"));
+    const tr = layout.doc.struct("TR");
+    grid.add(tr);
     layout.font(false, TABLE_SIZE);
     values.forEach((value, i) => {
-      layout.field(
-        "cell",
-        value,
-        (xs[i] ?? 0) + CELL_PAD,
-        layout.y + CELL_PAD,
-        (widths[i] ?? 0) - 2 * CELL_PAD,
-      );
+      layout.field(tr, "TD", value, (xs[i] ?? 0) + CELL_PAD, layout.y + CELL_PAD, (widths[i] ?? 0) - 2 * CELL_PAD);
     });
-    layout.doc
-      .moveTo(layout.left, layout.y + height)
-      .lineTo(layout.left + layout.width, layout.y + height)
-      .lineWidth(0.3)
-      .stroke("#c0c6ce");
+    tr.end();
+    layout.artifact(() =>
+      layout.doc
+        .moveTo(layout.left, top + height)
+        .lineTo(layout.left + layout.width, top + height)
+        .lineWidth(0.3)
+        .stroke("#c0c6ce"),
+    );
     layout.y += height;
   });
+  grid.end();
   layout.y += 4;
-  if (block.rows.length === 0) layout.note("No rows.");
-  if ((block.truncated ?? 0) > 0) truncatedNote(layout, block.truncated ?? 0);
+  if (block.rows.length === 0) layout.note(parent, "No rows.");
+  if ((block.truncated ?? 0) > 0) truncatedNote(layout, parent, block.truncated ?? 0);
 }
 
-function truncatedNote(layout: Layout, count: number): void {
+function truncatedNote(layout: Layout, parent: Struct, count: number): void {
   layout.font(false, BODY_SIZE, "#666666");
   layout.ensure(12);
   const shown = `${count} more ${count === 1 ? "row" : "rows"} left out.`;
-  layout.y += layout.field("truncated", String(count), layout.left, layout.y, layout.width, shown) + 4;
+  layout.y += layout.field(parent, "P", shown, layout.left, layout.y, layout.width) + 4;
 }
 
 const CHART_NAMES: Readonly<Record<ChartBlock["chart"], string>> = {
@@ -499,142 +531,168 @@ function chartHeight(block: ChartBlock): number {
   return 34 + Math.ceil(block.points.length / 3) * 12;
 }
 
-function chart(layout: Layout, block: ChartBlock): void {
-  blockTitle(layout, "chart", block.title, 16 + (block.points.length > 0 ? chartHeight(block) : 0));
+/** The alternative text of a chart: its kind, title and data, e.g. "Bar chart: Events by action: …". */
+export function chartAlt(block: ChartBlock): string {
+  const unit = block.unit ? ` ${block.unit}` : "";
+  const shown = block.points.slice(0, 100).map((p) => `${p.label} ${cellText(p.value)}${unit}`);
+  const more = block.points.length > shown.length ? `, and ${block.points.length - shown.length} more` : "";
+  const data = shown.length === 0 ? "no data points" : `${shown.join(", ")}${more}`;
+  return `${CHART_NAMES[block.chart]}: ${block.title}: ${data}`;
+}
+
+/**
+ * A chart: its kind and unit (a P), the drawing (a Figure, with {@link chartAlt} as its
+ * alternative text) and its data as text (a Table of label and value rows).
+ */
+function chart(layout: Layout, parent: Struct, block: ChartBlock): void {
+  blockTitle(layout, parent, block.title, 16 + (block.points.length > 0 ? chartHeight(block) : 0));
   layout.font(false, 8, "#555555");
-  const kindWidth = layout.doc.widthOfString(`${CHART_NAMES[block.chart]} `);
-  layout.field("chart.kind", block.chart, layout.left, layout.y, kindWidth + 2, CHART_NAMES[block.chart]);
-  layout.field(
-    "chart.unit",
-    block.unit,
-    layout.left + kindWidth + 4,
-    layout.y,
-    layout.width - kindWidth - 4,
-    block.unit ? `(${block.unit})` : "",
-  );
+  const kind = `${CHART_NAMES[block.chart]}${block.unit ? ` (${block.unit})` : ""}`;
+  layout.field(parent, "P", kind, layout.left, layout.y, layout.width);
   layout.y += 14;
   if (block.points.length === 0) {
-    layout.note("No data points.");
+    layout.note(parent, "No data points.");
     return;
   }
   const top = layout.y + 4;
+  const figure = layout.doc.struct("Figure", { alt: chartAlt(block) });
+  parent.add(figure);
+  const content = layout.doc.markStructureContent("Figure");
   if (block.chart === "timeseries") timeseries(layout, block, top);
   else if (block.chart === "bar") bars(layout, block, top);
   else breakdown(layout, block, top);
+  layout.doc.endMarkedContent();
+  figure.add(content);
+  figure.end();
   layout.y = top + chartHeight(block) + 6;
   // The data, as text under the chart: label and value per line.
+  const data = layout.doc.struct("Table");
+  parent.add(data);
   const labelWidth = layout.width * 0.6;
   for (const p of block.points) {
+    const value = block.unit ? `${cellText(p.value)} ${block.unit}` : cellText(p.value);
     layout.font(false, 7.5);
-    const height = Math.max(
-      layout.measure(p.label, labelWidth - 4),
-      layout.measure(cellText(p.value), layout.width - labelWidth),
-    );
+    const height = Math.max(layout.measure(p.label, labelWidth - 4), layout.measure(value, layout.width - labelWidth));
     layout.ensure(height);
     layout.font(false, 7.5, "#333333");
-    layout.field("point.label", p.label, layout.left, layout.y, labelWidth - 4);
-    layout.field(
-      "point.value",
-      cellText(p.value),
-      layout.left + labelWidth,
-      layout.y,
-      layout.width - labelWidth,
-      block.unit ? `${cellText(p.value)} ${block.unit}` : cellText(p.value),
-    );
+    const tr = layout.doc.struct("TR");
+    data.add(tr);
+    layout.field(tr, "TD", p.label, layout.left, layout.y, labelWidth - 4);
+    layout.field(tr, "TD", value, layout.left + labelWidth, layout.y, layout.width - labelWidth);
+    tr.end();
     layout.y += height + 1;
   }
+  data.end();
   layout.y += 6;
 }
 
-function findings(layout: Layout, block: FindingsBlock): void {
-  blockTitle(layout, "findings", block.title, 30);
+/**
+ * Findings: a list (L) with an item (LI) per finding: the severity badge (Lbl) and a body (LBody)
+ * of three paragraphs: title, detail and evidence.
+ */
+function findings(layout: Layout, parent: Struct, block: FindingsBlock): void {
+  blockTitle(layout, parent, block.title, 30);
+  const list = layout.doc.struct("L");
+  parent.add(list);
   if (block.findings.length === 0) {
-    layout.note("No findings.");
+    list.end();
+    layout.note(parent, "No findings.");
     return;
   }
   const badgeWidth = 52;
   const bodyX = layout.left + badgeWidth + 8;
   const bodyWidth = layout.width - badgeWidth - 8;
   for (const f of block.findings) {
-    const evidence = (f.evidenceSeqs ?? []).join(", ");
+    const seqs = (f.evidenceSeqs ?? []).join(", ");
+    const evidence = seqs === "" ? "Evidence: none given" : `Evidence: seq ${seqs}`;
     layout.font(true, BODY_SIZE);
     const titleHeight = layout.measure(f.title, bodyWidth);
     layout.font(false, BODY_SIZE);
     const detailHeight = layout.measure(f.detail, bodyWidth);
     layout.font(false, 7.5);
-    const evidenceHeight = layout.measure(`Evidence: seq ${evidence}`, bodyWidth);
+    const evidenceHeight = layout.measure(evidence, bodyWidth);
     layout.ensure(titleHeight + detailHeight + evidenceHeight + 8);
     const color = SEVERITY_COLOR[f.severity];
-    layout.doc.roundedRect(layout.left, layout.y, badgeWidth, 13, 2).fill(color);
+    const top = layout.y;
+    layout.artifact(() => layout.doc.roundedRect(layout.left, top, badgeWidth, 13, 2).fill(color));
+    const item = layout.doc.struct("LI");
+    list.add(item);
     layout.font(true, 7, "#ffffff");
-    layout.field(
-      "finding.severity",
-      f.severity,
-      layout.left + 2,
-      layout.y + 3.5,
-      badgeWidth - 4,
-      f.severity.toUpperCase(),
-    );
+    layout.field(item, "Lbl", f.severity.toUpperCase(), layout.left + 2, layout.y + 3.5, badgeWidth - 4);
+    const body = layout.doc.struct("LBody");
+    item.add(body);
     layout.font(true, BODY_SIZE);
-    layout.field("finding.title", f.title, bodyX, layout.y + 2, bodyWidth);
+    layout.field(body, "P", f.title, bodyX, layout.y + 2, bodyWidth);
     layout.y += Math.max(titleHeight + 2, 13) + 2;
     layout.font(false, BODY_SIZE);
-    layout.field("finding.detail", f.detail, bodyX, layout.y, bodyWidth);
+    layout.field(body, "P", f.detail, bodyX, layout.y, bodyWidth);
     layout.y += detailHeight + 2;
     layout.font(false, 7.5, "#555555");
-    layout.field(
-      "finding.evidence",
-      evidence,
-      bodyX,
-      layout.y,
-      bodyWidth,
-      evidence === "" ? "Evidence: none given" : `Evidence: seq ${evidence}`,
-    );
+    layout.field(body, "P", evidence, bodyX, layout.y, bodyWidth);
     layout.y += evidenceHeight + 8;
+    body.end();
+    item.end();
   }
+  list.end();
 }
 
-function block(layout: Layout, b: ReportBlock): void {
+/** A block: a Div of its title (H3) and content. */
+function block(layout: Layout, section: Struct, b: ReportBlock): void {
+  const div = layout.doc.struct("Div");
+  section.add(div);
   switch (b.kind) {
     case "figures":
-      figures(layout, b);
-      return;
+      figures(layout, div, b);
+      break;
     case "table":
-      table(layout, b);
-      return;
+      table(layout, div, b);
+      break;
     case "chart":
-      chart(layout, b);
-      return;
+      chart(layout, div, b);
+      break;
     case "findings":
-      findings(layout, b);
-      return;
+      findings(layout, div, b);
+      break;
   }
+  div.end();
 }
 
-/** Lays out the whole report into `doc` (pages buffered), then writes the page footers. */
+/**
+ * Lays out the whole report into `doc` (pages buffered) under a Document structure element,
+ * then writes the page footers as Artifacts.
+ */
 function layoutReport(doc: Doc, report: Report): void {
   const layout = new Layout(doc);
   const accent = accentOf(report);
-  provenance(layout, report);
+  const root = doc.struct("Document");
+  doc.addStructure(root);
+  provenance(layout, root, report);
   for (const section of report.sections) {
+    const sect = doc.struct("Sect");
+    root.add(sect);
     layout.font(true, 14, accent);
     const height = layout.measure(section.title, layout.width);
     layout.ensure(height + 40);
     layout.y += 6;
-    layout.field("section", section.title, layout.left, layout.y, layout.width);
+    layout.field(sect, "H2", section.title, layout.left, layout.y, layout.width);
     layout.y += height + 2;
-    doc
-      .moveTo(layout.left, layout.y)
-      .lineTo(layout.left + layout.width, layout.y)
-      .lineWidth(0.8)
-      .stroke(accent ?? "#2f6fb0");
+    const ruleY = layout.y;
+    layout.artifact(() =>
+      doc
+        .moveTo(layout.left, ruleY)
+        .lineTo(layout.left + layout.width, ruleY)
+        .lineWidth(0.8)
+        .stroke(accent ?? "#2f6fb0"),
+    );
     layout.y += 6;
-    if (section.blocks.length === 0) layout.note("Nothing in this section.");
+    if (section.blocks.length === 0) layout.note(sect, "Nothing in this section.");
     for (const b of section.blocks) {
-      block(layout, b);
+      block(layout, sect, b);
       layout.y += 6;
     }
+    sect.end();
   }
+  root.end();
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
@@ -645,10 +703,13 @@ function layoutReport(doc: Doc, report: Report): void {
     layout.font(false, 8, "#666666");
     const footer = report.branding?.footer;
     const y = doc.page.height - margin + 14;
+    doc.markContent("Artifact", { type: "Pagination" });
     if (footer) {
-      // The footer text on the left, one line, the page number on the right.
+      // The footer text on the left, one line (its ActualText the whole footer), the page number
+      // on the right.
       const shown = drawableText(footer).replace(/\n/g, " ");
-      doc.markContent("Span", { actual: `${FIELD_START}footer${FIELD_TAG_END}${footer}${FIELD_END}` });
+      const fits = doc.widthOfString(shown) <= layout.width - 90;
+      doc.markContent("Span", shown === footer && fits ? {} : { actual: footer });
       doc.text(shown === "" ? " " : shown, layout.left, y, {
         width: layout.width - 90,
         lineBreak: false,
@@ -668,6 +729,7 @@ function layoutReport(doc: Doc, report: Report): void {
         lineBreak: false,
       });
     }
+    doc.endMarkedContent();
     doc.page.margins.bottom = margin;
   }
 }
@@ -680,7 +742,10 @@ function layoutReport(doc: Doc, report: Report): void {
  * PNG or JPEG logo above the title, the accent colour on the title, section headings and rules,
  * and the footer text on every page beside the page number. Output is deterministic: the
  * document's creation date is the report's `generatedAt` (pdfkit derives the file ID from it).
- * Every value is also in its span's ActualText, exactly (see {@link FIELD_START}).
+ * The PDF is tagged (PDF 1.7, language `en`): a Document of the organisation (P), the title (H1),
+ * the provenance (a Table of TH and TD rows) and a Sect per section (H2, then a Div per block: H3
+ * and a Table, an L or a Figure); page numbers, footers, rules and backgrounds are Artifacts. The
+ * ActualText of each text is the text itself, exactly, so copy and paste gets it whole.
  *
  * @example
  * ```ts
@@ -696,6 +761,10 @@ export const pdfRenderer: ReportRenderer = {
   async render(report: Report, out: Writable): Promise<void> {
     const created = new Date(report.provenance.generatedAt);
     const doc = new PDFDocument({
+      tagged: true,
+      lang: "en",
+      displayTitle: true,
+      pdfVersion: "1.7",
       size: "A4",
       margins: { top: PAGE_MARGIN, bottom: PAGE_MARGIN, left: PAGE_MARGIN, right: PAGE_MARGIN },
       bufferPages: true,
