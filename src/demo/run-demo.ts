@@ -118,6 +118,8 @@ async function runDemo(): Promise<void> {
     `curl -N ${auth} '${server.url}/v1/stream?severity>=warning'      # live tail (Server-Sent Events)`,
     `curl -s ${auth} -H 'Content-Type: application/json' -d '{"action":"user.login","actor":{"id":"alice"},"outcome":"success"}' ${server.url}/v1/events`,
     `curl -s ${auth} '${server.url}/v1/export?format=csv' > events.csv`,
+    `curl -s ${auth} '${server.url}/v1/reports/activity-daily?format=html' > activity.html`,
+    `curl -s ${auth} '${server.url}/v1/reports/compliance?framework=pci-dss&format=pdf' > pci-dss.pdf`,
     `curl -s ${auth} ${server.url}/checkpoint`,
     `curl -s ${server.url}/v1/openapi.json                          # the API, OpenAPI 3`,
     `./sealtrail keys create --role reader --tenant acme               # more keys (writer, reader, auditor, admin)`,
