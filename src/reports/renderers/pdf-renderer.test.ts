@@ -172,7 +172,9 @@ function readPdf(bytes: Buffer): { tree: StructNode; footers: string[] } {
           const starts = !pageStart && (chars[at] === " " || chars[at] === "\n") ? [at + 1, at] : [at];
           // Text with ActualText reads back as exactly what it says; text without (a Figure's, or
           // text that is its glyphs on one line) as its glyphs, wherever extraction broke lines.
-          const ways = node.inFigure ? [] : starts.map((start) => ({ start, end: exactEnd(start, shown), loose: false }));
+          const ways = node.inFigure
+            ? []
+            : starts.map((start) => ({ start, end: exactEnd(start, shown), loose: false }));
           ways.push(...starts.map((start) => ({ start, end: looseEnd(start, shown), loose: true })));
           for (const { start, end, loose } of ways) {
             if (end === undefined) continue;
@@ -183,7 +185,9 @@ function readPdf(bytes: Buffer): { tree: StructNode; footers: string[] } {
             break;
           }
           if (!placed && !furniture()) {
-            assert.fail(`text ${JSON.stringify(shown)} not found at ${JSON.stringify(raw.slice(at, at + 80))}`);
+            assert.fail(
+              `text ${JSON.stringify(shown)} not found at ${JSON.stringify(raw.slice(at, at + 80))}`,
+            );
           }
         }
       }
@@ -507,7 +511,8 @@ describe("pdfRenderer", { skip: SKIP }, () => {
     assert.ok(count > 40, `${count} pages`);
     // Every page the table runs through starts with the header (the text) and has it as a row of
     // THs (the structure).
-    const header = 'Actor Most frequent action Outcome Events Share % Verified Last seen Note, "quoted" | piped';
+    const header =
+      'Actor Most frequent action Outcome Events Share % Verified Last seen Note, "quoted" | piped';
     const tablePages = pages(text).filter((p) => /\buser-\d\d/.test(p));
     assert.ok(tablePages.length > 40, `the table runs through ${tablePages.length} pages`);
     for (const page of tablePages.slice(1, -1)) {

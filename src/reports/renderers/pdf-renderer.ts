@@ -135,7 +135,10 @@ class Layout {
       // ActualText only where the glyphs are not the text: characters replaced or left out, line
       // breaks (text extraction cannot tell a wrap from a line break), a text shortened.
       const wraps = height > this.doc.currentLineHeight(true) * 1.5;
-      const content = this.doc.markStructureContent("Span", drawn !== exact || wraps ? { actual: exact } : {});
+      const content = this.doc.markStructureContent(
+        "Span",
+        drawn !== exact || wraps ? { actual: exact } : {},
+      );
       this.doc.text(drawn, x, y, { width, align, lineBreak: true });
       this.doc.endMarkedContent();
       element.add(content);
@@ -197,10 +200,15 @@ function brand(layout: Layout, root: Struct, report: Report): void {
     const logo = b.logo;
     try {
       layout.artifact(() =>
-        layout.doc.image(Buffer.from(logo.base64, "base64"), layout.left + layout.width - logoWidth, layout.y, {
-          fit: [logoWidth, logoHeight],
-          align: "right",
-        }),
+        layout.doc.image(
+          Buffer.from(logo.base64, "base64"),
+          layout.left + layout.width - logoWidth,
+          layout.y,
+          {
+            fit: [logoWidth, logoHeight],
+            align: "right",
+          },
+        ),
       );
       logoDrawn = true;
     } catch {
@@ -294,7 +302,9 @@ function figures(layout: Layout, parent: Struct, block: FiguresBlock): void {
     row.forEach((f, i) => {
       const h = heights[i] ?? { label: 0, value: 0, unit: 0 };
       const x = layout.left + i * (boxWidth + gap);
-      layout.artifact(() => layout.doc.rect(x, layout.y, boxWidth, height).fillAndStroke("#f3f5f8", "#d0d5dc"));
+      layout.artifact(() =>
+        layout.doc.rect(x, layout.y, boxWidth, height).fillAndStroke("#f3f5f8", "#d0d5dc"),
+      );
       const tr = layout.doc.struct("TR");
       list.add(tr);
       layout.font(false, 7.5, "#555555");
@@ -363,7 +373,14 @@ function table(layout: Layout, parent: Struct, block: TableBlock): void {
     grid.add(tr);
     layout.font(true, TABLE_SIZE);
     labels.forEach((label, i) => {
-      layout.field(tr, "TH", label, (xs[i] ?? 0) + CELL_PAD, layout.y + CELL_PAD, (widths[i] ?? 0) - 2 * CELL_PAD);
+      layout.field(
+        tr,
+        "TH",
+        label,
+        (xs[i] ?? 0) + CELL_PAD,
+        layout.y + CELL_PAD,
+        (widths[i] ?? 0) - 2 * CELL_PAD,
+      );
     });
     tr.end();
     layout.y += headerHeight;
@@ -385,12 +402,20 @@ function table(layout: Layout, parent: Struct, block: TableBlock): void {
     const height = cellHeight(values, false);
     if (layout.ensure(height)) header();
     const top = layout.y;
-    if (r % 2 === 1) layout.artifact(() => layout.doc.rect(layout.left, top, layout.width, height).fill("#f5f7f9"));
+    if (r % 2 === 1)
+      layout.artifact(() => layout.doc.rect(layout.left, top, layout.width, height).fill("#f5f7f9"));
     const tr = layout.doc.struct("TR");
     grid.add(tr);
     layout.font(false, TABLE_SIZE);
     values.forEach((value, i) => {
-      layout.field(tr, "TD", value, (xs[i] ?? 0) + CELL_PAD, layout.y + CELL_PAD, (widths[i] ?? 0) - 2 * CELL_PAD);
+      layout.field(
+        tr,
+        "TD",
+        value,
+        (xs[i] ?? 0) + CELL_PAD,
+        layout.y + CELL_PAD,
+        (widths[i] ?? 0) - 2 * CELL_PAD,
+      );
     });
     tr.end();
     layout.artifact(() =>
@@ -572,7 +597,10 @@ function chart(layout: Layout, parent: Struct, block: ChartBlock): void {
   for (const p of block.points) {
     const value = block.unit ? `${cellText(p.value)} ${block.unit}` : cellText(p.value);
     layout.font(false, 7.5);
-    const height = Math.max(layout.measure(p.label, labelWidth - 4), layout.measure(value, layout.width - labelWidth));
+    const height = Math.max(
+      layout.measure(p.label, labelWidth - 4),
+      layout.measure(value, layout.width - labelWidth),
+    );
     layout.ensure(height);
     layout.font(false, 7.5, "#333333");
     const tr = layout.doc.struct("TR");
