@@ -205,6 +205,26 @@ describe("PCI DSS requirement 10", () => {
     assert.equal(r.provenance.checkpoint.storeVerified, false);
   });
 
+  test("daily evidence is judged from the log's first event: older days are not counted, a day-old log is not yet judged", async () => {
+    const young = await seededStore(noons(3).flatMap((t) => pciDay(t)));
+    const r = await report(young.home, "pci-dss", 14);
+    assert.deepEqual(flagged(r), {});
+    const logging = r.sections.find((s) => s.id === "control-10-2-1");
+    const evidence =
+      logging?.blocks.flatMap((b) => (b.kind === "findings" ? b.findings : []))[0]?.title ?? "";
+    assert.match(
+      evidence,
+      /^met: \d+ events in [23] of [23] whole days of the period\. The 1[12] days of the period up to the log's first day/,
+    );
+
+    const today = await seededStore([
+      { ...pciDay(now - HOUR)[0], timestamp: at(now - HOUR) } as AuditEventInput,
+    ]);
+    const fresh = statuses(await report(today.home, "pci-dss", 14));
+    assert.equal(fresh.get("10.2.1"), "not applicable");
+    assert.equal(fresh.get("10.4.1"), "not applicable");
+  });
+
   test("each control has its own section citing its evidence events", async () => {
     const { home } = await seededStore(noons(3).flatMap((t) => pciDay(t)));
     const r = await report(home, "pci-dss", 3);

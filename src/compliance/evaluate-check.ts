@@ -216,11 +216,42 @@ function integrity(ctx: CheckContext): CheckResult {
 async function regular(ctx: CheckContext, check: RegularCheck): Promise<CheckResult> {
   const { since, until } = ctx.scope.request;
   const span = check.every === "day" ? DAY : 7 * DAY;
-  // Whole days (or weeks) of the period; a period shorter than one counts the one it touches.
-  const windows: number[] = [];
-  const first = Math.ceil(since / DAY) * DAY;
-  for (let t = first; t + span <= until; t += span) windows.push(t);
-  if (windows.length === 0) windows.push(Math.floor(since / DAY) * DAY);
+  const unit = check.every === "day" ? "days" : "weeks";
+  // Whole days (or weeks) of the period after the log began (in scope): days before the log
+  // existed can show nothing, and the day it began is only part of one. Events are in seq
+  // order, not time order, so the first day is read from per-day counts of the period, unless
+  // the log already held events before it.
+  const began = await ctx.source.query(
+    { conditions: ctx.scope.filter.conditions, until: since },
+    { limit: 1, order: "desc" },
+  );
+  let logStart = since;
+  let firstDay: number | undefined;
+  if (began.events.length === 0) {
+    const days = await ctx.source.countBy(ctx.scope.filter, "day", Math.ceil((until - since) / DAY) + 2);
+    const first = days.find((r) => r.count > 0);
+    firstDay = first ? Date.parse(first.key as string) : undefined;
+    logStart = firstDay === undefined ? until : firstDay + DAY;
+  }
+  const whole: number[] = [];
+  for (let t = Math.ceil(since / DAY) * DAY; t + span <= until; t += span) whole.push(t);
+  const windows = whole.filter((w) => w >= logStart);
+  const uncounted =
+    windows.length < whole.length
+      ? ` The ${whole.length - windows.length} ${unit} of the period up to the log's first day (${day(firstDay ?? logStart)}) are not counted.`
+      : "";
+  if (windows.length === 0) {
+    return {
+      status: "not_applicable",
+      evidence:
+        firstDay === undefined
+          ? "The log holds no events in the report's scope and period."
+          : `The log began on ${day(firstDay)}: no whole ${unit.slice(0, -1)} of the period has passed since.`,
+      gaps: [],
+      figures: [],
+      evidenceSeqs: [],
+    };
+  }
   const filter = ctx.scope.narrow(...check.filter);
   const [perDay, total] = await Promise.all([
     ctx.source.countBy(filter, "day", Math.ceil((until - since) / DAY) + 2),
@@ -229,7 +260,6 @@ async function regular(ctx: CheckContext, check: RegularCheck): Promise<CheckRes
   const seqs = await newestSeqs(ctx.source, filter, total);
   const activeDays = perDay.filter((r) => r.count > 0).map((r) => Date.parse(r.key as string));
   const missed = windows.filter((w) => !activeDays.some((d) => d >= w && d < w + span));
-  const unit = check.every === "day" ? "days" : "weeks";
   const covered = windows.length - missed.length;
   const figures: KeyFigure[] = [
     { label: `Events: ${check.describe}`, value: total },
@@ -249,7 +279,7 @@ async function regular(ctx: CheckContext, check: RegularCheck): Promise<CheckRes
         ];
   return {
     status: missed.length === 0 ? "met" : covered === 0 ? "gap" : "partial",
-    evidence: `${n(total)} ${check.describe} in ${covered} of ${windows.length} ${unit} of the period.`,
+    evidence: `${n(total)} ${check.describe} in ${covered} of ${windows.length} whole ${unit} of the period.${uncounted}`,
     gaps,
     figures,
     evidenceSeqs: seqs,
@@ -274,9 +304,11 @@ async function retained(ctx: CheckContext, check: RetainedCheck): Promise<CheckR
       evidenceSeqs: [],
     };
   }
-  const ageDays = Math.floor((end - Date.parse(oldest.timestamp)) / DAY);
+  // How long the log has held it: when it was received (its own time may be older, backfilled).
+  const held = Date.parse(oldest.received_at);
+  const ageDays = Math.floor((end - held) / DAY);
   const figures: KeyFigure[] = [
-    { label: "Oldest event held", value: `seq ${oldest.seq}, ${day(Date.parse(oldest.timestamp))}` },
+    { label: "Oldest event held", value: `seq ${oldest.seq}, received ${day(held)}` },
     { label: "History online", value: ageDays, unit: "days" },
   ];
   if (!pruned) {
@@ -286,7 +318,7 @@ async function retained(ctx: CheckContext, check: RetainedCheck): Promise<CheckR
         : "";
     return {
       status: "met",
-      evidence: `Nothing has been pruned: every event since the oldest (seq ${oldest.seq}, ${day(Date.parse(oldest.timestamp))}, ${ageDays} days before the period's end) is online and at hand.${young}`,
+      evidence: `Nothing has been pruned: every event since the oldest (seq ${oldest.seq}, ${day(held)}, ${ageDays} days before the period's end) is online and at hand.${young}`,
       gaps: [],
       figures,
       evidenceSeqs: [oldest.seq],
