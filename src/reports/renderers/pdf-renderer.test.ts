@@ -16,7 +16,7 @@ import {
   reportRendererContract,
 } from "../report-renderer.case.js";
 import { sampleReport } from "../sample-report.js";
-import { drawableText, pdfRenderer } from "./pdf-renderer.js";
+import { chartAlt, drawableText, pdfRenderer } from "./pdf-renderer.js";
 
 /** Poppler's tools, a PDF reader that is not ours; the tests skip without them. */
 const POPPLER = ["pdftotext", "pdftoppm"].every((tool) => spawnSync(tool, ["-v"]).error === undefined);
@@ -498,6 +498,78 @@ describe("pdfRenderer", { skip: SKIP }, () => {
   test("text the fonts cannot draw is still extracted exactly, through ActualText", async () => {
     const text = pdfText(await renderBytes(pdfRenderer, sampleReport()));
     assert.ok(text.includes("Zürich 🎉 日本語"), "the exact text is extractable");
+  });
+
+  test("text extraction gives the report's own text: no field tags, no private-use characters", async () => {
+    const bytes = await renderBytes(pdfRenderer, sampleReport({ branded: true }));
+    for (const mode of [["-raw"], ["-layout"], []]) {
+      const text = withTempPdf(bytes, (path) =>
+        execFileSync("pdftotext", [...mode, "-enc", "UTF-8", path, "-"], { encoding: "utf8" }),
+      );
+      const where = `pdftotext ${mode.join(" ")}`;
+      assert.ok(!/[\ue000-\uf8ff]/u.test(text), `${where}: private-use characters`);
+      assert.ok(
+        !/figure\.label|point\.label|finding\.|col\.repeat|chart\.kind|\bcell[A-Z0-9]|\btitleActivity/.test(
+          text,
+        ),
+        `${where}: field tags`,
+      );
+      for (const shown of [
+        "Activity — November 2026",
+        "Type:",
+        "activity",
+        "Top actors, by events",
+        "Page 1 of",
+      ]) {
+        assert.ok(text.includes(shown), `${where}: ${shown}`);
+      }
+    }
+  });
+
+  test("is a tagged PDF: a structure tree of standard types, page furniture left out of it", async () => {
+    const bytes = await renderBytes(pdfRenderer, sampleReport({ branded: true }));
+    withTempPdf(bytes, (path) => {
+      const info = execFileSync("pdfinfo", [path], { encoding: "utf8" });
+      assert.match(info, /^Tagged:\s+yes$/m);
+      assert.match(info, /^PDF version:\s+1\.7$/m);
+      assert.match(info, /^Title:\s+Activity — November 2026$/m);
+      const struct = execFileSync("pdfinfo", ["-struct-text", path], { encoding: "utf8" });
+      const types = new Set(struct.split("\n").flatMap((l) => /^\s*([A-Za-z0-9]+)\b/.exec(l)?.[1] ?? []));
+      for (const type of [
+        "Document",
+        "H1",
+        "H2",
+        "H3",
+        "Sect",
+        "Div",
+        "P",
+        "Table",
+        "TR",
+        "TH",
+        "TD",
+        "L",
+        "LI",
+        "Lbl",
+        "LBody",
+        "Figure",
+      ]) {
+        assert.ok(types.has(type), `a ${type} element`);
+      }
+      assert.ok(!struct.includes("Page 1 of"), "page numbers are Artifacts");
+      assert.ok(!struct.includes("Confidential"), "the footer is an Artifact");
+    });
+    // Each chart with points is a Figure whose alternative text describes it.
+    const charts = sampleReport().sections.flatMap((sec) =>
+      sec.blocks.flatMap((b) => (b.kind === "chart" && b.points.length > 0 ? [b] : [])),
+    );
+    const pdf = bytes.toString("latin1");
+    assert.equal(pdf.match(/\/S \/Figure\n\/Alt \(/g)?.length, charts.length);
+    const outcomes = charts.find((c) => c.chart === "breakdown") ?? assert.fail("a breakdown");
+    assert.equal(
+      chartAlt(outcomes),
+      "Breakdown: Outcomes: success 45210 events, failure 2803 events, unknown 200 events",
+    );
+    assert.ok(pdf.includes(`/Alt (${chartAlt(outcomes)})`));
   });
 
   test("a 2,000-row table fills many pages, repeats its header and stays in bounded time", async () => {
