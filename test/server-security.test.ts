@@ -1331,6 +1331,7 @@ describe("every read of audit data, key change and refusal is recorded in the lo
     const creation = await recordBy("apikey.create", admin);
     assert.ok(creation, "no apikey.create record");
     assert.equal(creation.target?.id, key.id);
+    assert.deepEqual([creation.source?.tool, creation.source?.component], ["sealtrail", "server"]);
 
     const listed = await get(server, "/v1/keys", admin);
     assert.equal(listed.status, 200);

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { FastifyRequest } from "fastify";
 import type { ApiKeyRecord, ApiKeyStore, NewApiKey } from "../access/api-key-store.js";
 import type { AuditLog } from "../audit-log.js";
@@ -209,6 +210,8 @@ export async function recordKeyChange(
     severity: "notice",
     actor: by,
     target: { type: "api_key", id: key.id, ...(key.name ? { name: key.name } : {}) },
+    // Where it happened (PCI DSS 10.2.2 asks for the origination of every entry).
+    source: { tool: "sealtrail", host: hostname(), component: request ? "server" : "cli" },
     ...(request ? { context: { request_id: String(request.id) } } : {}),
     details: { role: key.role, ...(key.tenant === null ? {} : { tenant: key.tenant }) },
   });
