@@ -41,6 +41,30 @@ export function drawableText(value: string): string {
   return out;
 }
 
+/**
+ * `text` cut into lines, each with the line breaks that end it (a line with nothing to draw joins
+ * the next): drawn one by one, so that a reader places each line's ActualText on that line.
+ *
+ * @example
+ * ```ts
+ * linesOf("a\r\n\nb\n"); // ["a\r\n\n", "b\n"]
+ * ```
+ */
+export function linesOf(text: string): string[] {
+  const lines: string[] = [];
+  let lead = "";
+  for (const piece of text.match(/[^\r\n\u2028\u2029]*(?:\r\n|[\r\n\u2028\u2029])*/g) ?? []) {
+    if (piece === "") continue;
+    if (/^[\r\n\u2028\u2029]*$/.test(piece)) lead += piece;
+    else {
+      lines.push(lead + piece);
+      lead = "";
+    }
+  }
+  if (lead !== "") lines.push(lead);
+  return lines;
+}
+
 const PAGE_MARGIN = 50;
 /** Space kept free at the bottom of each page for the footer. */
 const FOOTER_SPACE = 24;
@@ -111,40 +135,70 @@ class Layout {
   }
 
   /**
-   * Draws `shown` at (x, y) as the content of a new `type` structure element under `parent`.
-   * Where the glyphs drawn are not `exact` (default: `shown`) or wrap, the marked content's
-   * ActualText is `exact`, so text extraction gets the exact text even where the fonts had to
-   * replace characters or a line break draws as nothing. An empty text draws nothing: the element
-   * stays, empty. Returns the height drawn.
+   * Draws `text` at (x, y) as the content of a new `type` structure element under `parent`, a
+   * marked-content sequence per line. Where a line's glyphs are not its text (characters the fonts
+   * lack, the line breaks that end it) or it wraps, its ActualText is the exact text, so text
+   * extraction gets the text whole, each line where it is drawn. An empty text draws nothing: the
+   * element stays, empty. Returns the height drawn.
    */
   field(
     parent: Struct,
     type: string,
-    shown: string,
+    text: string,
     x: number,
     y: number,
     width: number,
-    exact = shown,
     align: "left" | "right" | "center" = "left",
   ): number {
     const element = this.doc.struct(type);
     parent.add(element);
-    const drawn = drawableText(shown);
-    const height = drawn === "" ? 0 : this.doc.heightOfString(drawn, { width });
-    if (drawn !== "") {
-      // ActualText only where the glyphs are not the text: characters replaced or left out, line
-      // breaks (text extraction cannot tell a wrap from a line break), a text shortened.
-      const wraps = height > this.doc.currentLineHeight(true) * 1.5;
-      const content = this.doc.markStructureContent(
-        "Span",
-        drawn !== exact || wraps ? { actual: exact } : {},
+    const lineHeight = this.doc.currentLineHeight(true);
+    let top = y;
+    for (const line of linesOf(text)) {
+      const glyphs = drawableText(line);
+      const drawn = glyphs.replace(/\n+$/, "");
+      const height = this.doc.heightOfString(drawn, { width });
+      // ActualText only where the glyphs are not the text: characters replaced, line breaks (text
+      // extraction cannot tell a wrap from a line break, nor one line break from another).
+      const wraps = height > lineHeight * 1.5;
+      const actual = drawn !== line || wraps;
+      const content = this.withActualText(
+        actual,
+        () => this.doc.markStructureContent("Span", actual ? { actual: line } : {}),
+        () => this.doc.text(drawn, x, top, { width, align, lineBreak: true }),
       );
-      this.doc.text(drawn, x, y, { width, align, lineBreak: true });
-      this.doc.endMarkedContent();
       element.add(content);
+      // The line breaks after the first end empty lines.
+      top += height + Math.max(0, glyphs.length - drawn.length - 1) * lineHeight;
     }
     element.end();
-    return height;
+    return top - y;
+  }
+
+  /**
+   * Opens marked content with `open`, runs `draw` in it and closes it. When it has ActualText
+   * (`actual`), it is opened and closed in pdfkit's text coordinates (y up): readers like poppler
+   * place the ActualText where the coordinates in effect at its end say, and pdfkit draws text in
+   * coordinates of its own, flipped inside the text's own q/Q.
+   */
+  withActualText<T>(actual: boolean, open: () => T, draw: () => void): T {
+    const flip = (): void => {
+      this.doc.transform(1, 0, 0, -1, 0, this.doc.page.height);
+    };
+    if (actual) {
+      this.doc.save();
+      flip();
+    }
+    const opened = open();
+    if (actual) {
+      this.doc.save();
+      flip();
+    }
+    draw();
+    if (actual) this.doc.restore();
+    this.doc.endMarkedContent();
+    if (actual) this.doc.restore();
+    return opened;
   }
 
   /** Draws `draw` as page furniture (an Artifact: not in the structure tree). */
@@ -154,11 +208,8 @@ class Layout {
     this.doc.endMarkedContent();
   }
 
-  /**
-   * A row of `rows` (the provenance Table): the key in a TH, `shown` in a TD (its ActualText
-   * `exact`: the value where `shown` leaves some of it out).
-   */
-  keyValue(rows: Struct, key: string, shown: string, exact = shown, color = "#000000"): void {
+  /** A row of `rows` (the provenance Table): the key in a TH, `shown` in a TD. */
+  keyValue(rows: Struct, key: string, shown: string, color = "#000000"): void {
     const keyWidth = 110;
     this.font(false, BODY_SIZE);
     const height = Math.max(this.measure(shown, this.width - keyWidth), this.measure(key, keyWidth));
@@ -168,7 +219,7 @@ class Layout {
     this.font(true, BODY_SIZE, "#444444");
     this.field(row, "TH", key === "" ? "" : `${key}:`, this.left, this.y, keyWidth - 6);
     this.font(false, BODY_SIZE, color);
-    this.field(row, "TD", shown, this.left + keyWidth, this.y, this.width - keyWidth, exact);
+    this.field(row, "TD", shown, this.left + keyWidth, this.y, this.width - keyWidth);
     row.end();
     this.y += height + 3;
   }
@@ -249,17 +300,15 @@ function provenance(layout: Layout, root: Struct, report: Report): void {
   layout.keyValue(rows, "Tree size", cellText(c.treeSize));
   layout.keyValue(rows, "Root hash", c.rootHash);
   const signature = c.signatureVerified ? "verified" : "NOT VERIFIED";
-  layout.keyValue(rows, "Signature", signature, signature, c.signatureVerified ? "#1e7a3c" : "#c23b3b");
+  layout.keyValue(rows, "Signature", signature, c.signatureVerified ? "#1e7a3c" : "#c23b3b");
   const store = c.storeVerified === undefined ? "not checked" : c.storeVerified ? "verified" : "NOT VERIFIED";
   layout.keyValue(
     rows,
     "Store",
     store,
-    store,
     store === "verified" ? "#1e7a3c" : store === "NOT VERIFIED" ? "#c23b3b" : "#666666",
   );
-  // The note ends with a line break, which draws as nothing: ActualText keeps it.
-  layout.keyValue(rows, "Checkpoint note", c.note.replace(/\n$/, ""), c.note);
+  layout.keyValue(rows, "Checkpoint note", c.note);
   rows.end();
   layout.y += 6;
 }
@@ -737,14 +786,18 @@ function layoutReport(doc: Doc, report: Report): void {
       // on the right.
       const shown = drawableText(footer).replace(/\n/g, " ");
       const fits = doc.widthOfString(shown) <= layout.width - 90;
-      doc.markContent("Span", shown === footer && fits ? {} : { actual: footer });
-      doc.text(shown === "" ? " " : shown, layout.left, y, {
-        width: layout.width - 90,
-        lineBreak: false,
-        ellipsis: true,
-        height: 10,
-      });
-      doc.endMarkedContent();
+      const actual = shown !== footer || !fits;
+      layout.withActualText(
+        actual,
+        () => doc.markContent("Span", actual ? { actual: footer } : {}),
+        () =>
+          doc.text(shown === "" ? " " : shown, layout.left, y, {
+            width: layout.width - 90,
+            lineBreak: false,
+            ellipsis: true,
+            height: 10,
+          }),
+      );
       doc.text(`Page ${i + 1} of ${range.count}`, layout.left + layout.width - 90, y, {
         width: 90,
         align: "right",
