@@ -597,6 +597,38 @@ describe("pdfRenderer", { skip: SKIP }, () => {
     await checkShowsReport(pdfRenderer, parsePdfReport, report);
   });
 
+  test("a cell taller than a page goes on on the next pages and reads back whole", async () => {
+    const report = sampleReport({ variant: "edge-cases" });
+    const tall = Array.from({ length: 150 }, (_, i) => `line ${i}`).join("\n");
+    const withTall: Report = {
+      ...report,
+      sections: [
+        ...report.sections,
+        {
+          id: "tall",
+          title: "Tall",
+          blocks: [
+            {
+              kind: "table",
+              title: "Tall cell",
+              columns: [
+                { key: "a", label: "A" },
+                { key: "b", label: "B" },
+              ],
+              rows: [
+                { a: "x", b: tall },
+                { a: "y", b: "after" },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const count = checkPageNumbers(pdfText(await renderBytes(pdfRenderer, withTall)));
+    assert.ok(count < 10, `${count} pages`);
+    await checkShowsReport(pdfRenderer, parsePdfReport, withTall);
+  });
+
   test("the contract fails a renderer that drops a table row", async () => {
     const report = sampleReport();
     const table = report.sections[1]?.blocks[0];

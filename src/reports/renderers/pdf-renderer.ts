@@ -161,6 +161,12 @@ class Layout {
       // ActualText only where the glyphs are not the text: characters replaced, line breaks (text
       // extraction cannot tell a wrap from a line break, nor one line break from another).
       const wraps = height > lineHeight * 1.5;
+      // A text taller than the page goes on on the next (a page break inside marked content or
+      // pdfkit's text would leave both unbalanced).
+      if (top > y && top + Math.min(height, lineHeight) > this.doc.page.maxY()) {
+        this.doc.addPage();
+        top = this.top;
+      }
       const actual = drawn !== line || wraps;
       const content = this.withActualText(
         actual,
@@ -169,10 +175,10 @@ class Layout {
       );
       element.add(content);
       // The line breaks after the first end empty lines.
-      top += height + Math.max(0, glyphs.length - drawn.length - 1) * lineHeight;
+      top = this.doc.y + Math.max(0, glyphs.length - drawn.length - 1) * lineHeight;
     }
     element.end();
-    return top - y;
+    return Math.max(0, top - y);
   }
 
   /**
