@@ -16,7 +16,7 @@ import {
   reportRendererContract,
 } from "../report-renderer.case.js";
 import { sampleReport } from "../sample-report.js";
-import { chartAlt, drawableText, pdfRenderer } from "./pdf-renderer.js";
+import { chartAlt, drawableText, linesOf, pdfRenderer } from "./pdf-renderer.js";
 
 /** Poppler's tools, a PDF reader that is not ours; the tests skip without them. */
 const POPPLER = ["pdftotext", "pdftoppm"].every((tool) => spawnSync(tool, ["-v"]).error === undefined);
@@ -477,6 +477,13 @@ describe("pdfRenderer", { skip: SKIP }, () => {
     assert.equal(drawableText("Zürich 🎉 日本 — “ok” €"), "Zürich ? ?? — “ok” €");
     assert.equal(drawableText("a\r\nb\rc\u2028d\te\u0000"), "a\nb\nc\nd e?");
     assert.equal(drawableText("e\u0301\u200b"), "e??");
+  });
+
+  test("cuts text into lines, each with the line breaks that end it", () => {
+    assert.deepStrictEqual(linesOf("a\r\n\nb\n"), ["a\r\n\n", "b\n"]);
+    assert.deepStrictEqual(linesOf("\n\nx\ry\u2028z"), ["\n\nx\r", "y\u2028", "z"]);
+    assert.deepStrictEqual(linesOf(""), []);
+    assert.deepStrictEqual(linesOf("one line"), ["one line"]);
   });
 
   test("is a PDF that poppler renders, with 'Page N of M' on every page", async () => {
