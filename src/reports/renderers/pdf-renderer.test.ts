@@ -201,10 +201,17 @@ function readPdf(bytes: Buffer): { tree: StructNode; footers: string[] } {
   });
 }
 
-/** The exact text of an element: its own content, then its children's. */
+/**
+ * The exact text of an element: its own content, then its children's. Its content is a
+ * marked-content sequence per line; a line that does not end with a line break was ended by one
+ * "\n".
+ */
 function textOf(node: StructNode | undefined): string {
   if (node === undefined) return "";
-  return node.exact.join("") + node.children.map(textOf).join("");
+  const own = node.exact.map((line, i) =>
+    i < node.exact.length - 1 && !/[\r\n\u2028\u2029]$/.test(line) ? `${line}\n` : line,
+  );
+  return own.join("") + node.children.map(textOf).join("");
 }
 
 /** Checks that `node` is a `type` element and returns it. */

@@ -137,8 +137,8 @@ class Layout {
   /**
    * Draws `text` at (x, y) as the content of a new `type` structure element under `parent`, a
    * marked-content sequence per line. Where a line's glyphs are not its text (characters the fonts
-   * lack, the line breaks that end it) or it wraps, its ActualText is the exact text, so text
-   * extraction gets the text whole, each line where it is drawn. An empty text draws nothing: the
+   * lack, the line breaks that end it other than a single "\n") or it wraps, its ActualText is the
+   * exact text, so text extraction gets the text whole, each line where it is drawn. An empty text draws nothing: the
    * element stays, empty. Returns the height drawn.
    */
   field(
@@ -154,7 +154,11 @@ class Layout {
     parent.add(element);
     const lineHeight = this.doc.currentLineHeight(true);
     let top = y;
-    for (const line of linesOf(text)) {
+    const lines = linesOf(text);
+    lines.forEach((line, i) => {
+      // Text extraction ends each line with a line break of its own: a line ended by one "\n" (and
+      // not the last line, after which extraction may put a space) leaves it out.
+      const said = i < lines.length - 1 && /[^\r\n\u2028\u2029]\n$/.test(line) ? line.slice(0, -1) : line;
       const glyphs = drawableText(line);
       const drawn = glyphs.replace(/\n+$/, "");
       const height = this.doc.heightOfString(drawn, { width });
@@ -167,16 +171,16 @@ class Layout {
         this.doc.addPage();
         top = this.top;
       }
-      const actual = drawn !== line || wraps;
+      const actual = drawn !== said || wraps;
       const content = this.withActualText(
         actual,
-        () => this.doc.markStructureContent("Span", actual ? { actual: line } : {}),
+        () => this.doc.markStructureContent("Span", actual ? { actual: said } : {}),
         () => this.doc.text(drawn, x, top, { width, align, lineBreak: true }),
       );
       element.add(content);
       // The line breaks after the first end empty lines.
       top = this.doc.y + Math.max(0, glyphs.length - drawn.length - 1) * lineHeight;
-    }
+    });
     element.end();
     return Math.max(0, top - y);
   }
