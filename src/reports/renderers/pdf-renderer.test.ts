@@ -128,6 +128,9 @@ function readPdf(bytes: Buffer): { tree: StructNode; footers: string[] } {
         const ch = chars[i];
         if (ch === undefined || ch === "\f") return undefined;
         const glyph = glyphOf(ch);
+        // A text is one line (with line breaks at its start or end): a line break inside it
+        // is where the line wrapped, and the glyphs the tree shows say what the text is.
+        if (glyph === "" && j > 0) return undefined;
         if (glyph === "") i++;
         else if (glyph === want[j]) {
           i++;

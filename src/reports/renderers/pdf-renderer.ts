@@ -162,16 +162,19 @@ class Layout {
       const glyphs = drawableText(line);
       const drawn = glyphs.replace(/\n+$/, "");
       const height = this.doc.heightOfString(drawn, { width });
-      // ActualText only where the glyphs are not the text: characters replaced, line breaks (text
-      // extraction cannot tell a wrap from a line break, nor one line break from another).
-      const wraps = height > lineHeight * 1.5;
+      // ActualText only where the glyphs are not the text: characters replaced, line breaks other
+      // than the single "\n" extraction puts at the end of the line anyway, a word broken. (A line
+      // has no line break inside, so a reader can tell that one inside its extracted text is a
+      // wrap between words.)
       // A text taller than the page goes on on the next (a page break inside marked content or
       // pdfkit's text would leave both unbalanced).
       if (top > y && top + Math.min(height, lineHeight) > this.doc.page.maxY()) {
         this.doc.addPage();
         top = this.top;
       }
-      const actual = drawn !== said || wraps;
+      // A word wider than the line is broken inside: ActualText keeps it whole.
+      const broken = drawn.split(/\s+/).some((word) => this.doc.widthOfString(word) > width);
+      const actual = drawn !== said || broken;
       const content = this.withActualText(
         actual,
         () => this.doc.markStructureContent("Span", actual ? { actual: said } : {}),
