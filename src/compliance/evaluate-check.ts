@@ -213,26 +213,41 @@ function integrity(ctx: CheckContext): CheckResult {
   };
 }
 
+/** When the log began within a report's scope, once per scope (several checks ask). */
+const beginnings = new WeakMap<ReportScope, Promise<{ logStart: number; firstDay?: number }>>();
+
+/**
+ * Where whole days of the period start to count: the period's start if the log already held
+ * events before it; else the day after the first day with events in the period (days before
+ * the log existed can show nothing, and the day it began is only part of one). Events are in
+ * seq order, not time order, so the first day is read from per-day counts.
+ */
+function logBeginning(ctx: CheckContext): Promise<{ logStart: number; firstDay?: number }> {
+  let found = beginnings.get(ctx.scope);
+  if (!found) {
+    const { since, until } = ctx.scope.request;
+    found = (async () => {
+      const before = await ctx.source.query(
+        { conditions: ctx.scope.filter.conditions, until: since },
+        { limit: 1, order: "desc" },
+      );
+      if (before.events.length > 0) return { logStart: since };
+      const days = await ctx.source.countBy(ctx.scope.filter, "day", Math.ceil((until - since) / DAY) + 2);
+      const first = days.find((r) => r.count > 0);
+      if (!first) return { logStart: until };
+      const firstDay = Date.parse(first.key as string);
+      return { logStart: firstDay + DAY, firstDay };
+    })();
+    beginnings.set(ctx.scope, found);
+  }
+  return found;
+}
+
 async function regular(ctx: CheckContext, check: RegularCheck): Promise<CheckResult> {
   const { since, until } = ctx.scope.request;
   const span = check.every === "day" ? DAY : 7 * DAY;
   const unit = check.every === "day" ? "days" : "weeks";
-  // Whole days (or weeks) of the period after the log began (in scope): days before the log
-  // existed can show nothing, and the day it began is only part of one. Events are in seq
-  // order, not time order, so the first day is read from per-day counts of the period, unless
-  // the log already held events before it.
-  const began = await ctx.source.query(
-    { conditions: ctx.scope.filter.conditions, until: since },
-    { limit: 1, order: "desc" },
-  );
-  let logStart = since;
-  let firstDay: number | undefined;
-  if (began.events.length === 0) {
-    const days = await ctx.source.countBy(ctx.scope.filter, "day", Math.ceil((until - since) / DAY) + 2);
-    const first = days.find((r) => r.count > 0);
-    firstDay = first ? Date.parse(first.key as string) : undefined;
-    logStart = firstDay === undefined ? until : firstDay + DAY;
-  }
+  const { logStart, firstDay } = await logBeginning(ctx);
   const whole: number[] = [];
   for (let t = Math.ceil(since / DAY) * DAY; t + span <= until; t += span) whole.push(t);
   const windows = whole.filter((w) => w >= logStart);
