@@ -746,39 +746,28 @@ export function reportRendererContract(make: () => ReportRenderer, parse: ParseR
       await checkSlowDestination(make(), sampleReport());
     });
 
-    describe("catches a renderer's branding mistakes", () => {
-      for (const mistake of BRANDING_MISTAKES) {
-        test(`a renderer that ${mistake.name} fails the contract`, TIMEOUT, async () => {
-          const report = sampleReport({ branded: true });
-          assert.notDeepStrictEqual(textView(mistake.mutate(report)), textView(report), mistake.name);
-          await assert.rejects(
-            checkShowsReport(withMistake(make(), mistake), parse, report),
-            (e: unknown) => {
-              assert.ok(e instanceof assert.AssertionError, String(e));
-              assert.match(e.message.split("\n")[0] ?? "", mistake.caughtBy);
-              return true;
-            },
-          );
-        });
-      }
-    });
-
-    describe("catches a renderer's mistakes", () => {
-      for (const mistake of RENDERER_MISTAKES) {
-        test(`a renderer that ${mistake.name} fails the contract`, TIMEOUT, async () => {
-          const report = sampleReport();
-          // The mistake must change what a reader sees, or this test would prove nothing.
-          assert.notDeepStrictEqual(textView(mistake.mutate(report)), textView(report), mistake.name);
-          await assert.rejects(
-            checkShowsReport(withMistake(make(), mistake), parse, report),
-            (e: unknown) => {
-              assert.ok(e instanceof assert.AssertionError, String(e));
-              assert.match(e.message.split("\n")[0] ?? "", mistake.caughtBy);
-              return true;
-            },
-          );
-        });
-      }
-    });
+    /** Every mistake must change what a reader sees of `report`, and fail the contract. */
+    const catchesMistakes = (title: string, mistakes: readonly RendererMistake[], report: () => Report) =>
+      describe(title, () => {
+        for (const mistake of mistakes) {
+          test(`a renderer that ${mistake.name} fails the contract`, TIMEOUT, async () => {
+            const shown = report();
+            // The mistake must change what a reader sees, or this test would prove nothing.
+            assert.notDeepStrictEqual(textView(mistake.mutate(shown)), textView(shown), mistake.name);
+            await assert.rejects(
+              checkShowsReport(withMistake(make(), mistake), parse, shown),
+              (e: unknown) => {
+                assert.ok(e instanceof assert.AssertionError, String(e));
+                assert.match(e.message.split("\n")[0] ?? "", mistake.caughtBy);
+                return true;
+              },
+            );
+          });
+        }
+      });
+    catchesMistakes("catches a renderer's branding mistakes", BRANDING_MISTAKES, () =>
+      sampleReport({ branded: true }),
+    );
+    catchesMistakes("catches a renderer's mistakes", RENDERER_MISTAKES, () => sampleReport());
   });
 }
