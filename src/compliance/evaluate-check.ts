@@ -403,6 +403,11 @@ async function resolved(ctx: CheckContext, check: ResolvedCheck): Promise<CheckR
     keys.length === 0
       ? []
       : (await ctx.source.query(resolutionFilter, { limit: 10_000, order: "asc" })).events;
+  const resolutionsOf = new Map<string, AuditEvent[]>();
+  for (const r of resolutions) {
+    const key = valueAt(r, check.match) as string;
+    resolutionsOf.set(key, [...(resolutionsOf.get(key) ?? []), r]);
+  }
   const now = ctx.scope.request.until;
   const deadlineMs = check.withinDays * DAY;
   const late: number[] = [];
@@ -413,8 +418,8 @@ async function resolved(ctx: CheckContext, check: ResolvedCheck): Promise<CheckR
   for (const request of page.events) {
     const key = valueAt(request, check.match);
     const at = Date.parse(request.timestamp);
-    const answers = resolutions.filter(
-      (r) => valueAt(r, check.match) === key && Date.parse(r.timestamp) >= at,
+    const answers = (key === undefined ? [] : (resolutionsOf.get(key) ?? [])).filter(
+      (r) => Date.parse(r.timestamp) >= at,
     );
     const done = answers.find((r) => r.outcome !== "failure");
     if (key === undefined) overdue.push(request.seq);
