@@ -45,8 +45,9 @@ export interface CheckContext {
 
 /** How many sample seqs a check cites per finding. */
 const SAMPLES = 5;
-/** Most requests a `resolved` check follows up one by one. */
+/** Most requests a `resolved` check follows up one by one, and most resolutions it reads. */
 const MAX_REQUESTS = 2000;
+const MAX_RESOLUTIONS = 100_000;
 const DAY = 86_400_000;
 
 const count = new Intl.NumberFormat("en-US");
@@ -225,7 +226,8 @@ const beginnings = new WeakMap<ReportScope, Promise<{ logStart: number; firstDay
 function logBeginning(ctx: CheckContext): Promise<{ logStart: number; firstDay?: number }> {
   let found = beginnings.get(ctx.scope);
   if (!found) {
-    const { since, until } = ctx.scope.request;
+    const since = ctx.scope.filter.since ?? ctx.scope.request.since;
+    const until = ctx.scope.filter.until ?? ctx.scope.request.until;
     found = (async () => {
       const before = await ctx.source.query(
         { conditions: ctx.scope.filter.conditions, until: since },
@@ -244,7 +246,9 @@ function logBeginning(ctx: CheckContext): Promise<{ logStart: number; firstDay?:
 }
 
 async function regular(ctx: CheckContext, check: RegularCheck): Promise<CheckResult> {
-  const { since, until } = ctx.scope.request;
+  // The period as narrowed by the report's own filter (a `since=` within it).
+  const since = ctx.scope.filter.since ?? ctx.scope.request.since;
+  const until = ctx.scope.filter.until ?? ctx.scope.request.until;
   const span = check.every === "day" ? DAY : 7 * DAY;
   const unit = check.every === "day" ? "days" : "weeks";
   const { logStart, firstDay } = await logBeginning(ctx);
@@ -302,13 +306,11 @@ async function regular(ctx: CheckContext, check: RegularCheck): Promise<CheckRes
 }
 
 async function retained(ctx: CheckContext, check: RetainedCheck): Promise<CheckResult> {
-  // Whether anything was pruned is a fact of the whole store (seq 0 is still there or not); the
-  // oldest event shown is the oldest the report's scope (its tenant, its filter) may see.
+  // Retention is a fact of the store, not of one tenant's part of it: what it holds from its
+  // first retained event on (only that event's seq and when it was received are shown).
   const bound: EventFilter = { conditions: [{ field: "seq", op: "lt", value: ctx.scope.checkpoint.size }] };
-  const [first] = (await ctx.source.query(bound, { limit: 1, order: "asc" })).events;
-  const pruned = first !== undefined && first.seq > 0;
-  const scoped: EventFilter = { conditions: ctx.scope.filter.conditions };
-  const [oldest] = (await ctx.source.query(scoped, { limit: 1, order: "asc" })).events;
+  const [oldest] = (await ctx.source.query(bound, { limit: 1, order: "asc" })).events;
+  const pruned = oldest !== undefined && oldest.seq > 0;
   const end = ctx.scope.request.until;
   if (!oldest) {
     return {
@@ -321,6 +323,15 @@ async function retained(ctx: CheckContext, check: RetainedCheck): Promise<CheckR
   }
   // How long the log has held it: when it was received (its own time may be older, backfilled).
   const held = Date.parse(oldest.received_at);
+  if (held >= end) {
+    return {
+      status: "not_applicable",
+      evidence: `The log's oldest event was received on ${day(held)}, after the period's end.`,
+      gaps: [],
+      figures: [],
+      evidenceSeqs: [],
+    };
+  }
   const ageDays = Math.floor((end - held) / DAY);
   const figures: KeyFigure[] = [
     { label: "Oldest event held", value: `seq ${oldest.seq}, received ${day(held)}` },
@@ -336,7 +347,7 @@ async function retained(ctx: CheckContext, check: RetainedCheck): Promise<CheckR
       evidence: `Nothing has been pruned: every event since the oldest (seq ${oldest.seq}, ${day(held)}, ${ageDays} days before the period's end) is online and at hand.${young}`,
       gaps: [],
       figures,
-      evidenceSeqs: [oldest.seq],
+      evidenceSeqs: [],
     };
   }
   if (ageDays >= check.retainDays) {
@@ -345,7 +356,7 @@ async function retained(ctx: CheckContext, check: RetainedCheck): Promise<CheckR
       evidence: `Events before seq ${oldest.seq} were pruned; the store still holds ${ageDays} days online, more than the ${check.retainDays} required.`,
       gaps: [],
       figures,
-      evidenceSeqs: [oldest.seq],
+      evidenceSeqs: [],
     };
   }
   const atHand = ageDays >= check.atHandDays;
@@ -358,7 +369,7 @@ async function retained(ctx: CheckContext, check: RetainedCheck): Promise<CheckR
         : `Only ${ageDays} days are online, fewer than the ${check.atHandDays} that must be at hand.`,
     ],
     figures,
-    evidenceSeqs: [oldest.seq],
+    evidenceSeqs: [],
   };
 }
 
@@ -402,7 +413,7 @@ async function resolved(ctx: CheckContext, check: ResolvedCheck): Promise<CheckR
   const resolutions =
     keys.length === 0
       ? []
-      : (await ctx.source.query(resolutionFilter, { limit: 10_000, order: "asc" })).events;
+      : (await ctx.source.query(resolutionFilter, { limit: MAX_RESOLUTIONS, order: "asc" })).events;
   const resolutionsOf = new Map<string, AuditEvent[]>();
   for (const r of resolutions) {
     const key = valueAt(r, check.match) as string;
@@ -414,6 +425,7 @@ async function resolved(ctx: CheckContext, check: ResolvedCheck): Promise<CheckR
   const overdue: number[] = [];
   const failed: number[] = [];
   const pending: number[] = [];
+  const unmatched: number[] = [];
   let onTime = 0;
   for (const request of page.events) {
     const key = valueAt(request, check.match);
@@ -422,7 +434,7 @@ async function resolved(ctx: CheckContext, check: ResolvedCheck): Promise<CheckR
       (r) => Date.parse(r.timestamp) >= at,
     );
     const done = answers.find((r) => r.outcome !== "failure");
-    if (key === undefined) overdue.push(request.seq);
+    if (key === undefined) unmatched.push(request.seq);
     else if (done) {
       if (Date.parse(done.timestamp) - at <= deadlineMs) onTime += 1;
       else late.push(request.seq);
@@ -449,13 +461,20 @@ async function resolved(ctx: CheckContext, check: ResolvedCheck): Promise<CheckR
     );
   if (failed.length > 0)
     gaps.push(`${failed.length} ${check.describe} have only failed resolutions (seq ${list(failed)}).`);
+  if (unmatched.length > 0)
+    gaps.push(
+      `${unmatched.length} ${check.describe} carry no ${check.match}, so no resolution can be matched to them (seq ${list(unmatched)}).`,
+    );
+  if (resolutions.length === MAX_RESOLUTIONS)
+    gaps.push(`Only the first ${n(MAX_RESOLUTIONS)} resolutions were read; narrow the period.`);
   if (page.events.length < total)
     gaps.push(
       `Only the first ${n(page.events.length)} of ${n(total)} requests were followed up; narrow the period.`,
     );
-  const wrong = overdue.length + late.length + failed.length;
+  const wrong = overdue.length + late.length + failed.length + unmatched.length;
+  const incomplete = page.events.length < total || resolutions.length === MAX_RESOLUTIONS;
   return {
-    status: wrong > 0 ? "gap" : pending.length > 0 || page.events.length < total ? "partial" : "met",
+    status: wrong > 0 ? "gap" : pending.length > 0 || incomplete ? "partial" : "met",
     evidence: `${n(total)} ${check.describe} in the period; ${onTime} resolved within ${check.withinDays} days (${filterWords(check.resolutionsText)}, matched by ${check.match}).`,
     gaps:
       pending.length > 0 && wrong === 0
@@ -464,7 +483,7 @@ async function resolved(ctx: CheckContext, check: ResolvedCheck): Promise<CheckR
     figures,
     evidenceSeqs:
       wrong > 0
-        ? [...overdue, ...late, ...failed].slice(0, SAMPLES * 3)
+        ? [...overdue, ...late, ...failed, ...unmatched].slice(0, SAMPLES * 4)
         : page.events.slice(-SAMPLES).map((e) => e.seq),
   };
 }

@@ -27,10 +27,13 @@ export function batchCounts(source: ReportSource, base: EventFilter): ReportSour
   const flush = () => {
     const batch = pending;
     pending = [];
-    source
-      .countEach(
-        base,
-        batch.map((p) => p.narrowing),
+    // Through a promise, so that a source throwing instead of rejecting still settles the batch.
+    Promise.resolve()
+      .then(() =>
+        source.countEach(
+          base,
+          batch.map((p) => p.narrowing),
+        ),
       )
       .then(
         (counts) => {

@@ -170,7 +170,7 @@ export class SqliteDriver implements StorageDriver {
   }
 
   async queryEvents(filter: EventFilter, page: PageRequest): Promise<StoredEvent[]> {
-    const where = compileFilter(filter, { timeIndex: this.#timeIndexPays(filter) });
+    const where = compileFilter(filter, { timeIndex: this.#timeIndexPays(filter, page.order) });
     let sql = `SELECT seq, body AS json FROM events WHERE ${where.sql}`;
     const params = [...where.params];
     if (page.afterSeq !== undefined) {
@@ -186,11 +186,12 @@ export class SqliteDriver implements StorageDriver {
    * Whether a page in seq order should find its time window through the time index. Given a
    * window, SQLite always does, then sorts every event in it by seq: for "the newest 5 of the
    * last 90 days" on a store that spans 60, that is a million rows read and sorted to return
-   * five. When the window covers at least a quarter of the store's time span, walking the
-   * table in seq order and skipping events outside the window finds a page after a few rows
-   * instead (a cost-based choice SQLite cannot make: it has no statistics on times).
+   * five. When the window covers at least a quarter of the store's time span and reaches the
+   * end the walk starts from (the newest for `desc`, the oldest for `asc`), walking the table
+   * in seq order and skipping events outside the window finds a page after a few rows instead
+   * (a cost-based choice SQLite cannot make: it has no statistics on times).
    */
-  #timeIndexPays(filter: EventFilter): boolean {
+  #timeIndexPays(filter: EventFilter, order: "asc" | "desc"): boolean {
     if (filter.since === undefined && filter.until === undefined) return true;
     const span = this.#stmt(
       "SELECT (SELECT min(ts) FROM events) AS lo, (SELECT max(ts) FROM events) AS hi",
@@ -199,9 +200,11 @@ export class SqliteDriver implements StorageDriver {
       hi: number | null;
     };
     if (span.lo === null || span.hi === null || span.hi <= span.lo) return true;
+    const width = span.hi - span.lo;
     const from = Math.max(span.lo, filter.since ?? span.lo);
     const to = Math.min(span.hi, filter.until ?? span.hi);
-    return (to - from) / (span.hi - span.lo) < 0.25;
+    const skippedFirst = order === "desc" ? span.hi - to : from - span.lo;
+    return (to - from) / width < 0.25 || skippedFirst / width > 0.1;
   }
 
   async *scanEvents(filter: EventFilter, fromSeq = 0): AsyncIterable<StoredEvent[]> {
