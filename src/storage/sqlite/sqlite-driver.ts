@@ -417,8 +417,9 @@ class WriterThread {
   readonly ready: Promise<void>;
 
   constructor(path: string) {
+    // Referenced until it is ready, so that whoever awaits `ready` cannot see the process end
+    // under it for want of anything else to wait on; afterwards only while commits are pending.
     this.#worker = new Worker(new URL("./sqlite-writer.js", import.meta.url), { workerData: { path } });
-    this.#worker.unref();
     this.ready = new Promise((resolve, reject) => {
       this.#worker.once("message", () => resolve());
       this.#worker.once("error", reject);
@@ -426,7 +427,10 @@ class WriterThread {
         reject(new Error(`SQLite writer thread exited (${code}) before it was ready`)),
       );
     });
-    this.ready.catch(() => {});
+    const idle = () => {
+      if (!this.#closed && this.#pending.size === 0) this.#worker.unref();
+    };
+    this.ready.then(idle, idle);
     this.#worker.on("message", (response: WriterResponse | "ready") => {
       if (response === "ready") return;
       const waiter = this.#pending.get(response.id);
