@@ -1,3 +1,4 @@
+import { ApiKeyStore } from "./access/api-key-store.js";
 import { SealtrailError } from "./errors.js";
 import type { AuditEvent, AuditEventInput } from "./event/audit-event.js";
 import type { EventLimits } from "./event/event-limits.js";
@@ -6,6 +7,7 @@ import type { PreparedEvent } from "./event/prepared-event.js";
 import { Appender, type AppendReceipt, type BatchCommitted } from "./ingest/appender.js";
 import { Checkpointer } from "./ingest/checkpointer.js";
 import type { SignedCheckpoint } from "./ledger/checkpoint.js";
+import { defaultOrigin } from "./ledger/origin.js";
 import { consistencyProof, inclusionProof } from "./ledger/proofs.js";
 import { leafHash } from "./ledger/rfc6962.js";
 import { type NoteVerifier, parseVerifierKey } from "./ledger/signed-note.js";
@@ -13,23 +15,19 @@ import { nodeFromTiles } from "./ledger/tiles.js";
 import { decodeCursor, encodeCursor, type PageOrder } from "./query/cursor.js";
 import { type Condition, type EventFilter, MATCH_ALL } from "./query/event-filter.js";
 import { parseFilter } from "./query/filter-syntax.js";
-import { SqliteDriver } from "./storage/sqlite/sqlite-driver.js";
+import { sqliteStorage } from "./storage/sqlite/sqlite-storage.js";
+import type { Storage, StorageFactory } from "./storage/storage.js";
 import type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";
-import {
-  createHome,
-  defaultOrigin,
-  type HomePaths,
-  homePaths,
-  isInitialized,
-  loadSigner,
-  publishCheckpointFile,
-  readVerifierKey,
-} from "./store-home.js";
 import { type VerifyReport, verifyStore } from "./verify/verify-store.js";
 
 /** Options for {@link AuditLog.open}. */
 export interface AuditLogOptions {
-  /** Home directory; else `$SEALTRAIL_HOME`, else `./.sealtrail`. */
+  /**
+   * Where the store lives, as a storage factory (`sqliteStorage({ home })`, `memoryStorage()`).
+   * Default: `sqliteStorage({ home })`.
+   */
+  storage?: StorageFactory;
+  /** Home directory of the default SQLite storage; else `$SEALTRAIL_HOME`, else `./.sealtrail`. */
   home?: string;
   /** Create the store when the home holds none (default true). */
   create?: boolean;
@@ -131,8 +129,9 @@ function isExpressionList(input: FilterInput): input is readonly string[] {
  * ```
  */
 export class AuditLog {
-  readonly #paths: HomePaths;
+  readonly #storage: Storage;
   readonly #driver: StorageDriver;
+  #apiKeys: ApiKeyStore | undefined;
   /** Absent when the stored tree could not be rebuilt: then only reading and `verify` work. */
   readonly #appender: Appender | undefined;
   readonly #treeError: SealtrailError | undefined;
@@ -145,13 +144,13 @@ export class AuditLog {
   readonly #commitListeners = new Set<(batch: BatchCommitted) => void>();
 
   private constructor(
-    paths: HomePaths,
-    driver: StorageDriver,
+    storage: Storage,
     appender: Appender | SealtrailError,
     origin: string,
     options: AuditLogOptions,
   ) {
-    this.#paths = paths;
+    this.#storage = storage;
+    const driver = storage.driver;
     this.#driver = driver;
     this.#appender = appender instanceof Appender ? appender : undefined;
     this.#treeError = appender instanceof SealtrailError ? appender : undefined;
@@ -161,9 +160,9 @@ export class AuditLog {
     this.#checkpointer = new Checkpointer(
       driver,
       origin,
-      () => loadSigner(paths),
+      () => storage.signer(),
       async (cp) => {
-        publishCheckpointFile(paths, cp.note);
+        storage.publishCheckpoint(cp.note);
         options.onCheckpoint?.(cp);
       },
     );
@@ -185,8 +184,8 @@ export class AuditLog {
   }
 
   /**
-   * Creates a store in `home` (an existing empty directory is fine) with a new signing key;
-   * returns the verifier key. Fails when the home already holds a store.
+   * Creates a store (in `home`, an existing empty directory being fine, or in `storage`) with a
+   * new signing key; returns the verifier key. Fails when the location already holds a store.
    *
    * @example
    * ```ts
@@ -194,15 +193,12 @@ export class AuditLog {
    * ```
    */
   static async init(
-    options: { home?: string; origin?: string } = {},
-  ): Promise<{ home: string; origin: string; verifierKey: string }> {
-    const paths = homePaths(options.home);
+    options: { home?: string; storage?: StorageFactory; origin?: string } = {},
+  ): Promise<{ home: string; origin: string; verifierKey: string; signingKey: string }> {
+    const storage = storageOf(options);
     const origin = options.origin ?? defaultOrigin();
-    const { verifierKey } = createHome(paths, origin);
-    const driver = SqliteDriver.open(paths.database, { writerThread: false });
-    await driver.setMeta("origin", origin);
-    await driver.close();
-    return { home: paths.home, origin, verifierKey };
+    const { verifierKey, signingKey } = await storage.create(origin);
+    return { home: storage.location, origin, verifierKey, signingKey };
   }
 
   /** Opens the store in `options.home`, creating it first unless `create` is false. */
@@ -217,21 +213,22 @@ export class AuditLog {
         `limits.maxEventBytes: expected an integer from 1 to ${MAX_ENTRY_BYTES} (the largest C2SP entry), got ${maxBytes}`,
       );
     }
-    const paths = homePaths(options.home);
-    if (!isInitialized(paths)) {
+    const factory = storageOf(options);
+    if (!factory.initialized()) {
       if (options.create === false) {
         throw new SealtrailError(
           "ST_ERR_STORE_NOT_INITIALIZED",
-          `no store in ${paths.home}; run \`sealtrail init\` first`,
+          `no store in ${factory.location}; run \`sealtrail init\` first`,
         );
       }
-      await AuditLog.init({ home: paths.home, ...(options.origin ? { origin: options.origin } : {}) });
+      await AuditLog.init({ storage: factory, ...(options.origin ? { origin: options.origin } : {}) });
     }
-    const driver = SqliteDriver.open(paths.database, { lazyWriter: options.readMostly === true });
+    const storage = await factory.open({ readMostly: options.readMostly === true });
+    const driver = storage.driver;
     try {
       const origin = await driver.getMeta("origin");
       if (!origin)
-        throw new SealtrailError("ST_ERR_STORE_CORRUPT", `${paths.database} has no origin recorded`);
+        throw new SealtrailError("ST_ERR_STORE_CORRUPT", `${storage.location} has no origin recorded`);
       await driver.ready();
       let appender: Appender | SealtrailError;
       try {
@@ -248,9 +245,9 @@ export class AuditLog {
           { cause },
         );
       }
-      return new AuditLog(paths, driver, appender, origin, options);
+      return new AuditLog(storage, appender, origin, options);
     } catch (error) {
-      await driver.close();
+      await storage.close();
       throw error;
     }
   }
@@ -271,9 +268,22 @@ export class AuditLog {
     return this.#limits;
   }
 
-  /** The home directory. */
+  /** Where the store lives: its home directory for SQLite, `memory` for the in-memory storage. */
   get home(): string {
-    return this.#paths.home;
+    return this.#storage.location;
+  }
+
+  /**
+   * The store's API keys (for `sealtrail serve`), kept by the storage apart from the events.
+   *
+   * @example
+   * ```ts
+   * const { key } = await log.apiKeys.create({ role: "reader", tenant: "acme" });
+   * ```
+   */
+  get apiKeys(): ApiKeyStore {
+    this.#apiKeys ??= new ApiKeyStore(this.#storage.apiKeys);
+    return this.#apiKeys;
   }
 
   /** Number of committed events. */
@@ -283,7 +293,7 @@ export class AuditLog {
 
   /** The verifier key (`<name>+<hex id>+<base64 key>`), from `verifier.key` or the signing key. */
   verifierKey(): string {
-    return readVerifierKey(this.#paths) ?? loadSigner(this.#paths).verifierKey;
+    return this.#storage.verifierKey();
   }
 
   /** Validates and normalizes an event without storing it; throws on invalid input. */
@@ -659,9 +669,13 @@ export class AuditLog {
         if (this.#appender.size > this.#sizeAtOpen) await this.#checkpointIfGrown();
       }
     } finally {
-      await this.#driver.close();
+      await this.#storage.close();
     }
   }
+}
+
+function storageOf(options: { home?: string; storage?: StorageFactory }): StorageFactory {
+  return options.storage ?? sqliteStorage({ home: options.home });
 }
 
 function round(ms: number): number {

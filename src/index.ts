@@ -11,6 +11,7 @@
  */
 
 export { type ApiKeyRecord, ApiKeyStore, type NewApiKey } from "./access/api-key-store.js";
+export type { ApiKeyRow, ApiKeyTable } from "./access/api-key-table.js";
 export { allows, type Permission, ROLES, type Role } from "./access/roles.js";
 export {
   type AppendOutcome,
@@ -32,5 +33,7 @@ export { type AppOptions, buildApp, type SealtrailApp } from "./server/build-app
 export { closeOnSignals, type RunningServer, type ServeOptions, startServer } from "./server/serve.js";
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server/server-context.js";
 export { SqliteDriver } from "./storage/sqlite/sqlite-driver.js";
+export { type SqliteStorageOptions, sqliteStorage } from "./storage/sqlite/sqlite-storage.js";
+export type { Storage, StorageFactory, StorageOpenOptions, StoreSigner } from "./storage/storage.js";
 export type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";
 export type { VerifyReport } from "./verify/verify-store.js";

@@ -5,6 +5,7 @@
  * own promise; a process that just ends flushes on exit; the read helpers return what was written,
  * with proofs that verify.
  */
+
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -28,6 +29,7 @@ import {
 import { canonicalize } from "../src/event/canonical-json.js";
 import { leafHash, parseVerifierKey, verifyCheckpoint, verifyInclusion } from "../src/ledger/index.js";
 import { type RunningServer, startServer } from "../src/server/serve.js";
+import { openApiKeys } from "./support/api-keys.js";
 
 const run = promisify(execFile);
 const tempDirs: string[] = [];
@@ -47,7 +49,7 @@ async function serve(): Promise<RunningServer & { key(role: Role): Promise<strin
   const server = await startServer({ home, port: 0, host: "127.0.0.1" });
   return Object.assign(server, {
     async key(role: Role): Promise<string> {
-      const keys = ApiKeyStore.open(home);
+      const keys = openApiKeys(home);
       try {
         return (await keys.create({ role, name: `client-test-${role}` })).key;
       } finally {

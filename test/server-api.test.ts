@@ -5,6 +5,7 @@
  * the library, checkpoints, C2SP tiles and entry bundles, API keys over HTTP and from the CLI,
  * operations routes, problem+json errors, and a graceful SIGTERM of `sealtrail serve`.
  */
+
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -16,7 +17,7 @@ import { Readable } from "node:stream";
 import { after, describe, test } from "node:test";
 import { parse as parseCsv } from "csv-parse/sync";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
-import { ApiKeyStore } from "../src/access/api-key-store.js";
+import type { ApiKeyStore } from "../src/access/api-key-store.js";
 import type { Role } from "../src/access/roles.js";
 import { AuditLog } from "../src/audit-log.js";
 import { canonicalize } from "../src/event/canonical-json.js";
@@ -26,6 +27,7 @@ import { buildApp } from "../src/server/build-app.js";
 import { eventIdForIdempotencyKey } from "../src/server/idempotency-key.js";
 import type { ServerLimits } from "../src/server/server-context.js";
 import { CLI, cli, initStore, removeTempDirs, tempDir } from "./cli-harness.js";
+import { openApiKeys } from "./support/api-keys.js";
 
 after(removeTempDirs);
 
@@ -159,7 +161,7 @@ async function startServer(
 ): Promise<TestServer> {
   const home = tempDir("sealtrail-http-");
   const log = await AuditLog.open({ home, ...(options.maxQueue ? { maxQueue: options.maxQueue } : {}) });
-  const keys = ApiKeyStore.open(home);
+  const keys = openApiKeys(home);
   const admin = (await keys.create({ role: "admin", name: "test-admin" })).key;
   const built = await buildApp({ log, keys, ...(options.limits ? { limits: options.limits } : {}) });
   const auth = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -1419,7 +1421,7 @@ describe("API keys", () => {
     assert.ok(!table.includes(created.key.slice(21)));
 
     const log = await AuditLog.open({ home, create: false });
-    const store = ApiKeyStore.open(home);
+    const store = openApiKeys(home);
     const { app, close } = await buildApp({ log, keys: store });
     try {
       const write = await app.inject({
@@ -1651,7 +1653,7 @@ describe("graceful shutdown", () => {
   test("SIGTERM during an NDJSON upload: exit 0, every acknowledged event stored, final checkpoint, verify passes", async () => {
     const home = tempDir("sealtrail-serve-");
     initStore(home, "shutdown.test/log");
-    const keys = ApiKeyStore.open(home);
+    const keys = openApiKeys(home);
     const writer = (await keys.create({ role: "writer" })).key;
     keys.close();
 
@@ -1787,7 +1789,7 @@ test("an NDJSON upload refused part-way still gets its answer over the socket, l
   const home = tempDir("sealtrail-ndjson-cut-");
   const { startServer } = await import("../src/server/serve.js");
   const server = await startServer({ home, port: 0, limits: { ndjsonLines: 1000 } });
-  const keys = ApiKeyStore.open(home);
+  const keys = openApiKeys(home);
   const { key } = await keys.create({ role: "writer" });
   keys.close();
   try {

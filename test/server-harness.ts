@@ -3,15 +3,17 @@
  * `ApiKeyStore` and built app (optionally listening on a free local port), keys by role and
  * tenant, and one `close()` that ends everything and removes the home.
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { ApiKeyStore } from "../src/access/api-key-store.js";
+import type { ApiKeyStore } from "../src/access/api-key-store.js";
 import type { Role } from "../src/access/roles.js";
 import { AuditLog } from "../src/audit-log.js";
 import { buildApp } from "../src/server/build-app.js";
 import type { ServerLimits } from "../src/server/server-context.js";
+import { openApiKeys } from "./support/api-keys.js";
 
 /** An API key made for a test. */
 export interface TestKey {
@@ -59,7 +61,7 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const home = mkdtempSync(join(tmpdir(), "sealtrail-server-"));
   const log = await AuditLog.open({ home });
-  const keys = ApiKeyStore.open(home);
+  const keys = openApiKeys(home);
   const built = await buildApp({ log, keys, ...(options.limits ? { limits: options.limits } : {}) });
   let url: string | undefined;
   if (options.listen) {

@@ -5,6 +5,7 @@
  * problem+json while the server keeps serving, and every read, key change and refusal is
  * recorded in the log itself.
  */
+
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,6 +21,7 @@ import { AuditLog } from "../src/audit-log.js";
 import type { AuditEvent, AuditEventInput } from "../src/event/audit-event.js";
 import { buildApp } from "../src/server/build-app.js";
 import { startTestServer, type TestKey, type TestServer } from "./server-harness.js";
+import { openApiKeys } from "./support/api-keys.js";
 
 const PROBLEM_TYPE = /^application\/problem\+json/;
 const PUBLIC_ROUTES = ["GET /healthz", "GET /readyz", "GET /v1/openapi.json"];
@@ -1421,7 +1423,7 @@ describe("a flood of refused requests cannot fill the log", () => {
   test("each address gets 30 refusals recorded a minute (and 20 keys checked); the rest are summed up", async () => {
     const home = mkdtempSync(join(tmpdir(), "sealtrail-flood-"));
     const log = await AuditLog.open({ home });
-    const keys = ApiKeyStore.open(home);
+    const keys = openApiKeys(home);
     const built = await buildApp({ log, keys });
     try {
       const bogus = `stk_${"0".repeat(16)}_${"A".repeat(43)}`;
@@ -1459,7 +1461,7 @@ describe("client addresses behind a reverse proxy", () => {
     test(`X-Forwarded-For is ${trusted ? "believed from a trusted proxy" : "ignored without --trust-proxy"}`, async () => {
       const home = mkdtempSync(join(tmpdir(), "sealtrail-proxy-"));
       const log = await AuditLog.open({ home });
-      const keys = ApiKeyStore.open(home);
+      const keys = openApiKeys(home);
       const built = await buildApp({ log, keys, ...(trusted ? { trustProxy: ["10.9.0.0/16"] } : {}) });
       try {
         const { key } = await keys.create({ role: "reader" });

@@ -9,6 +9,7 @@
  * Every stream opened is itself recorded in the log (`audit_log.stream`): unfiltered streams see
  * those events too, so most tests filter on their own actions.
  */
+
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
@@ -23,6 +24,7 @@ import type { Role } from "../src/access/roles.js";
 import { AuditLog } from "../src/audit-log.js";
 import type { AuditEvent } from "../src/event/audit-event.js";
 import { type RunningServer, startServer } from "../src/server/serve.js";
+import { openApiKeys } from "./support/api-keys.js";
 
 const tempDirs: string[] = [];
 after(() => {
@@ -41,7 +43,7 @@ interface Served {
 }
 
 async function createKey(home: string, role: Role): Promise<string> {
-  const keys = ApiKeyStore.open(home);
+  const keys = openApiKeys(home);
   try {
     return (await keys.create({ role, name: `stream-test-${role}` })).key;
   } finally {

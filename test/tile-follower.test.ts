@@ -7,6 +7,7 @@
  * verifier only). Both must also fail when the key is wrong or a tile or entry bundle is altered
  * in flight.
  */
+
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, generateKeyPairSync } from "node:crypto";
@@ -20,6 +21,7 @@ import { ApiKeyStore } from "../src/access/api-key-store.js";
 import { sampleEvents } from "../src/demo/sample-events.js";
 import { startServer } from "../src/server/serve.js";
 import { formatVerifierKey, openCheckpoint, parseVerifierKey } from "./independent-verifier.js";
+import { openApiKeys } from "./support/api-keys.js";
 import { FollowError, type FollowResult, followLog, splitBundle } from "./tile-follower.js";
 
 // 256·256 = 65 536 < 70 000: 273 full level-0 tiles and one of width 112, a full level-1 tile and
@@ -149,7 +151,7 @@ describe("a standard client follows the log over HTTP (C2SP checkpoint and tlog-
       assert.equal(build.status, 0, `go build: ${build.stderr}`);
     }
     server = await startServer({ home, port: 0, host: "127.0.0.1" });
-    const keys = ApiKeyStore.open(home);
+    const keys = openApiKeys(home);
     try {
       auditor = (await keys.create({ role: "auditor" })).key;
       tenantAuditor = (await keys.create({ role: "auditor", tenant: "acme" })).key;

@@ -1,12 +1,10 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
-import { chmodSync, existsSync } from "node:fs";
-import Database from "better-sqlite3";
 import { SealtrailError } from "../errors.js";
-import { type HomePaths, homePaths } from "../store-home.js";
+import type { ApiKeyRow, ApiKeyTable } from "./api-key-table.js";
 import { isRole, type Role } from "./roles.js";
 
 /**
- * The API keys of a home, in their own SQLite file (`api-keys.db`, mode 0600) beside the store:
+ * The API keys of a store, kept by its storage in an {@link ApiKeyTable} apart from the events:
  * keys are mutable configuration (revocation), the event store is append-only. A key is shown
  * once, when it is created; only a salted scrypt hash of its secret is kept.
  */
@@ -43,27 +41,7 @@ const KEY_PATTERN = /^stk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
  */
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, keyLength: 32, maxmem: 64 * 1024 * 1024 } as const;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS api_keys (
-  id TEXT PRIMARY KEY,
-  role TEXT NOT NULL,
-  tenant TEXT,
-  name TEXT,
-  secret_hash TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  revoked_at TEXT
-) STRICT;
-`;
-
-interface KeyRow {
-  id: string;
-  role: string;
-  tenant: string | null;
-  name: string | null;
-  secret_hash: string;
-  created_at: string;
-  revoked_at: string | null;
-}
+type KeyRow = ApiKeyRow;
 
 function toRecord(row: KeyRow): ApiKeyRecord {
   if (!isRole(row.role))
@@ -97,34 +75,19 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest();
  *
  * @example
  * ```ts
- * const keys = ApiKeyStore.open("./.sealtrail");
- * const { key } = await keys.create({ role: "reader", tenant: "acme", name: "dashboard" });
- * const record = await keys.authenticate(key); // { role: "reader", tenant: "acme", … }
- * keys.close();
+ * const log = await AuditLog.open({ home: "./.sealtrail" });
+ * const { key } = await log.apiKeys.create({ role: "reader", tenant: "acme", name: "dashboard" });
+ * const record = await log.apiKeys.authenticate(key); // { role: "reader", tenant: "acme", … }
  * ```
  */
 export class ApiKeyStore {
-  readonly #db: Database.Database;
-  readonly #byId: Database.Statement<[string], KeyRow>;
+  readonly #table: ApiKeyTable;
   /** SHA-256 of keys whose scrypt hash was already checked by this process, by key id. */
   readonly #checked = new Map<string, Buffer>();
 
-  private constructor(db: Database.Database) {
-    this.#db = db;
-    this.#byId = db.prepare<[string], KeyRow>("SELECT * FROM api_keys WHERE id = ?");
-  }
-
-  /** Opens (creating if needed) the key file of `home` (a directory or its {@link HomePaths}). */
-  static open(home?: string | HomePaths): ApiKeyStore {
-    const paths = typeof home === "object" ? home : homePaths(home);
-    const fresh = !existsSync(paths.apiKeys);
-    const db = new Database(paths.apiKeys);
-    if (fresh) chmodSync(paths.apiKeys, 0o600);
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = FULL");
-    db.pragma("busy_timeout = 5000");
-    db.exec(SCHEMA);
-    return new ApiKeyStore(db);
+  /** The keys kept in `table` (a storage makes it: see `Storage.apiKeys`). */
+  constructor(table: ApiKeyTable) {
+    this.#table = table;
   }
 
   /** Creates a key; the returned `key` is the only time its secret exists outside the caller. */
@@ -164,34 +127,30 @@ export class ApiKeyStore {
       created_at: new Date().toISOString(),
       revoked_at: null,
     };
-    this.#db
-      .prepare(
-        "INSERT INTO api_keys (id, role, tenant, name, secret_hash, created_at, revoked_at) VALUES (@id, @role, @tenant, @name, @secret_hash, @created_at, @revoked_at)",
-      )
-      .run(row);
+    this.#table.insert(row);
     return { key: `${API_KEY_PREFIX}${id}_${secret}`, record: toRecord(row) };
   }
 
   /** Every key, revoked ones included, oldest first. */
   list(): ApiKeyRecord[] {
-    return this.#db.prepare<[], KeyRow>("SELECT * FROM api_keys ORDER BY created_at, id").all().map(toRecord);
+    return this.#table.all().map(toRecord);
   }
 
   /** The key with this id, if any. */
   get(id: string): ApiKeyRecord | undefined {
-    const row = this.#byId.get(id);
+    const row = this.#table.byId(id);
     return row ? toRecord(row) : undefined;
   }
 
   /** Revokes a key at once (every later request with it gets 401); revoking twice is harmless. */
   revoke(id: string): ApiKeyRecord {
-    const row = this.#byId.get(id);
+    const row = this.#table.byId(id);
     if (!row) throw new SealtrailError("ST_ERR_AUTH_KEY_UNKNOWN", `no API key with id "${id}"`);
     if (row.revoked_at === null) {
-      this.#db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ?").run(new Date().toISOString(), id);
+      this.#table.revoke(id, new Date().toISOString());
     }
     this.#checked.delete(id);
-    return toRecord(this.#byId.get(id) as KeyRow);
+    return toRecord(this.#table.byId(id) as KeyRow);
   }
 
   /**
@@ -203,7 +162,7 @@ export class ApiKeyStore {
     const match = KEY_PATTERN.exec(key);
     if (!match) return undefined;
     const [, id, secret] = match as unknown as [string, string, string];
-    const row = this.#byId.get(id);
+    const row = this.#table.byId(id);
     if (!row || row.revoked_at !== null) return undefined;
     const digest = sha256(key);
     const known = this.#checked.get(id);
@@ -226,8 +185,8 @@ export class ApiKeyStore {
     return toRecord(row);
   }
 
-  /** Closes the key file. */
+  /** Closes the table. */
   close(): void {
-    this.#db.close();
+    this.#table.close();
   }
 }

@@ -8,7 +8,6 @@ import type { AuditEvent } from "../event/audit-event.js";
 import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../export/export-events.js";
 import { ingestNdjson } from "../ingest/ingest-ndjson.js";
 import { parseFilter } from "../query/filter-syntax.js";
-import { homePaths } from "../store-home.js";
 import { addVerifyBundleCommand } from "./bundle-commands.js";
 import { colorsFor, paint, table } from "./output.js";
 import { addReportCommand } from "./report-command.js";
@@ -98,7 +97,7 @@ export function buildProgram(): Command {
       const c = colorsFor(process.stdout);
       process.stdout.write(
         `${paint(c, "green", "Created")} store in ${result.home}\norigin: ${result.origin}\nverifier key: ${result.verifierKey}\n` +
-          `signing key: ${homePaths(result.home).signingKey} (mode 0600; keep it off backups of the store)\n`,
+          `signing key: ${result.signingKey}\n`,
       );
     });
 

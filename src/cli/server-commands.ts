@@ -1,13 +1,12 @@
 import { userInfo } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
+import type { ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
 import { isRole, ROLES } from "../access/roles.js";
 import { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
 import { createRecordedKey, recordKeyChange } from "../server/access-recorder.js";
 import { keyJson } from "../server/routes/key-routes.js";
 import { closeOnSignals, startServer } from "../server/serve.js";
-import { homePaths, isInitialized } from "../store-home.js";
 import { colorsFor, paint, table } from "./output.js";
 
 interface HomeOption {
@@ -53,19 +52,14 @@ async function withKeys<T>(
   options: HomeOption,
   fn: (keys: ApiKeyStore, log: AuditLog) => Promise<T>,
 ): Promise<T> {
-  const paths = homePaths(options.home);
-  if (!isInitialized(paths)) {
-    throw new SealtrailError(
-      "ST_ERR_STORE_NOT_INITIALIZED",
-      `no store in ${paths.home}; run \`sealtrail init\` first`,
-    );
-  }
-  const log = await AuditLog.open({ home: paths.home, create: false, checkpointIntervalMs: 0 });
-  const keys = ApiKeyStore.open(paths);
+  const log = await AuditLog.open({
+    ...(options.home ? { home: options.home } : {}),
+    create: false,
+    checkpointIntervalMs: 0,
+  });
   try {
-    return await fn(keys, log);
+    return await fn(log.apiKeys, log);
   } finally {
-    keys.close();
     await log.close();
   }
 }
@@ -176,23 +170,21 @@ export function addServerCommands(program: Command): void {
     .addOption(homeOption())
     .option("--json", "print JSON")
     .action(async (options: HomeOption & { json?: boolean }) => {
-      const paths = homePaths(options.home);
-      if (!isInitialized(paths)) {
-        throw new SealtrailError(
-          "ST_ERR_STORE_NOT_INITIALIZED",
-          `no store in ${paths.home}; run \`sealtrail init\` first`,
-        );
-      }
-      const store = ApiKeyStore.open(paths);
+      const log = await AuditLog.open({
+        ...(options.home ? { home: options.home } : {}),
+        create: false,
+        checkpointIntervalMs: 0,
+        readMostly: true,
+      });
       try {
-        const records = store.list();
+        const records = log.apiKeys.list();
         if (options.json) process.stdout.write(`${JSON.stringify({ keys: records.map(keyJson) })}\n`);
         else
           process.stdout.write(
             `${table(["id", "role", "tenant", "name", "created", "revoked"], records.map(describeKey))}\n`,
           );
       } finally {
-        store.close();
+        await log.close();
       }
     });
 

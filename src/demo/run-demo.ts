@@ -1,4 +1,3 @@
-import { ApiKeyStore } from "../access/api-key-store.js";
 import { colorsFor, paint, table } from "../cli/output.js";
 import { createRecordedKey } from "../server/access-recorder.js";
 import { closeOnSignals, type RunningServer, startServer } from "../server/serve.js";
@@ -39,28 +38,14 @@ async function runDemo(): Promise<void> {
   const home = process.env.SEALTRAIL_HOME ?? ".sealtrail";
   const server = await listen(home);
   const c = colorsFor(process.stdout);
-  const keys = ApiKeyStore.open(server.log.home);
-  let admin: string;
-  let writer: string;
+  const keys = server.log.apiKeys;
   const operator = { type: "user" as const, id: "local:npm-start", name: "npm start demo" };
-  try {
-    const adminKey = await createRecordedKey(
-      keys,
-      server.log,
-      { role: "admin", name: "npm start demo admin" },
-      operator,
-    );
-    const writerKey = await createRecordedKey(
-      keys,
-      server.log,
-      { role: "writer", name: "npm start demo producers" },
-      operator,
-    );
-    admin = adminKey.key;
-    writer = writerKey.key;
-  } finally {
-    keys.close();
-  }
+  const admin = (
+    await createRecordedKey(keys, server.log, { role: "admin", name: "npm start demo admin" }, operator)
+  ).key;
+  const writer = (
+    await createRecordedKey(keys, server.log, { role: "writer", name: "npm start demo producers" }, operator)
+  ).key;
 
   const events = sampleEvents(400, { seed: Date.now() % 100_000, stepMs: 45_000 });
   const producers = new Map<string, typeof events>();

@@ -56,7 +56,7 @@ const KEY_ID = /^stk_([0-9a-f]{16})_/;
  *
  * @example
  * ```ts
- * registerAuthentication(app, ApiKeyStore.open(home));
+ * registerAuthentication(app, log.apiKeys);
  * app.get("/v1/stats", { config: { permission: "events:read" } }, handler);
  * ```
  */

@@ -49,7 +49,7 @@ export interface SealtrailApp {
  *
  * @example
  * ```ts
- * const { app } = await buildApp({ log, keys: ApiKeyStore.open(home) });
+ * const { app } = await buildApp({ log, keys: log.apiKeys });
  * const res = await app.inject({ method: "GET", url: "/healthz" });
  * ```
  */

@@ -1,6 +1,5 @@
 import { hostname } from "node:os";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
-import { ApiKeyStore } from "../access/api-key-store.js";
 import { AuditLog } from "../audit-log.js";
 import { type AppOptions, buildApp } from "./build-app.js";
 import type { ServerLimits } from "./server-context.js";
@@ -72,7 +71,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       ? {}
       : { checkpointIntervalMs: options.checkpointIntervalMs }),
   });
-  const keys = ApiKeyStore.open(log.home);
+  const keys = log.apiKeys;
   let built: Awaited<ReturnType<typeof buildApp>>;
   try {
     built = await buildApp({
@@ -85,7 +84,6 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     await built.app.listen({ port: options.port ?? 7469, host: options.host ?? "127.0.0.1" });
     if (options.recordLifecycle) await recordLifecycle(log, "start", { listening: listeningOn(built.app) });
   } catch (error) {
-    keys.close();
     await log.close();
     throw error;
   }
@@ -103,7 +101,6 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
           await built.close();
           if (options.recordLifecycle) await recordLifecycle(log, "stop", { reason: "closed" });
         } finally {
-          keys.close();
           await log.close();
         }
       })();

@@ -1,9 +1,12 @@
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { SealtrailError } from "./errors.js";
-import { generateNoteKey, isValidKeyName, type NoteSigner, parseSignerKey } from "./ledger/signed-note.js";
+import { SealtrailError } from "../../errors.js";
+import {
+  generateNoteKey,
+  isValidKeyName,
+  type NoteSigner,
+  parseSignerKey,
+} from "../../ledger/signed-note.js";
 
 /**
  * The home directory of an embedded store:
@@ -55,12 +58,6 @@ export function homePaths(home?: string): HomePaths {
 /** True when `paths` holds a store. */
 export function isInitialized(paths: HomePaths): boolean {
   return existsSync(paths.database);
-}
-
-/** A default origin unique to this log: `<host>/sealtrail/<random>`. */
-export function defaultOrigin(): string {
-  const host = hostname().replace(/[^A-Za-z0-9.-]/g, "-") || "localhost";
-  return `${host}/sealtrail/${randomBytes(4).toString("hex")}`;
 }
 
 /**
