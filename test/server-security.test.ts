@@ -15,7 +15,6 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse as parseCsv } from "csv-parse/sync";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
-import { ApiKeyStore } from "../src/access/api-key-store.js";
 import type { Role } from "../src/access/roles.js";
 import { AuditLog } from "../src/audit-log.js";
 import type { AuditEvent, AuditEventInput } from "../src/event/audit-event.js";

@@ -19,7 +19,6 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EventSource } from "eventsource";
-import { ApiKeyStore } from "../src/access/api-key-store.js";
 import type { Role } from "../src/access/roles.js";
 import { AuditLog } from "../src/audit-log.js";
 import type { AuditEvent } from "../src/event/audit-event.js";

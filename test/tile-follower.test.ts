@@ -17,7 +17,6 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ApiKeyStore } from "../src/access/api-key-store.js";
 import { sampleEvents } from "../src/demo/sample-events.js";
 import { startServer } from "../src/server/serve.js";
 import { formatVerifierKey, openCheckpoint, parseVerifierKey } from "./independent-verifier.js";
