@@ -6,6 +6,8 @@ import { prepareEvent } from "./event/prepare-event.js";
 import type { PreparedEvent } from "./event/prepared-event.js";
 import { Appender, type AppendReceipt, type BatchCommitted } from "./ingest/appender.js";
 import { Checkpointer } from "./ingest/checkpointer.js";
+import { CommitFeed } from "./ingest/commit-feed.js";
+import { Follower, type FollowOptions } from "./ingest/follower.js";
 import type { SignedCheckpoint } from "./ledger/checkpoint.js";
 import { defaultOrigin } from "./ledger/origin.js";
 import { consistencyProof, inclusionProof } from "./ledger/proofs.js";
@@ -138,7 +140,9 @@ export class AuditLog {
   readonly #checkpointer: Checkpointer;
   readonly #origin: string;
   readonly #limits: EventLimits | undefined;
-  readonly #timer: NodeJS.Timeout | undefined;
+  readonly #feed: CommitFeed;
+  readonly #stopBackground = new AbortController();
+  readonly #publisher: Promise<void> | undefined;
   readonly #sizeAtOpen: number;
   #closed = false;
   readonly #commitListeners = new Set<(batch: BatchCommitted) => void>();
@@ -166,20 +170,43 @@ export class AuditLog {
         options.onCheckpoint?.(cp);
       },
     );
+    this.#feed = new CommitFeed(this.#sizeAtOpen);
     if (options.onCommit) this.#commitListeners.add(options.onCommit);
     this.#appender?.onCommit((batch) => {
+      this.#feed.grew(batch.treeSize);
       for (const listener of this.#commitListeners) listener(batch);
     });
     const interval = options.checkpointIntervalMs ?? 1000;
-    if (interval > 0) {
-      this.#timer = setInterval(
-        () =>
-          void this.#checkpointIfGrown().catch((error: Error) =>
-            process.emitWarning(`Sealtrail could not sign a checkpoint: ${error.message}`),
-          ),
-        interval,
-      );
-      this.#timer.unref();
+    if (interval > 0 && this.#appender) this.#publisher = this.#publishCheckpoints(interval);
+  }
+
+  /**
+   * The checkpoint publisher: a follower that reads no event, woken as the log grows, signing
+   * (and publishing) a checkpoint of the tree at most once per `intervalMs`.
+   */
+  async #publishCheckpoints(intervalMs: number): Promise<void> {
+    const signal = this.#stopBackground.signal;
+    const growth = this.follow(null, {
+      bodies: false,
+      fromSeq: this.#sizeAtOpen,
+      pollMs: intervalMs,
+      keepAlive: false,
+      signal,
+    });
+    let lastSigned = 0;
+    try {
+      for await (const _ of growth.batches()) {
+        const due = lastSigned + intervalMs - performance.now();
+        if (due > 0) await pause(due, signal);
+        if (signal.aborted) return;
+        lastSigned = performance.now();
+        await this.#checkpointIfGrown().catch((error: Error) =>
+          process.emitWarning(`Sealtrail could not sign a checkpoint: ${error.message}`),
+        );
+      }
+    } catch (error) {
+      if (!signal.aborted)
+        process.emitWarning(`Sealtrail stopped publishing checkpoints: ${(error as Error).message}`);
     }
   }
 
@@ -563,6 +590,32 @@ export class AuditLog {
     return () => this.#commitListeners.delete(listener);
   }
 
+  /**
+   * Follows committed events in seq order: see {@link Follower}. `name` makes it durable (its
+   * acknowledged position is stored in the store, and a follower opened again under the same
+   * name resumes there); `null` keeps the position in memory only (a live tail). Followers never
+   * sit on the write path: a stalled one costs the appender nothing.
+   *
+   * @example
+   * ```ts
+   * const follower = log.follow("siem-export", { filter: parseFilter(["severity>=warning"]) });
+   * for await (const batch of follower.batches()) {
+   *   await forward(batch.events);
+   *   await follower.ack(batch.nextSeq);
+   * }
+   * ```
+   */
+  follow(
+    name: string | null,
+    options: Omit<FollowOptions, "filter"> & { filter?: FilterInput } = {},
+  ): Follower {
+    const { filter, ...rest } = options;
+    return new Follower(name, this.#driver, this.#feed, {
+      ...rest,
+      ...(filter === undefined ? {} : { filter: toFilter(filter) }),
+    });
+  }
+
   /** True once {@link AuditLog.close} was called. */
   get closed(): boolean {
     return this.#closed;
@@ -662,8 +715,9 @@ export class AuditLog {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer) clearInterval(this.#timer);
+    this.#stopBackground.abort();
     try {
+      await this.#publisher;
       if (this.#appender) {
         await this.#appender.close();
         if (this.#appender.size > this.#sizeAtOpen) await this.#checkpointIfGrown();
@@ -676,6 +730,20 @@ export class AuditLog {
 
 function storageOf(options: { home?: string; storage?: StorageFactory }): StorageFactory {
   return options.storage ?? sqliteStorage({ home: options.home });
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts; never keeps the process running. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 function round(ms: number): number {

@@ -7,7 +7,6 @@ import type { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
 import { PreparePool } from "../ingest/prepare-pool.js";
 import { ServerMetrics } from "../metrics/server-metrics.js";
-import { CommitFeed } from "../stream/commit-feed.js";
 import { AccessRecorder } from "./access-recorder.js";
 import { deniedAttempt, registerAuthentication } from "./authenticate.js";
 import { sendProblem } from "./problem.js";
@@ -68,10 +67,8 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
   });
   let closing = false;
   const pool = PreparePool.start(options.log.limits ? { limits: options.log.limits } : {});
-  const feed = new CommitFeed(options.log.size);
   const metrics = new ServerMetrics(() => options.log.queueDepth);
   const stopListening = options.log.onCommit((batch) => {
-    feed.grew(batch.treeSize);
     metrics.observeCommit(batch);
   });
   const ctx: ServerContext = {
@@ -80,7 +77,6 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
     access: new AccessRecorder(options.log),
     pool,
     metrics,
-    feed,
     limits,
     closing: () => closing,
   };

@@ -2,7 +2,6 @@ import type { ApiKeyStore } from "../access/api-key-store.js";
 import type { AuditLog } from "../audit-log.js";
 import type { PreparePool } from "../ingest/prepare-pool.js";
 import type { ServerMetrics } from "../metrics/server-metrics.js";
-import type { CommitFeed } from "../stream/commit-feed.js";
 import type { AccessRecorder } from "./access-recorder.js";
 
 /** Request limits of the server. */
@@ -32,7 +31,6 @@ export interface ServerContext {
   readonly access: AccessRecorder;
   readonly pool: PreparePool;
   readonly metrics: ServerMetrics;
-  readonly feed: CommitFeed;
   readonly limits: ServerLimits;
   /** True once shutdown began: readiness fails, new requests and live tails are refused. */
   readonly closing: () => boolean;

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from "fastify";
 import { SealtrailError } from "../../errors.js";
-import { followEvents } from "../../stream/live-tail.js";
 import { keyOf } from "../authenticate.js";
 import { parseReadQuery, scopeToKey } from "../read-scope.js";
 import type { ServerContext } from "../server-context.js";
@@ -83,13 +82,14 @@ export function registerLiveTail(app: FastifyInstance, ctx: ServerContext, open:
       request.raw.on("close", end);
       raw.on("close", end);
       try {
-        for await (const event of followEvents(
-          ctx.log,
-          ctx.feed,
-          scopeToKey(query.filter, key),
-          after,
-          stop.signal,
-        )) {
+        const follower = ctx.log.follow(null, {
+          filter: scopeToKey(query.filter, key),
+          fromSeq: after + 1,
+          // Commits of other processes (the CLI's) are found by this poll; this server's wake it at once.
+          pollMs: 1000,
+          signal: stop.signal,
+        });
+        for await (const event of follower) {
           const ok = raw.write(`id: ${event.seq}\nevent: audit-event\ndata: ${event.json}\n\n`);
           if (!ok && !stop.signal.aborted) {
             await new Promise<void>((resolve) => {

@@ -38,9 +38,15 @@ export class CommitFeed {
 
   /**
    * Resolves once the log holds more than `beyond` events, when `signal` aborts, or after
-   * `timeoutMs` when given (to look again for commits this feed does not hear of).
+   * `timeoutMs` when given (to look again for commits this feed does not hear of). With
+   * `keepAlive: false` that timer does not keep the process running.
    */
-  waitBeyond(beyond: number, signal: AbortSignal, timeoutMs?: number): Promise<void> {
+  waitBeyond(
+    beyond: number,
+    signal: AbortSignal,
+    timeoutMs?: number,
+    { keepAlive = true }: { keepAlive?: boolean } = {},
+  ): Promise<void> {
     if (this.#size > beyond || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -52,7 +58,10 @@ export class CommitFeed {
       };
       const waiter = { beyond, resolve: finish };
       signal.addEventListener("abort", finish, { once: true });
-      if (timeoutMs !== undefined) timer = setTimeout(finish, timeoutMs);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(finish, timeoutMs);
+        if (!keepAlive) timer.unref();
+      }
       this.#waiters.push(waiter);
     });
   }
