@@ -2,12 +2,13 @@ import { ApiKeyStore } from "./access/api-key-store.js";
 import { SealtrailError } from "./errors.js";
 import type { AuditEvent, AuditEventInput } from "./event/audit-event.js";
 import type { EventLimits } from "./event/event-limits.js";
-import { prepareEvent } from "./event/prepare-event.js";
+import { type EventTransform, prepareEvent } from "./event/prepare-event.js";
 import type { PreparedEvent } from "./event/prepared-event.js";
 import { Appender, type AppendReceipt, type BatchCommitted } from "./ingest/appender.js";
 import { Checkpointer } from "./ingest/checkpointer.js";
 import { CommitFeed } from "./ingest/commit-feed.js";
 import { Follower, type FollowOptions } from "./ingest/follower.js";
+import { buildTransforms, type TransformSpec } from "./ingest/transform-spec.js";
 import type { SignedCheckpoint } from "./ledger/checkpoint.js";
 import { defaultOrigin } from "./ledger/origin.js";
 import { consistencyProof, inclusionProof } from "./ledger/proofs.js";
@@ -37,6 +38,11 @@ export interface AuditLogOptions {
   origin?: string;
   /** Event limits. */
   limits?: EventLimits;
+  /**
+   * The log's transform stage, run on every event between normalization and sealing (before
+   * any per-call transforms), described as data so that preparing threads build the same.
+   */
+  transforms?: readonly TransformSpec[];
   /** Most events per committed batch. */
   maxBatch?: number;
   /** Most events waiting before appends fail fast with backpressure. */
@@ -140,6 +146,8 @@ export class AuditLog {
   readonly #checkpointer: Checkpointer;
   readonly #origin: string;
   readonly #limits: EventLimits | undefined;
+  readonly #transformSpecs: readonly TransformSpec[];
+  readonly #transforms: readonly EventTransform[];
   readonly #feed: CommitFeed;
   readonly #stopBackground = new AbortController();
   readonly #publisher: Promise<void> | undefined;
@@ -160,6 +168,8 @@ export class AuditLog {
     this.#treeError = appender instanceof SealtrailError ? appender : undefined;
     this.#origin = origin;
     this.#limits = options.limits;
+    this.#transformSpecs = Object.freeze([...(options.transforms ?? [])]);
+    this.#transforms = buildTransforms(this.#transformSpecs);
     this.#sizeAtOpen = this.#appender?.size ?? 0;
     this.#checkpointer = new Checkpointer(
       driver,
@@ -323,9 +333,28 @@ export class AuditLog {
     return this.#storage.verifierKey();
   }
 
-  /** Validates and normalizes an event without storing it; throws on invalid input. */
-  prepare(input: unknown): PreparedEvent {
-    return prepareEvent(input, this.#limits ? { limits: this.#limits } : {});
+  /** The log's own transforms (see {@link AuditLogOptions.transforms}). */
+  get transforms(): readonly TransformSpec[] {
+    return this.#transformSpecs;
+  }
+
+  /**
+   * Runs the prepare pipeline (validate → normalize → the log's transforms, then `transforms`
+   * → seal) without storing the event; throws on invalid input.
+   */
+  prepare(input: unknown, transforms: readonly TransformSpec[] = []): PreparedEvent {
+    return this.#prepareWith(input, transforms.length === 0 ? this.#transforms : this.#stage(transforms));
+  }
+
+  #stage(transforms: readonly TransformSpec[]): readonly EventTransform[] {
+    return [...this.#transforms, ...buildTransforms(transforms)];
+  }
+
+  #prepareWith(input: unknown, transforms: readonly EventTransform[]): PreparedEvent {
+    return prepareEvent(input, {
+      ...(this.#limits ? { limits: this.#limits } : {}),
+      ...(transforms.length > 0 ? { transforms } : {}),
+    });
   }
 
   /**
@@ -361,15 +390,25 @@ export class AuditLog {
 
   /**
    * Appends every valid event and reports each one's outcome: a receipt, or the error that
-   * rejected it. Invalid events never block valid ones.
+   * rejected it. Invalid events never block valid ones. `transforms` run after the log's own
+   * (a writing key's tenant binding).
+   *
+   * @example
+   * ```ts
+   * const outcomes = await log.appendSettled(events, { transforms: [{ kind: "bind-tenant", tenant: "acme" }] });
+   * ```
    */
-  async appendSettled(inputs: readonly unknown[]): Promise<AppendOutcome[]> {
+  async appendSettled(
+    inputs: readonly unknown[],
+    options: { transforms?: readonly TransformSpec[] } = {},
+  ): Promise<AppendOutcome[]> {
+    const stage = options.transforms?.length ? this.#stage(options.transforms) : this.#transforms;
     const outcomes: AppendOutcome[] = new Array(inputs.length);
     const prepared: PreparedEvent[] = [];
     const positions: number[] = [];
     inputs.forEach((input, i) => {
       try {
-        prepared.push(this.prepare(input));
+        prepared.push(this.#prepareWith(input, stage));
         positions.push(i);
       } catch (error) {
         if (!(error instanceof SealtrailError)) throw error;

@@ -153,6 +153,7 @@ export function buildProgram(): Command {
         options,
         (log) =>
           ingestNdjson(input, (events) => log.submitPrepared(events), {
+            logTransforms: log.transforms,
             ...(log.limits ? { limits: log.limits } : {}),
             onRejected: (line, reason) => {
               bar?.stop();

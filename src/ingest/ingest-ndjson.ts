@@ -6,6 +6,7 @@ import type { AppendReceipt } from "./appender.js";
 import { PreparePool, type PrepareSession } from "./prepare-pool.js";
 import type { PrepareResponse } from "./prepare-thread.js";
 import { unpackPrepared } from "./prepared-columns.js";
+import type { TransformSpec } from "./transform-spec.js";
 
 /** Totals of one ingest. */
 export interface IngestSummary {
@@ -25,8 +26,10 @@ export interface IngestOptions {
   readonly limits?: EventLimits;
   /** Longest line an own thread reads; longer ones are rejected without being buffered. Default 4 MiB. */
   readonly maxLineBytes?: number;
-  /** Binds every event to this tenant (see {@link bindTenant}). */
-  readonly tenant?: string;
+  /** Transforms of an own thread, run on every event (the log's: `log.transforms`). */
+  readonly logTransforms?: readonly TransformSpec[];
+  /** This input's transforms, run after the log's (a writing key's tenant binding). */
+  readonly transforms?: readonly TransformSpec[];
   /** Most non-blank lines read; the ingest fails with `ST_ERR_INGEST_BATCH_TOO_LARGE` beyond (events before it stay stored). */
   readonly maxLines?: number;
   /** A line was rejected: its 1-based number, the reason and the registry code. Called in line order. */
@@ -67,8 +70,9 @@ export async function ingestNdjson(
     PreparePool.start({
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}),
+      ...(options.logTransforms ? { transforms: options.logTransforms } : {}),
     });
-  const session: PrepareSession = pool.session(options.tenant);
+  const session: PrepareSession = pool.session(options.transforms);
   let ended = false;
   let lines = 0;
 

@@ -1,8 +1,7 @@
 import { type ErrorCode, SealtrailError } from "../errors.js";
 import type { EventLimits } from "../event/event-limits.js";
-import { prepareEvent } from "../event/prepare-event.js";
+import { type EventTransform, prepareEvent } from "../event/prepare-event.js";
 import type { PreparedEvent } from "../event/prepared-event.js";
-import { bindTenant } from "./bind-tenant.js";
 import type { NumberedLine } from "./ndjson-lines.js";
 
 /** A rejected input line: its 1-based number, the reason naming the field, and the registry code. */
@@ -15,7 +14,7 @@ export interface RejectedLine {
 /**
  * Parses and prepares NDJSON lines: every valid one becomes a {@link PreparedEvent} (with its
  * line number at the same index of `lines`), every invalid one a {@link RejectedLine}; one bad
- * line never affects another. With `tenant`, events are bound to it (see {@link bindTenant}).
+ * line never affects another. `transforms` is the pipeline's transform stage.
  *
  * @example
  * ```ts
@@ -25,7 +24,7 @@ export interface RejectedLine {
 export function prepareLines(
   lines: readonly NumberedLine[],
   limits: EventLimits,
-  tenant?: string,
+  transforms: readonly EventTransform[] = [],
 ): { prepared: PreparedEvent[]; lines: number[]; rejected: RejectedLine[] } {
   const prepared: PreparedEvent[] = [];
   const numbers: number[] = [];
@@ -47,7 +46,7 @@ export function prepareLines(
       continue;
     }
     try {
-      prepared.push(prepareEvent(tenant === undefined ? parsed : bindTenant(parsed, tenant), { limits }));
+      prepared.push(prepareEvent(parsed, { limits, transforms }));
       numbers.push(line.number);
     } catch (error) {
       if (!(error instanceof SealtrailError)) throw error;

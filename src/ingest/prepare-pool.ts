@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { DEFAULT_EVENT_LIMITS, type EventLimits } from "../event/event-limits.js";
 import type { PrepareRequest, PrepareResponse } from "./prepare-thread.js";
+import type { TransformSpec } from "./transform-spec.js";
 
 /** Options of {@link PreparePool.start}. */
 export interface PreparePoolOptions {
@@ -8,11 +9,13 @@ export interface PreparePoolOptions {
   readonly limits?: EventLimits;
   /** Longest line read; longer ones are rejected without being buffered. Default 4 MiB. */
   readonly maxLineBytes?: number;
+  /** The log's own transforms, run on every event before a session's. */
+  readonly transforms?: readonly TransformSpec[];
 }
 
 /**
  * One input being prepared: chunks go in, prepared events and rejected lines come back in order.
- * Every event of a session with `tenant` is bound to it.
+ * Every event of a session goes through the pool's transforms, then the session's own.
  */
 export interface PrepareSession {
   /** Prepares the lines `chunk` completes. The chunk's buffer is moved to the thread. */
@@ -28,7 +31,7 @@ export interface PrepareSession {
  * @example
  * ```ts
  * const pool = PreparePool.start();
- * const session = pool.session("acme");
+ * const session = pool.session([{ kind: "bind-tenant", tenant: "acme" }]);
  * const { prepared, rejected } = await session.push(new TextEncoder().encode('{"action":"a.b"}\n'));
  * await pool.close();
  * ```
@@ -52,18 +55,25 @@ export class PreparePool {
       workerData: {
         limits: options.limits ?? DEFAULT_EVENT_LIMITS,
         maxLineBytes: options.maxLineBytes ?? 4 * 1024 * 1024,
+        transforms: options.transforms ?? [],
       },
     });
     return new PreparePool(worker);
   }
 
-  /** A new input, its events bound to `tenant` when given. */
-  session(tenant?: string): PrepareSession {
+  /** A new input; its events go through `transforms` after the pool's own. */
+  session(transforms: readonly TransformSpec[] = []): PrepareSession {
     const session = this.#nextSession++;
-    const extra = tenant === undefined ? {} : { tenant };
+    let first = true;
+    // Only the first request carries the session's transforms: the thread builds them once.
+    const extra = () => {
+      const own = first && transforms.length > 0 ? { transforms } : {};
+      first = false;
+      return own;
+    };
     return {
-      push: (chunk) => this.#send({ session, chunk, ...extra }, [chunk.buffer as ArrayBuffer]),
-      end: () => this.#send({ session, end: true, ...extra }),
+      push: (chunk) => this.#send({ session, chunk, ...extra() }, [chunk.buffer as ArrayBuffer]),
+      end: () => this.#send({ session, end: true, ...extra() }),
     };
   }
 

@@ -66,7 +66,10 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
     ajv: { customOptions: { removeAdditional: false } },
   });
   let closing = false;
-  const pool = PreparePool.start(options.log.limits ? { limits: options.log.limits } : {});
+  const pool = PreparePool.start({
+    ...(options.log.limits ? { limits: options.log.limits } : {}),
+    transforms: options.log.transforms,
+  });
   const metrics = new ServerMetrics(() => options.log.queueDepth);
   const stopListening = options.log.onCommit((batch) => {
     metrics.observeCommit(batch);

@@ -3,8 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppendOutcome } from "../../audit-log.js";
 import { type ErrorCode, SealtrailError } from "../../errors.js";
 import type { AppendReceipt } from "../../ingest/appender.js";
-import { bindTenant } from "../../ingest/bind-tenant.js";
 import { ingestNdjson } from "../../ingest/ingest-ndjson.js";
+import type { TransformSpec } from "../../ingest/transform-spec.js";
 import { keyOf } from "../authenticate.js";
 import { eventIdForIdempotencyKey } from "../idempotency-key.js";
 import { sendProblem } from "../problem.js";
@@ -52,7 +52,7 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: ServerContext): v
 
 async function writeOne(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, body: unknown) {
   const key = keyOf(request);
-  let event = key.tenant === null ? body : bindTenant(body, key.tenant);
+  let event = body;
   const header = request.headers["idempotency-key"];
   if (typeof header === "string" && typeof event === "object" && event !== null) {
     const id = eventIdForIdempotencyKey(header, key.tenant);
@@ -65,7 +65,7 @@ async function writeOne(ctx: ServerContext, request: FastifyRequest, reply: Fast
     }
     event = { ...event, id };
   }
-  const outcomes = await ctx.log.appendSettled([event]);
+  const outcomes = await ctx.log.appendSettled([event], { transforms: keyTransforms(key.tenant) });
   await hideOtherTenants(ctx, request, outcomes);
   const [outcome] = outcomes;
   if (!outcome) throw new SealtrailError("ST_ERR_HTTP_INTERNAL", "no outcome for the event");
@@ -83,22 +83,7 @@ async function writeArray(ctx: ServerContext, request: FastifyRequest, reply: Fa
     );
   }
   const key = keyOf(request);
-  const outcomes: AppendOutcome[] = new Array(body.length);
-  const inputs: unknown[] = [];
-  const positions: number[] = [];
-  body.forEach((element, i) => {
-    try {
-      inputs.push(key.tenant === null ? element : bindTenant(element, key.tenant));
-      positions.push(i);
-    } catch (error) {
-      if (!(error instanceof SealtrailError)) throw error;
-      outcomes[i] = { ok: false, error };
-    }
-  });
-  const settled = await ctx.log.appendSettled(inputs);
-  settled.forEach((outcome, k) => {
-    outcomes[positions[k] as number] = outcome;
-  });
+  const outcomes = await ctx.log.appendSettled(body, { transforms: keyTransforms(key.tenant) });
   await hideOtherTenants(ctx, request, outcomes);
   return sendBatch(request, reply, resultsOf(outcomes));
 }
@@ -111,7 +96,7 @@ async function writeNdjson(ctx: ServerContext, request: FastifyRequest, reply: F
     await ingestNdjson(request.body as Readable, (events) => ctx.log.submitPrepared(events), {
       pool: ctx.pool,
       maxLines: ctx.limits.ndjsonLines,
-      ...(key.tenant === null ? {} : { tenant: key.tenant }),
+      transforms: keyTransforms(key.tenant),
       onRejected: (line, reason, code) => {
         results.push({ index: line - 1, error: { code, detail: `line ${line}: ${reason}` } });
       },
@@ -198,4 +183,9 @@ function sendBatch(request: FastifyRequest, reply: FastifyReply, results: BatchR
     return sendProblem(request, reply, refusal, summary);
   }
   return reply.code(200).send(summary);
+}
+
+/** The transforms a writing key adds to the pipeline: its tenant binding, if it has one. */
+function keyTransforms(tenant: string | null): TransformSpec[] {
+  return tenant === null ? [] : [{ kind: "bind-tenant", tenant }];
 }
