@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { AuditLog } from "../src/audit-log.js";
 import type { AuditEventInput } from "../src/event/audit-event.js";
-import { MATCH_ALL } from "../src/query/event-filter.js";
+import { MATCH_ALL } from "../src/read-model/event-filter.js";
 import { citedSeqs, renderToBuffer, writeEvidenceBundle } from "../src/reports/evidence-bundle.js";
 import { jsonRenderer } from "../src/reports/renderers/json-renderer.js";
 import type { Report } from "../src/reports/report-model.js";

@@ -18,7 +18,7 @@ import { complianceReport } from "../src/compliance/compliance-report.js";
 import { FRAMEWORKS, loadControlMap, parseControlMap } from "../src/compliance/control-map.js";
 import { SealtrailError } from "../src/errors.js";
 import type { AuditEventInput } from "../src/event/audit-event.js";
-import { MATCH_ALL } from "../src/query/event-filter.js";
+import { MATCH_ALL } from "../src/read-model/event-filter.js";
 import type { Finding, Report, TableBlock } from "../src/reports/report-model.js";
 import { reportScope } from "../src/reports/report-source.js";
 import { cli, removeTempDirs, runCli, tempDir } from "./cli-harness.js";

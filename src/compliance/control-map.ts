@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import { SealtrailError } from "../errors.js";
-import type { Condition } from "../query/event-filter.js";
 import { checkFieldPath, parseCondition } from "../query/filter-syntax.js";
+import type { Condition } from "../read-model/event-filter.js";
 import gdpr from "./frameworks/gdpr.json" with { type: "json" };
 import hipaa from "./frameworks/hipaa.json" with { type: "json" };
 import pciDss from "./frameworks/pci-dss.json" with { type: "json" };

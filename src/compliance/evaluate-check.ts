@@ -1,5 +1,5 @@
 import type { AuditEvent } from "../event/audit-event.js";
-import type { Condition, EventFilter } from "../query/event-filter.js";
+import type { Condition, EventFilter } from "../read-model/event-filter.js";
 import type { KeyFigure } from "../reports/report-model.js";
 import type { ReportScope, ReportSource, StoreVerification } from "../reports/report-source.js";
 import type {

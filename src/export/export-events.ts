@@ -1,8 +1,13 @@
 import type { Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
-import type { AuditLog } from "../audit-log.js";
 import { EVENT_FIELDS } from "../event/event-schema.js";
-import type { EventFilter } from "../query/event-filter.js";
+import type { EventFilter } from "../read-model/event-filter.js";
+import type { StoredEvent } from "../read-model/stored-event.js";
+
+/** What an export reads: events matching a filter, exactly as stored, in seq order and in chunks. `AuditLog` is one. */
+export interface ExportSource {
+  exportEvents(filter: EventFilter): AsyncIterable<StoredEvent[]>;
+}
 
 /** Export formats. */
 export const EXPORT_FORMATS = ["ndjson", "json", "csv"] as const;
@@ -77,7 +82,7 @@ export function flattenEvent(
  * first finds the columns). Returns the number of events written.
  */
 export async function exportEvents(
-  log: AuditLog,
+  log: ExportSource,
   filter: EventFilter,
   format: ExportFormat,
   out: Writable,

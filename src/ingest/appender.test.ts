@@ -8,7 +8,7 @@ import { prepareEvent } from "../event/prepare-event.js";
 import { type PreparedEvent, sealedJson } from "../event/prepared-event.js";
 import { CompactRange } from "../ledger/compact-range.js";
 import { leafHash } from "../ledger/rfc6962.js";
-import { MATCH_ALL } from "../query/event-filter.js";
+import { MATCH_ALL } from "../read-model/event-filter.js";
 import { SqliteDriver } from "../storage/sqlite/sqlite-driver.js";
 import { SizeMismatchError, type StorageDriver, type StoredEvent } from "../storage/storage-driver.js";
 import { Appender, type AppendReceipt, type BatchCommitted } from "./appender.js";

@@ -1,5 +1,5 @@
 import { SealtrailError } from "../errors.js";
-import type { EventFilter } from "../query/event-filter.js";
+import type { EventFilter } from "../read-model/event-filter.js";
 import type { StorageDriver, StoredEvent } from "../storage/storage-driver.js";
 import type { CommitFeed } from "./commit-feed.js";
 

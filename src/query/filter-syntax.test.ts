@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { isSealtrailError, SealtrailError } from "../errors.js";
 import { SEVERITIES } from "../event/audit-event.js";
-import type { Condition } from "./event-filter.js";
+import type { Condition } from "../read-model/event-filter.js";
 import { checkFieldPath, parseCondition, parseFilter } from "./filter-syntax.js";
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);

@@ -9,7 +9,7 @@ import {
   OBJECT_FIELDS,
   SCALAR_FIELDS,
   TIME_FIELDS,
-} from "./event-filter.js";
+} from "../read-model/event-filter.js";
 import { parseInstant } from "./time-range.js";
 
 /**

@@ -1,4 +1,4 @@
+export * from "../read-model/event-filter.js";
 export { type CursorPosition, decodeCursor, encodeCursor, type PageOrder } from "./cursor.js";
-export * from "./event-filter.js";
 export { checkFieldPath, parseCondition, parseFilter } from "./filter-syntax.js";
 export { parseDuration, parseInstant } from "./time-range.js";

@@ -1,4 +1,4 @@
-import type { Condition, EventFilter } from "../query/event-filter.js";
+import type { Condition, EventFilter } from "../read-model/event-filter.js";
 import type { ReportSource } from "./report-source.js";
 
 /**

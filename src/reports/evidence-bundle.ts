@@ -19,7 +19,7 @@ import { createGzip } from "node:zlib";
 import { pack } from "tar-stream";
 import type { InclusionProofJson } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
-import type { StoredEvent } from "../storage/storage-driver.js";
+import type { StoredEvent } from "../read-model/stored-event.js";
 import type { Report } from "./report-model.js";
 import type { ReportRenderer } from "./report-renderer.js";
 

@@ -2,8 +2,8 @@ import type { AuditEvent } from "../event/audit-event.js";
 import type { SignedCheckpoint } from "../ledger/checkpoint.js";
 import { verifyCheckpoint } from "../ledger/checkpoint.js";
 import { parseVerifierKey } from "../ledger/signed-note.js";
-import type { EventFilter } from "../query/event-filter.js";
-import type { CountDimension, CountRow } from "../storage/storage-driver.js";
+import type { EventFilter } from "../read-model/event-filter.js";
+import type { CountDimension, CountRow } from "../read-model/stored-event.js";
 import type { AuditLevel } from "./audit-level.js";
 import type { ReportProvenance } from "./report-model.js";
 

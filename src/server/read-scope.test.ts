@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import type { ApiKeyRecord } from "../access/api-key-store.js";
 import { isSealtrailError } from "../errors.js";
 import type { AuditEvent } from "../event/audit-event.js";
-import type { EventFilter } from "../query/event-filter.js";
+import type { EventFilter } from "../read-model/event-filter.js";
 import { integerParam, parseReadQuery, scopeToKey, visibleTo } from "./read-scope.js";
 
 const NOW = Date.UTC(2026, 4, 17, 12, 0, 0);

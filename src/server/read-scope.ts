@@ -1,9 +1,9 @@
 import type { ApiKeyRecord } from "../access/api-key-store.js";
 import { SealtrailError } from "../errors.js";
 import type { AuditEvent } from "../event/audit-event.js";
-import type { EventFilter } from "../query/event-filter.js";
 import { parseCondition } from "../query/filter-syntax.js";
 import { parseInstant } from "../query/time-range.js";
+import type { EventFilter } from "../read-model/event-filter.js";
 
 /**
  * What a read request asks for: the command line's filter expressions written as bare query

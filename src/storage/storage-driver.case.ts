@@ -7,8 +7,8 @@ import { type SignedCheckpoint, signCheckpoint } from "../ledger/checkpoint.js";
 import { leafHash } from "../ledger/rfc6962.js";
 import { generateNoteKey, parseSignerKey } from "../ledger/signed-note.js";
 import { TileTree } from "../ledger/tiles.js";
-import { type EventFilter, MATCH_ALL } from "../query/event-filter.js";
 import { parseFilter } from "../query/filter-syntax.js";
+import { type EventFilter, MATCH_ALL } from "../read-model/event-filter.js";
 import {
   type CountDimension,
   type CountRow,

@@ -1,7 +1,10 @@
 import type { SignedCheckpoint } from "../ledger/checkpoint.js";
 import type { Tile, TileReader } from "../ledger/tiles.js";
-import type { Condition, EventFilter } from "../query/event-filter.js";
+import type { Condition, EventFilter } from "../read-model/event-filter.js";
+import type { CountDimension, CountRow, PageRequest, StoredEvent } from "../read-model/stored-event.js";
 import type { IndexedColumns } from "./indexed-columns.js";
+
+export type { CountDimension, CountRow, PageRequest, StoredEvent };
 
 /**
  * The storage role. A driver keeps sequenced events with the tiles of their tree and
@@ -16,12 +19,6 @@ export interface SealedRow extends IndexedColumns {
   readonly json: string;
 }
 
-/** A stored event as read back: its seq and its canonical JSON. */
-export interface StoredEvent {
-  readonly seq: number;
-  readonly json: string;
-}
-
 /** The leaf hashes of a run of consecutive stored events. */
 export interface LeafChunk {
   /** Seq of the first event of the run. */
@@ -33,35 +30,6 @@ export interface LeafChunk {
    * ends the run (its leaf is the run's last).
    */
   readonly columnMismatch?: { readonly seq: number; readonly column: string };
-}
-
-/** Which way and from where a page of events is read. */
-export interface PageRequest {
-  readonly order: "asc" | "desc";
-  /** Continue strictly after this seq (in `order`). */
-  readonly afterSeq?: number;
-  readonly limit: number;
-}
-
-/**
- * Dimensions the store can count events by: the indexed fields, time buckets, or any field by
- * its path (`field:context.workflow`, `field:error.code`; events without it count under `null`).
- */
-export type CountDimension =
-  | "action"
-  | "outcome"
-  | "category"
-  | "actor"
-  | "severity"
-  | "tenant"
-  | "hour"
-  | "day"
-  | `field:${string}`;
-
-/** One group of a count. `key` is `null` for events without the field; time buckets are RFC 3339. */
-export interface CountRow {
-  readonly key: string | null;
-  readonly count: number;
 }
 
 /** A batch's size did not match the store's: another writer appended first. */

@@ -3,7 +3,7 @@ import { CompactRange, type CompletedNode } from "../ledger/compact-range.js";
 import { HASH_SIZE } from "../ledger/rfc6962.js";
 import type { NoteVerifier } from "../ledger/signed-note.js";
 import { TILE_HEIGHT, TILE_WIDTH, type TileReader, tileEntry } from "../ledger/tiles.js";
-import { MATCH_ALL } from "../query/event-filter.js";
+import { MATCH_ALL } from "../read-model/event-filter.js";
 import type { StorageDriver } from "../storage/storage-driver.js";
 
 /** What `verify` found. */

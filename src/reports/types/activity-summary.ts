@@ -1,4 +1,4 @@
-import type { CountRow } from "../../storage/storage-driver.js";
+import type { CountRow } from "../../read-model/stored-event.js";
 import type { ChartBlock, Finding, Report, ReportSection } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
 import { countTable, eventTable, summarySection } from "./blocks.js";

@@ -1,5 +1,5 @@
 import type { AuditEvent } from "../../event/audit-event.js";
-import type { CountRow } from "../../storage/storage-driver.js";
+import type { CountRow } from "../../read-model/stored-event.js";
 import { type AuditLevel, EVENT_COLUMNS } from "../audit-level.js";
 import type { Cell, Finding, KeyFigure, ReportSection, TableBlock } from "../report-model.js";
 

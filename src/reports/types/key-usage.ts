@@ -1,5 +1,5 @@
 import type { AuditEvent } from "../../event/audit-event.js";
-import type { Condition } from "../../query/event-filter.js";
+import type { Condition } from "../../read-model/event-filter.js";
 import type { Cell, Finding, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
 import { countTable, summarySection } from "./blocks.js";

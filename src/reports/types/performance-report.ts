@@ -1,4 +1,4 @@
-import type { Condition, EventFilter } from "../../query/event-filter.js";
+import type { Condition, EventFilter } from "../../read-model/event-filter.js";
 import type { Finding, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
 import { summarySection } from "./blocks.js";

@@ -1,4 +1,4 @@
-import type { Condition } from "../../query/event-filter.js";
+import type { Condition } from "../../read-model/event-filter.js";
 import type { Cell, Finding, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
 import { eventTable, summarySection } from "./blocks.js";

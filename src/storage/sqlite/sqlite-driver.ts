@@ -4,7 +4,7 @@ import { SealtrailError } from "../../errors.js";
 import { SEVERITIES } from "../../event/audit-event.js";
 import type { SignedCheckpoint } from "../../ledger/checkpoint.js";
 import type { Tile } from "../../ledger/tiles.js";
-import type { Condition, EventFilter } from "../../query/event-filter.js";
+import type { Condition, EventFilter } from "../../read-model/event-filter.js";
 import {
   type CountDimension,
   type CountRow,

@@ -6,7 +6,7 @@ import {
   type FilterValue,
   LIST_FIELDS,
   TIME_FIELDS,
-} from "../../query/event-filter.js";
+} from "../../read-model/event-filter.js";
 
 /**
  * Translates an {@link EventFilter} into a SQL `WHERE` clause over the `events` table: indexed

@@ -1,0 +1,39 @@
+/**
+ * What the store answers readers with: events exactly as stored, pages, and counts. Shared by
+ * the storage role (which produces them) and every reader above it (which consume them).
+ */
+
+/** A stored event as read back: its seq and its canonical JSON. */
+export interface StoredEvent {
+  readonly seq: number;
+  readonly json: string;
+}
+
+/** Which way and from where a page of events is read. */
+export interface PageRequest {
+  readonly order: "asc" | "desc";
+  /** Continue strictly after this seq (in `order`). */
+  readonly afterSeq?: number;
+  readonly limit: number;
+}
+
+/**
+ * Dimensions the store can count events by: the indexed fields, time buckets, or any field by
+ * its path (`field:context.workflow`, `field:error.code`; events without it count under `null`).
+ */
+export type CountDimension =
+  | "action"
+  | "outcome"
+  | "category"
+  | "actor"
+  | "severity"
+  | "tenant"
+  | "hour"
+  | "day"
+  | `field:${string}`;
+
+/** One group of a count. `key` is `null` for events without the field; time buckets are RFC 3339. */
+export interface CountRow {
+  readonly key: string | null;
+  readonly count: number;
+}
