@@ -24,7 +24,10 @@ function readTable(text) {
     const name = /^`([\w.-]+\/?)`$/.exec(cells[1] ?? "");
     if (!name) continue;
     const targets = [...(cells[cells.length - 2] ?? "").matchAll(/`([\w./-]+)`/g)].map((m) => m[1]);
-    allowed.set(name[1].replace(/\/$/, ""), targets.map((t) => t.replace(/\/$/, "")));
+    allowed.set(
+      name[1].replace(/\/$/, ""),
+      targets.map((t) => t.replace(/\/$/, "")),
+    );
   }
   return allowed;
 }
