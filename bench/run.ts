@@ -130,6 +130,48 @@ async function batchApiThroughput(): Promise<void> {
 }
 
 /**
+ * The batch API's throughput with a stalled durable follower (it read one batch and never asked
+ * for more) against none, runs interleaved so that both meet the same machine: a follower never
+ * sits on the write path.
+ */
+async function followerCost(): Promise<void> {
+  const events = sampleEvents(INGEST_EVENTS, { seed: 4, stepMs: 1000 });
+  const times: Record<"none" | "stalled", number[]> = { none: [], stalled: [] };
+  for (let run = 0; run < RUNS; run++) {
+    for (const mode of ["none", "stalled"] as const) {
+      const home = join(data, `follower-${mode}`);
+      rmSync(home, { recursive: true, force: true });
+      const auditLog = await AuditLog.open({ home, origin: "bench.local/follower", checkpointIntervalMs: 0 });
+      await auditLog.append(events.slice(0, 1000));
+      let stalled: AsyncGenerator<unknown> | undefined;
+      if (mode === "stalled") {
+        stalled = auditLog.follow("stalled", { batchSize: 100 }).batches();
+        await stalled.next();
+      }
+      const started = performance.now();
+      const inFlight: Promise<unknown>[] = [];
+      for (let i = 1000; i < events.length; i += 1000) {
+        inFlight.push(auditLog.append(events.slice(i, i + 1000)));
+        if (inFlight.length >= 8) await inFlight.shift();
+      }
+      await Promise.all(inFlight);
+      times[mode].push((performance.now() - started) / 1000);
+      await stalled?.return(undefined);
+      await auditLog.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+  const rate = (mode: "none" | "stalled") => (INGEST_EVENTS - 1000) / median(times[mode]);
+  rows.push({
+    figure: `batch API append with a stalled durable follower (events/s, median of ${RUNS})`,
+    sealtrail: fmt(rate("stalled")),
+    peer: `no follower: ${fmt(rate("none"))}`,
+    ratio: (rate("stalled") / rate("none")).toFixed(2),
+    target: "≈ 1.00",
+  });
+}
+
+/**
  * Offers `send` one event at a time at `rate` events/s (a 1 ms timer, so the generator does not
  * compete for a core) and returns the latency histogram of every event after the first second.
  */
@@ -374,10 +416,13 @@ async function reportsAtScale(): Promise<void> {
 
 mkdirSync(data, { recursive: true });
 log(`Sealtrail benchmarks (BENCH_SCALE=${scale}) — node ${process.version}`);
-// BENCH_ONLY=ingest,batch,latency,store,reports,http runs a subset.
-const only = new Set((process.env.BENCH_ONLY ?? "ingest,batch,latency,store,reports,http").split(","));
+// BENCH_ONLY=ingest,batch,follower,latency,store,reports,http runs a subset.
+const only = new Set(
+  (process.env.BENCH_ONLY ?? "ingest,batch,follower,latency,store,reports,http").split(","),
+);
 if (only.has("ingest")) await ingestThroughput();
 if (only.has("batch")) await batchApiThroughput();
+if (only.has("follower")) await followerCost();
 if (only.has("latency")) await appendLatency();
 if (only.has("store")) await largeStore();
 if (only.has("reports")) await reportsAtScale();
