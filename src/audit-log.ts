@@ -70,11 +70,77 @@ export interface QueryPage {
   readonly nextCursor?: string;
 }
 
-/** Options for {@link AuditLog.query}. */
+/** Options for {@link AuditLog.query}. Unknown options are refused, never ignored. */
 export interface QueryOptions {
+  /** Most events in the page (1 to 10,000; default 100). */
   limit?: number;
+  /** The `nextCursor` of the previous page. */
   cursor?: string;
+  /** `desc` (newest seq first, the default) or `asc`. */
   order?: PageOrder;
+  /** Only events whose `timestamp` is at or after this: a duration back from now (`24h`), a date or RFC 3339. */
+  since?: string;
+  /** Only events whose `timestamp` is before this (same forms as `since`). */
+  until?: string;
+}
+
+const QUERY_OPTIONS = ["limit", "cursor", "order", "since", "until"] as const;
+const OPEN_OPTIONS = [
+  "storage",
+  "home",
+  "create",
+  "origin",
+  "limits",
+  "transforms",
+  "maxBatch",
+  "maxQueue",
+  "checkpointIntervalMs",
+  "onCommit",
+  "onCheckpoint",
+  "readMostly",
+] as const;
+const VERIFY_OPTIONS = ["trusted", "verifierKey", "deep", "onProgress"] as const;
+const FOLLOW_OPTIONS = ["filter", "fromSeq", "batchSize", "bodies", "pollMs", "signal", "keepAlive"] as const;
+
+/**
+ * Refuses options a method does not know (a misspelt `sinse` must not be silently ignored).
+ *
+ * @example
+ * ```ts
+ * checkOptions("query", { sinse: "1h" }, QUERY_OPTIONS); // throws ST_ERR_USAGE: unknown option "sinse"
+ * ```
+ */
+function checkOptions(where: string, options: object | undefined, known: readonly string[]): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new SealtrailError("ST_ERR_USAGE", `${where}: expected an options object`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new SealtrailError(
+        "ST_ERR_USAGE",
+        `${where}: unknown option "${key}"; expected one of ${known.join(", ")}`,
+        { details: { option: key } },
+      );
+    }
+  }
+}
+
+/** `filter` narrowed to the window [since, until) given as text. */
+function withWindow(filter: EventFilter, since: string | undefined, until: string | undefined): EventFilter {
+  if (since === undefined && until === undefined) return filter;
+  const window = parseFilter([], { since, until });
+  const later = (a: number | undefined, b: number | undefined) =>
+    a === undefined ? b : b === undefined ? a : Math.max(a, b);
+  const earlier = (a: number | undefined, b: number | undefined) =>
+    a === undefined ? b : b === undefined ? a : Math.min(a, b);
+  const from = later(filter.since, window.since);
+  const to = earlier(filter.until, window.until);
+  return {
+    conditions: filter.conditions,
+    ...(from === undefined ? {} : { since: from }),
+    ...(to === undefined ? {} : { until: to }),
+  };
 }
 
 /** Statistics over the events matching a filter. */
@@ -232,6 +298,7 @@ export class AuditLog {
   static async init(
     options: { home?: string; storage?: StorageFactory; origin?: string } = {},
   ): Promise<{ home: string; origin: string; verifierKey: string; signingKey: string }> {
+    checkOptions("AuditLog.init", options, ["home", "storage", "origin"]);
     const storage = storageOf(options);
     const origin = options.origin ?? defaultOrigin();
     const { verifierKey, signingKey } = await storage.create(origin);
@@ -240,6 +307,7 @@ export class AuditLog {
 
   /** Opens the store in `options.home`, creating it first unless `create` is false. */
   static async open(options: AuditLogOptions = {}): Promise<AuditLog> {
+    checkOptions("AuditLog.open", options, OPEN_OPTIONS);
     const maxBytes = options.limits?.maxEventBytes;
     if (
       maxBytes !== undefined &&
@@ -505,7 +573,8 @@ export class AuditLog {
     input: FilterInput = MATCH_ALL,
     options: QueryOptions = {},
   ): Promise<{ events: StoredEvent[]; nextCursor?: string }> {
-    const filter = toFilter(input);
+    checkOptions("query", options, QUERY_OPTIONS);
+    const filter = withWindow(toFilter(input), options.since, options.until);
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 10_000);
     const position = options.cursor ? decodeCursor(options.cursor) : undefined;
     const order = position?.order ?? options.order ?? "desc";
@@ -648,6 +717,7 @@ export class AuditLog {
     name: string | null,
     options: Omit<FollowOptions, "filter"> & { filter?: FilterInput } = {},
   ): Follower {
+    checkOptions("follow", options, FOLLOW_OPTIONS);
     const { filter, ...rest } = options;
     return new Follower(name, this.#driver, this.#feed, {
       ...rest,
@@ -733,6 +803,7 @@ export class AuditLog {
       onProgress?: (checked: number, total: number) => void;
     } = {},
   ): Promise<VerifyReport> {
+    checkOptions("verify", options, VERIFY_OPTIONS);
     await this.#appender?.flush();
     const verifier: NoteVerifier = parseVerifierKey(options.verifierKey ?? this.verifierKey());
     return verifyStore(this.#driver, {

@@ -139,3 +139,45 @@ test("proofs from the library verify against signed checkpoints; close signs a f
   await reopened.close();
   assert.ok(existsSync(join(dir, "sealtrail.db")));
 });
+
+test("query takes since and until, and every option bag refuses what it does not know", async () => {
+  const log = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
+  const hour = 3_600_000;
+  const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+  await log.append([
+    { action: "crm.update", timestamp: at(3 * hour) },
+    { action: "crm.update", timestamp: at(2 * hour) },
+    { action: "crm.update", timestamp: at(1000) },
+  ]);
+  const seqs = async (options: object) =>
+    (await log.query(["action=crm.update"], options)).events.map((e) => e.seq).sort();
+  assert.deepEqual(await seqs({}), [0, 1, 2]);
+  assert.deepEqual(await seqs({ since: "1m" }), [2]);
+  assert.deepEqual(await seqs({ until: "90m" }), [0, 1]);
+  assert.deepEqual(await seqs({ since: "150m", until: "90m" }), [1]);
+  // A window given both ways is their intersection.
+  assert.deepEqual(
+    (await log.query(parseFilter([], { since: "150m" }), { since: "4h", until: "1m" })).events.map(
+      (e) => e.seq,
+    ),
+    [1],
+  );
+  const refused: Array<[() => unknown, RegExp]> = [
+    [
+      () => log.query(["action=crm.update"], { sinse: "1s" } as never),
+      /^query: unknown option "sinse"; expected one of limit, cursor, order, since, until$/,
+    ],
+    [() => log.query([], { since: "yesterday" }), /^since: expected a duration/],
+    [() => log.verify({ deeep: true } as never), /^verify: unknown option "deeep"/],
+    [() => log.follow("x", { from: 3 } as never), /^follow: unknown option "from"/],
+    [() => AuditLog.open({ hom: dir } as never), /^AuditLog\.open: unknown option "hom"/],
+    [() => AuditLog.init({ home: dir, orgin: "x" } as never), /^AuditLog\.init: unknown option "orgin"/],
+  ];
+  for (const [call, message] of refused) {
+    await assert.rejects(
+      async () => call(),
+      (e) => isSealtrailError(e) && message.test((e as Error).message),
+    );
+  }
+  await log.close();
+});

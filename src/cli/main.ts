@@ -17,6 +17,18 @@ const USAGE_CODES = new Set([
   "ST_ERR_AUTH_KEY_UNKNOWN",
 ]);
 
+/** Options that modules name plainly (`since: …`) and this command spells as flags (`--since`). */
+const FLAG_OPTIONS = new Set(["since", "until"]);
+
+/** The error's message, with the option it names spelt as this command's flag. */
+function asFlagMessage(error: SealtrailError): string {
+  const field = error.details?.field;
+  if (typeof field === "string" && FLAG_OPTIONS.has(field) && error.message.startsWith(`${field}:`)) {
+    return `--${error.message}`;
+  }
+  return error.message;
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -28,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof SealtrailError) {
-      process.stderr.write(`sealtrail: ${error.message} [${error.code}]\n`);
+      process.stderr.write(`sealtrail: ${asFlagMessage(error)} [${error.code}]\n`);
       return USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.failure;
     }
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {

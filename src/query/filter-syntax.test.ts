@@ -180,6 +180,30 @@ describe("parseCondition: errors name the expression and what was expected", () 
     }
   });
 
+  test("every enumerated field refuses a value outside its list, as severity does", () => {
+    for (const [expression, field, list] of [
+      ["outcome=failed", "outcome", "success, failure, unknown"],
+      ["outcome!=ok", "outcome", "success, failure, unknown"],
+      ["outcome=success,failed", "outcome", "success, failure, unknown"],
+      ["outcome=fl*", "outcome", "success, failure, unknown"],
+      ["actor.type=human", "actor.type", "user, service, system"],
+      ["category=authn", "category", ""],
+    ] as const) {
+      assertFilterError(
+        () => parseCondition(expression),
+        "ST_ERR_QUERY_FILTER",
+        expression,
+        new RegExp(`${field.replace(".", "\\.")}: expected one of ${list}`),
+      );
+    }
+    assert.deepEqual(parseCondition("outcome=fail*"), { field: "outcome", op: "prefix", value: "fail" });
+    assert.deepEqual(parseCondition("actor.type!=service"), {
+      field: "actor.type",
+      op: "ne",
+      value: "service",
+    });
+  });
+
   test("times are ST_ERR_QUERY_TIME naming the expression", () => {
     for (const expression of [
       "timestamp>=yesterday",
@@ -307,17 +331,17 @@ describe("parseFilter", () => {
     ]);
   });
 
-  test("a bad window names the option", () => {
+  test("a bad window names the option plainly (the CLI spells it as its flag)", () => {
     assert.throws(
       () => parseFilter([], { since: "yesterday" }, NOW),
       (e: unknown) =>
         isSealtrailError(e, "ST_ERR_QUERY_TIME") &&
-        e.message.startsWith("--since:") &&
+        e.message.startsWith("since:") &&
         e.message.includes('"yesterday"'),
     );
     assert.throws(
       () => parseFilter([], { until: "2026-13-01" }, NOW),
-      (e: unknown) => isSealtrailError(e, "ST_ERR_QUERY_TIME") && e.message.startsWith("--until:"),
+      (e: unknown) => isSealtrailError(e, "ST_ERR_QUERY_TIME") && e.message.startsWith("until:"),
     );
   });
 

@@ -1,5 +1,5 @@
 import { SealtrailError } from "../errors.js";
-import { SEVERITIES } from "../event/audit-event.js";
+import { ACTOR_TYPES, CATEGORIES, OUTCOMES, SEVERITIES } from "../event/audit-event.js";
 import {
   type Condition,
   type EventFilter,
@@ -25,6 +25,17 @@ import { parseInstant } from "./time-range.js";
  * | `duration_ms>=250`, `timestamp<2026-11-01` | ranges on numbers and times |
  * | `severity>=warning` | at least as severe as |
  */
+
+/**
+ * Fields whose values come from a fixed list: a value outside it can match nothing, so it is an
+ * error (a misspelt `outcome=failed` must not quietly return nothing).
+ */
+const ENUM_FIELDS: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
+  ["outcome", OUTCOMES],
+  ["severity", SEVERITIES],
+  ["category", CATEGORIES],
+  ["actor.type", ACTOR_TYPES],
+]);
 
 const EXPRESSION = /^([A-Za-z_][A-Za-z0-9_.-]*?)(!=|>=|<=|=|>|<)(.*)$/s;
 const PATH_SEGMENT = /^[A-Za-z0-9_-]+$/;
@@ -63,8 +74,9 @@ function typedValue(field: string, text: string, expression: string, now: number
       throw filterError(expression, `expected a number for ${field}`);
     return n;
   }
-  if (field === "severity" && !(SEVERITIES as readonly string[]).includes(text)) {
-    throw filterError(expression, `expected one of ${SEVERITIES.join(", ")}`);
+  const allowed = ENUM_FIELDS.get(field);
+  if (allowed && !allowed.includes(text)) {
+    throw filterError(expression, `${field}: expected one of ${allowed.join(", ")}, got "${text}"`);
   }
   return text;
 }
@@ -98,7 +110,12 @@ export function parseCondition(expression: string, now: number = Date.now()): Co
         !NUMBER_FIELDS.has(field) &&
         field !== "severity"
       ) {
-        return { field, op: "prefix", value: text.slice(0, -1) };
+        const prefix = text.slice(0, -1);
+        const allowed = ENUM_FIELDS.get(field);
+        if (allowed && !allowed.some((v) => v.startsWith(prefix))) {
+          throw filterError(expression, `${field}: expected one of ${allowed.join(", ")}, got "${text}"`);
+        }
+        return { field, op: "prefix", value: prefix };
       }
       if (text.includes(",")) {
         return { field, op: "in", values: text.split(",").map((v) => typedValue(field, v, expression, now)) };
@@ -120,7 +137,7 @@ export function parseCondition(expression: string, now: number = Date.now()): Co
 }
 
 /**
- * Builds a filter from expressions and an optional time window (`--since`, `--until`).
+ * Builds a filter from expressions and an optional time window (`since`, `until`).
  * Durations, in the window and in expressions alike, count back from the one `now`.
  *
  * @example
@@ -134,7 +151,7 @@ export function parseFilter(
   now: number = Date.now(),
 ): EventFilter {
   const conditions = expressions.filter((e) => e.trim() !== "").map((e) => parseCondition(e, now));
-  const since = window.since === undefined ? undefined : parseInstant(window.since, "--since", now);
-  const until = window.until === undefined ? undefined : parseInstant(window.until, "--until", now);
+  const since = window.since === undefined ? undefined : parseInstant(window.since, "since", now);
+  const until = window.until === undefined ? undefined : parseInstant(window.until, "until", now);
   return { conditions, ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) };
 }

@@ -33,8 +33,8 @@ export function parseDuration(text: string): number | undefined {
  *
  * @example
  * ```ts
- * parseInstant("24h", "--since"); // Date.now() - 86400000
- * parseInstant("2026-11-01", "--until"); // Date.UTC(2026, 10, 1)
+ * parseInstant("24h", "since"); // Date.now() - 86400000
+ * parseInstant("2026-11-01", "until"); // Date.UTC(2026, 10, 1)
  * ```
  */
 export function parseInstant(text: string, what: string, now: number = Date.now()): number {
