@@ -316,15 +316,30 @@ export function buildProgram(): Command {
     .option("--out <file>", "write to FILE instead of standard output")
     .option("--since <time>", "from this time")
     .option("--until <time>", "before this time")
+    .option(
+      "--raw-csv",
+      "CSV cells exactly as stored; by default text a spreadsheet would run as a formula gets a ' in front, named in the formula_escaped column",
+    )
     .action(
       async (
         filters: string[],
-        options: HomeOption & { format: ExportFormat; out?: string; since?: string; until?: string },
+        options: HomeOption & {
+          format: ExportFormat;
+          out?: string;
+          since?: string;
+          until?: string;
+          rawCsv?: boolean;
+        },
       ) => {
+        if (options.rawCsv && options.format !== "csv") {
+          throw new SealtrailError("ST_ERR_USAGE", "--raw-csv: applies to --format csv only");
+        }
         const filter = parseFilter(filters, { since: options.since, until: options.until });
         await withLog(options, async (log) => {
           const out = options.out ? createWriteStream(options.out) : process.stdout;
-          const count = await exportEvents(log, filter, options.format, out);
+          const count = await exportEvents(log, filter, options.format, out, {
+            csvFormulas: options.rawCsv ? "keep" : "escape",
+          });
           if (options.out) {
             out.end();
             await finished(out);

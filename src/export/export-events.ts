@@ -75,17 +75,45 @@ export function flattenEvent(
   return out;
 }
 
+/** Options of {@link exportEvents}. */
+export interface ExportOptions {
+  /**
+   * CSV only: `escape` (the default) prefixes text cells a spreadsheet would run as a formula
+   * with `'` and names them in the row's `formula_escaped` column; `keep` writes every cell
+   * exactly as stored, for programs that must not see it changed.
+   */
+  readonly csvFormulas?: "escape" | "keep";
+}
+
+/** The column of an escaped CSV export naming, per row, the columns whose cells got a `'`. */
+export const FORMULA_ESCAPED_COLUMN = "formula_escaped";
+
+/**
+ * Text a spreadsheet would run as a formula: `=`, `+`, `-`, `@`, TAB or CR first, after any
+ * `'` (so that a text already starting with `'` is escaped too, and unescaping stays exact).
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+
 /**
  * Streams the events matching `filter` to `out` in seq order; memory stays flat. `ndjson`
  * writes each event exactly as hashed (one canonical JSON object per line); `json` one array;
  * `csv` one row per event with nested fields flattened into dotted columns (two passes: the
- * first finds the columns). Returns the number of events written.
+ * first finds the columns), text a spreadsheet would run as a formula (`=HYPERLINK(…)`,
+ * `+cmd|…`, `@SUM(…)`, `-1+1`, a leading TAB or CR) prefixed with `'` (OWASP's advice) and named
+ * in a last column, `formula_escaped`, unless `csvFormulas` is `keep`. Returns the number of
+ * events written.
+ *
+ * @example
+ * ```ts
+ * await exportEvents(log, parseFilter(["outcome=failure"]), "csv", createWriteStream("failures.csv"));
+ * ```
  */
 export async function exportEvents(
   log: ExportSource,
   filter: EventFilter,
   format: ExportFormat,
   out: Writable,
+  options: ExportOptions = {},
 ): Promise<number> {
   let count = 0;
   if (format === "ndjson" || format === "json") {
@@ -118,16 +146,33 @@ export async function exportEvents(
         if (!leading.has(column)) extra.add(column);
     }
   }
-  const columns = [...LEADING_COLUMNS, ...[...extra].sort()];
+  const escape = options.csvFormulas !== "keep";
+  const columns = [...LEADING_COLUMNS, ...[...extra].sort(), ...(escape ? [FORMULA_ESCAPED_COLUMN] : [])];
   await write(out, stringify([], { header: true, columns }));
   // The second pass stops where the first did, so events appended meanwhile cannot bring new columns.
   for await (const chunk of log.exportEvents(filter)) {
     const records = chunk
       .filter((event) => event.seq <= lastSeq)
-      .map((event) => flattenEvent(JSON.parse(event.json)));
+      .map((event) => {
+        const record = flattenEvent(JSON.parse(event.json));
+        return escape ? escapeFormulas(record) : record;
+      });
     count += records.length;
     await write(out, stringify(records, { columns, cast: { boolean: (b) => String(b) } }));
     if (records.length < chunk.length) break;
   }
   return count;
+}
+
+/** Prefixes formula-like text cells of `record` with `'` and names them in its `formula_escaped` cell. */
+function escapeFormulas(record: Record<string, unknown>): Record<string, unknown> {
+  const escaped: string[] = [];
+  for (const [column, value] of Object.entries(record)) {
+    if (typeof value === "string" && FORMULA_START.test(value)) {
+      record[column] = `'${value}`;
+      escaped.push(column);
+    }
+  }
+  record[FORMULA_ESCAPED_COLUMN] = escaped.join(" ");
+  return record;
 }
