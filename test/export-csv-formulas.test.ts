@@ -63,7 +63,7 @@ test("formula-like text is prefixed with ' and named in formula_escaped; numbers
 
 test("--raw-csv writes every cell exactly as stored, without formula_escaped", () => {
   const rows = rowsOf(cli(["export", "--home", home, "--format", "csv", "--raw-csv"]).stdout);
-  HOSTILE.forEach((text, i) => assert.equal(rows[i]?.["details.note"], text));
+  for (const [i, text] of HOSTILE.entries()) assert.equal(rows[i]?.["details.note"], text);
   assert.ok(!("formula_escaped" in (rows[0] ?? {})));
   const wrong = cli(["export", "--home", home, "--raw-csv"], 2);
   assert.match(wrong.stderr, /--raw-csv: applies to --format csv only/);

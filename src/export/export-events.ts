@@ -146,8 +146,12 @@ export async function exportEvents(
         if (!leading.has(column)) extra.add(column);
     }
   }
-  const escape = options.csvFormulas !== "keep";
-  const columns = [...LEADING_COLUMNS, ...[...extra].sort(), ...(escape ? [FORMULA_ESCAPED_COLUMN] : [])];
+  const escapeFormulaCells = options.csvFormulas !== "keep";
+  const columns = [
+    ...LEADING_COLUMNS,
+    ...[...extra].sort(),
+    ...(escapeFormulaCells ? [FORMULA_ESCAPED_COLUMN] : []),
+  ];
   await write(out, stringify([], { header: true, columns }));
   // The second pass stops where the first did, so events appended meanwhile cannot bring new columns.
   for await (const chunk of log.exportEvents(filter)) {
@@ -155,7 +159,7 @@ export async function exportEvents(
       .filter((event) => event.seq <= lastSeq)
       .map((event) => {
         const record = flattenEvent(JSON.parse(event.json));
-        return escape ? escapeFormulas(record) : record;
+        return escapeFormulaCells ? escapeFormulas(record) : record;
       });
     count += records.length;
     await write(out, stringify(records, { columns, cast: { boolean: (b) => String(b) } }));
