@@ -31,6 +31,7 @@ export * from "./query/index.js";
 export { type AppOptions, buildApp, type SealtrailApp } from "./server/build-app.js";
 export { closeOnSignals, type RunningServer, type ServeOptions, startServer } from "./server/serve.js";
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server/server-context.js";
+export { MemoryDriver, type MemoryDriverOptions } from "./storage/memory/memory-driver.js";
 export { SqliteDriver } from "./storage/sqlite/sqlite-driver.js";
 export type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";
 export type { VerifyReport } from "./verify/verify-store.js";
