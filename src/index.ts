@@ -32,6 +32,8 @@ export * from "./query/index.js";
 export { type AppOptions, buildApp, type SealtrailApp } from "./server/build-app.js";
 export { closeOnSignals, type RunningServer, type ServeOptions, startServer } from "./server/serve.js";
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server/server-context.js";
+export { MemoryDriver, type MemoryDriverOptions } from "./storage/memory/memory-driver.js";
+export { type MemoryStorageOptions, memoryStorage } from "./storage/memory/memory-storage.js";
 export { SqliteDriver } from "./storage/sqlite/sqlite-driver.js";
 export { type SqliteStorageOptions, sqliteStorage } from "./storage/sqlite/sqlite-storage.js";
 export type { Storage, StorageFactory, StorageOpenOptions, StoreSigner } from "./storage/storage.js";

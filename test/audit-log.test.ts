@@ -2,21 +2,33 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, test } from "node:test";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import {
   AuditLog,
   isSealtrailError,
   leafHash,
+  memoryStorage,
   parseFilter,
   parseVerifierKey,
+  type StorageFactory,
+  sqliteStorage,
   verifyCheckpoint,
   verifyConsistency,
   verifyInclusion,
 } from "../src/index.js";
 
 let dir: string;
+/** Where the tests of the current driver keep their store, made afresh for each test. */
+let storage: StorageFactory;
+/** The checkpoints the memory storage published, newest last. */
+let published: string[] = [];
+const KINDS = {
+  sqlite: () => sqliteStorage({ home: dir }),
+  memory: () => memoryStorage({ onPublish: (note) => published.push(note) }),
+} as const;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "sealtrail-lib-"));
+  published = [];
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -33,151 +45,179 @@ test("open creates a store with a 0600 signing key; create:false refuses a missi
   await log.close();
 });
 
-test("append resolves with seq and id; an array is all-or-nothing; appendSettled keeps the valid ones", async () => {
-  const log = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
-  const first = await log.append({ action: "user.login", actor: { id: "alice" } });
-  assert.deepEqual([first.seq, first.duplicate], [0, false]);
-  await assert.rejects(log.append([{ action: "a.b" }, { action: "a.b", outcome: "maybe" as never }]), (e) => {
-    assert.ok(isSealtrailError(e, "ST_ERR_EVENT_INVALID"));
-    assert.match((e as Error).message, /^event 1: outcome: expected one of/);
-    return true;
+for (const kind of ["sqlite", "memory"] as const) {
+  describe(`the facade over ${kind} storage`, () => {
+    beforeEach(() => {
+      storage = KINDS[kind]();
+    });
+
+    test("append resolves with seq and id; an array is all-or-nothing; appendSettled keeps the valid ones", async () => {
+      const log = await AuditLog.open({ storage, origin: "lib.test/log", checkpointIntervalMs: 0 });
+      const first = await log.append({ action: "user.login", actor: { id: "alice" } });
+      assert.deepEqual([first.seq, first.duplicate], [0, false]);
+      await assert.rejects(
+        log.append([{ action: "a.b" }, { action: "a.b", outcome: "maybe" as never }]),
+        (e) => {
+          assert.ok(isSealtrailError(e, "ST_ERR_EVENT_INVALID"));
+          assert.match((e as Error).message, /^event 1: outcome: expected one of/);
+          return true;
+        },
+      );
+      assert.equal(log.size, 1, "nothing of a rejected array is stored");
+      const outcomes = await log.appendSettled([{ action: "a.b" }, { nope: 1 }, { action: "c.d" }]);
+      assert.deepEqual(
+        outcomes.map((o) => (o.ok ? o.seq : o.error.code)),
+        [1, "ST_ERR_EVENT_INVALID", 2],
+      );
+      const again = await log.append({ id: first.id, action: "user.login" });
+      assert.deepEqual(again, { seq: 0, id: first.id, duplicate: true });
+      await log.close();
+    });
+
+    test("track records duration, outcome and error, and passes results and errors through", async () => {
+      const log = await AuditLog.open({ storage, origin: "lib.test/log", checkpointIntervalMs: 0 });
+      const value = await log.track("crm.update", async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        return 42;
+      });
+      assert.equal(value, 42);
+      await assert.rejects(
+        log.track("email.send", () => {
+          throw Object.assign(new Error("mailbox busy"), { code: "SMTP_451" });
+        }),
+        /mailbox busy/,
+      );
+      const [failed, ok] = (await log.query(undefined, { limit: 2 })).events;
+      assert.equal(ok?.action, "crm.update");
+      assert.equal(ok?.outcome, "success");
+      assert.ok((ok?.duration_ms ?? 0) >= 15, `duration ${ok?.duration_ms}`);
+      assert.equal(failed?.action, "email.send");
+      assert.equal(failed?.outcome, "failure");
+      assert.deepEqual(failed?.error, { code: "SMTP_451", message: "mailbox busy" });
+      assert.equal((await log.errors(5))[0]?.seq, failed?.seq);
+      await log.close();
+    });
+
+    test("query pages by cursor through every match exactly once", async () => {
+      const log = await AuditLog.open({ storage, origin: "lib.test/log", checkpointIntervalMs: 0 });
+      await log.append(
+        Array.from({ length: 95 }, (_, i) => ({ action: "a.b", actor: { id: i % 3 === 0 ? "x" : "y" } })),
+      );
+      const filter = parseFilter(["actor.id=x"]);
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await log.query(filter, { limit: 7, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.events.map((e) => e.seq));
+        cursor = page.nextCursor;
+      } while (cursor);
+      const expected = Array.from({ length: 95 }, (_, i) => i)
+        .filter((i) => i % 3 === 0)
+        .reverse();
+      assert.deepEqual(seen, expected);
+      // Expressions in the CLI syntax are accepted as they are.
+      assert.deepEqual(
+        (await log.query(["actor.id=x"], { limit: 100 })).events.map((e) => e.seq),
+        expected,
+      );
+      assert.equal(await log.count(["actor.id=y"]), 95 - expected.length);
+      await log.close();
+    });
+
+    test("proofs from the library verify against signed checkpoints; close signs a final checkpoint", async () => {
+      const log = await AuditLog.open({ storage, origin: "lib.test/log", checkpointIntervalMs: 0 });
+      await log.append(Array.from({ length: 300 }, (_, i) => ({ action: "a.b", details: { i } })));
+      const old = await log.checkpoint();
+      await log.append(Array.from({ length: 333 }, (_, i) => ({ action: "c.d", details: { i } })));
+      const latest = await log.checkpoint();
+      const verifier = parseVerifierKey(log.verifierKey());
+      assert.equal(verifyCheckpoint(latest.note, verifier).size, 633);
+      const inclusion = await log.proveInclusion(299);
+      assert.equal(inclusion.tree_size, 633);
+      const exported: string[] = [];
+      for await (const chunk of log.exportEvents()) for (const e of chunk) exported.push(e.json);
+      assert.equal(inclusion.leaf_hash, leafHash(exported[299] as string).toString("base64"));
+      assert.ok(verifyInclusion(299, 633, b64(inclusion.leaf_hash), inclusion.proof.map(b64), latest.root));
+      const consistency = await log.proveConsistency(300);
+      assert.ok(verifyConsistency(300, 633, consistency.proof.map(b64), old.root, latest.root));
+      await assert.rejects(log.proveInclusion(633), (e) => isSealtrailError(e, "ST_ERR_LEDGER_RANGE"));
+      await assert.rejects(log.proveConsistency(0), (e) => isSealtrailError(e, "ST_ERR_LEDGER_RANGE"));
+
+      await log.append({ action: "last.one" });
+      await log.close();
+      const note =
+        kind === "sqlite" ? readFileSync(join(dir, "checkpoint"), "utf8") : (published.at(-1) as string);
+      assert.equal(
+        verifyCheckpoint(note, verifier).size,
+        634,
+        "close signed and published a checkpoint of 634",
+      );
+      const reopened = await AuditLog.open({ storage, create: false, checkpointIntervalMs: 0 });
+      assert.equal(reopened.size, 634);
+      assert.equal((await reopened.append({ action: "after.reopen" })).seq, 634);
+      const report = await reopened.verify({ trusted: latest.note });
+      assert.equal(report.ok, true, report.problem);
+      assert.equal(report.trustedSize, 633);
+      await reopened.close();
+      assert.equal(existsSync(join(dir, "sealtrail.db")), kind === "sqlite", "only SQLite writes files");
+    });
+
+    test("query takes since and until, and every option bag refuses what it does not know", async () => {
+      const log = await AuditLog.open({ storage, origin: "lib.test/log", checkpointIntervalMs: 0 });
+      const hour = 3_600_000;
+      const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+      await log.append([
+        { action: "crm.update", timestamp: at(3 * hour) },
+        { action: "crm.update", timestamp: at(2 * hour) },
+        { action: "crm.update", timestamp: at(1000) },
+      ]);
+      const seqs = async (options: object) =>
+        (await log.query(["action=crm.update"], options)).events.map((e) => e.seq).sort();
+      assert.deepEqual(await seqs({}), [0, 1, 2]);
+      assert.deepEqual(await seqs({ since: "1m" }), [2]);
+      assert.deepEqual(await seqs({ until: "90m" }), [0, 1]);
+      assert.deepEqual(await seqs({ since: "150m", until: "90m" }), [1]);
+      // A window given both ways is their intersection.
+      assert.deepEqual(
+        (await log.query(parseFilter([], { since: "150m" }), { since: "4h", until: "1m" })).events.map(
+          (e) => e.seq,
+        ),
+        [1],
+      );
+      const refused: Array<[() => unknown, RegExp]> = [
+        [
+          () => log.query(["action=crm.update"], { sinse: "1s" } as never),
+          /^query: unknown option "sinse"; expected one of limit, cursor, order, since, until$/,
+        ],
+        [() => log.query([], { since: "yesterday" }), /^since: expected a duration/],
+        [() => log.verify({ deeep: true } as never), /^verify: unknown option "deeep"/],
+        [() => log.follow("x", { from: 3 } as never), /^follow: unknown option "from"/],
+        [() => AuditLog.open({ storage, hom: dir } as never), /^AuditLog\.open: unknown option "hom"/],
+        [() => AuditLog.init({ storage, orgin: "x" } as never), /^AuditLog\.init: unknown option "orgin"/],
+      ];
+      for (const [call, message] of refused) {
+        await assert.rejects(
+          async () => call(),
+          (e) => isSealtrailError(e) && message.test((e as Error).message),
+        );
+      }
+      await log.close();
+    });
   });
-  assert.equal(log.size, 1, "nothing of a rejected array is stored");
-  const outcomes = await log.appendSettled([{ action: "a.b" }, { nope: 1 }, { action: "c.d" }]);
-  assert.deepEqual(
-    outcomes.map((o) => (o.ok ? o.seq : o.error.code)),
-    [1, "ST_ERR_EVENT_INVALID", 2],
-  );
-  const again = await log.append({ id: first.id, action: "user.login" });
-  assert.deepEqual(again, { seq: 0, id: first.id, duplicate: true });
-  await log.close();
-});
+}
 
-test("track records duration, outcome and error, and passes results and errors through", async () => {
-  const log = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
-  const value = await log.track("crm.update", async () => {
-    await new Promise((r) => setTimeout(r, 20));
-    return 42;
-  });
-  assert.equal(value, 42);
-  await assert.rejects(
-    log.track("email.send", () => {
-      throw Object.assign(new Error("mailbox busy"), { code: "SMTP_451" });
-    }),
-    /mailbox busy/,
+test("a memory store lives as long as its factory: closed and opened again, it holds its events", async () => {
+  const mem = memoryStorage();
+  await assert.rejects(AuditLog.open({ storage: mem, create: false }), (e) =>
+    isSealtrailError(e, "ST_ERR_STORE_NOT_INITIALIZED"),
   );
-  const [failed, ok] = (await log.query(undefined, { limit: 2 })).events;
-  assert.equal(ok?.action, "crm.update");
-  assert.equal(ok?.outcome, "success");
-  assert.ok((ok?.duration_ms ?? 0) >= 15, `duration ${ok?.duration_ms}`);
-  assert.equal(failed?.action, "email.send");
-  assert.equal(failed?.outcome, "failure");
-  assert.deepEqual(failed?.error, { code: "SMTP_451", message: "mailbox busy" });
-  assert.equal((await log.errors(5))[0]?.seq, failed?.seq);
+  const log = await AuditLog.open({ storage: mem, origin: "mem.test/log", checkpointIntervalMs: 0 });
+  await log.append({ action: "a.b" });
+  const key = log.verifierKey();
   await log.close();
-});
-
-test("query pages by cursor through every match exactly once", async () => {
-  const log = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
-  await log.append(
-    Array.from({ length: 95 }, (_, i) => ({ action: "a.b", actor: { id: i % 3 === 0 ? "x" : "y" } })),
-  );
-  const filter = parseFilter(["actor.id=x"]);
-  const seen: number[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await log.query(filter, { limit: 7, ...(cursor ? { cursor } : {}) });
-    seen.push(...page.events.map((e) => e.seq));
-    cursor = page.nextCursor;
-  } while (cursor);
-  const expected = Array.from({ length: 95 }, (_, i) => i)
-    .filter((i) => i % 3 === 0)
-    .reverse();
-  assert.deepEqual(seen, expected);
-  // Expressions in the CLI syntax are accepted as they are.
-  assert.deepEqual(
-    (await log.query(["actor.id=x"], { limit: 100 })).events.map((e) => e.seq),
-    expected,
-  );
-  assert.equal(await log.count(["actor.id=y"]), 95 - expected.length);
-  await log.close();
-});
-
-test("proofs from the library verify against signed checkpoints; close signs a final checkpoint", async () => {
-  const log = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
-  await log.append(Array.from({ length: 300 }, (_, i) => ({ action: "a.b", details: { i } })));
-  const old = await log.checkpoint();
-  await log.append(Array.from({ length: 333 }, (_, i) => ({ action: "c.d", details: { i } })));
-  const latest = await log.checkpoint();
-  const verifier = parseVerifierKey(log.verifierKey());
-  assert.equal(verifyCheckpoint(latest.note, verifier).size, 633);
-  const inclusion = await log.proveInclusion(299);
-  assert.equal(inclusion.tree_size, 633);
-  const exported: string[] = [];
-  for await (const chunk of log.exportEvents()) for (const e of chunk) exported.push(e.json);
-  assert.equal(inclusion.leaf_hash, leafHash(exported[299] as string).toString("base64"));
-  assert.ok(verifyInclusion(299, 633, b64(inclusion.leaf_hash), inclusion.proof.map(b64), latest.root));
-  const consistency = await log.proveConsistency(300);
-  assert.ok(verifyConsistency(300, 633, consistency.proof.map(b64), old.root, latest.root));
-  await assert.rejects(log.proveInclusion(633), (e) => isSealtrailError(e, "ST_ERR_LEDGER_RANGE"));
-  await assert.rejects(log.proveConsistency(0), (e) => isSealtrailError(e, "ST_ERR_LEDGER_RANGE"));
-
-  await log.append({ action: "last.one" });
-  await log.close();
-  const published = readFileSync(join(dir, "checkpoint"), "utf8");
-  assert.equal(
-    verifyCheckpoint(published, verifier).size,
-    634,
-    "close signed and published a checkpoint of 634",
-  );
-  const reopened = await AuditLog.open({ home: dir, create: false, checkpointIntervalMs: 0 });
-  assert.equal(reopened.size, 634);
-  assert.equal((await reopened.append({ action: "after.reopen" })).seq, 634);
-  const report = await reopened.verify({ trusted: latest.note });
-  assert.equal(report.ok, true, report.problem);
-  assert.equal(report.trustedSize, 633);
-  await reopened.close();
-  assert.ok(existsSync(join(dir, "sealtrail.db")));
-});
-
-test("query takes since and until, and every option bag refuses what it does not know", async () => {
-  const log = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
-  const hour = 3_600_000;
-  const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
-  await log.append([
-    { action: "crm.update", timestamp: at(3 * hour) },
-    { action: "crm.update", timestamp: at(2 * hour) },
-    { action: "crm.update", timestamp: at(1000) },
-  ]);
-  const seqs = async (options: object) =>
-    (await log.query(["action=crm.update"], options)).events.map((e) => e.seq).sort();
-  assert.deepEqual(await seqs({}), [0, 1, 2]);
-  assert.deepEqual(await seqs({ since: "1m" }), [2]);
-  assert.deepEqual(await seqs({ until: "90m" }), [0, 1]);
-  assert.deepEqual(await seqs({ since: "150m", until: "90m" }), [1]);
-  // A window given both ways is their intersection.
-  assert.deepEqual(
-    (await log.query(parseFilter([], { since: "150m" }), { since: "4h", until: "1m" })).events.map(
-      (e) => e.seq,
-    ),
-    [1],
-  );
-  const refused: Array<[() => unknown, RegExp]> = [
-    [
-      () => log.query(["action=crm.update"], { sinse: "1s" } as never),
-      /^query: unknown option "sinse"; expected one of limit, cursor, order, since, until$/,
-    ],
-    [() => log.query([], { since: "yesterday" }), /^since: expected a duration/],
-    [() => log.verify({ deeep: true } as never), /^verify: unknown option "deeep"/],
-    [() => log.follow("x", { from: 3 } as never), /^follow: unknown option "from"/],
-    [() => AuditLog.open({ hom: dir } as never), /^AuditLog\.open: unknown option "hom"/],
-    [() => AuditLog.init({ home: dir, orgin: "x" } as never), /^AuditLog\.init: unknown option "orgin"/],
-  ];
-  for (const [call, message] of refused) {
-    await assert.rejects(
-      async () => call(),
-      (e) => isSealtrailError(e) && message.test((e as Error).message),
-    );
-  }
-  await log.close();
+  const again = await AuditLog.open({ storage: mem, create: false, checkpointIntervalMs: 0 });
+  assert.deepEqual([again.size, again.origin, again.verifierKey()], [1, "mem.test/log", key]);
+  assert.equal((await again.verify()).ok, true);
+  await assert.rejects(AuditLog.init({ storage: mem }), (e) => isSealtrailError(e, "ST_ERR_STORE_EXISTS"));
+  await again.close();
 });

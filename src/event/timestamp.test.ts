@@ -113,6 +113,13 @@ describe("formatTimestamp", () => {
     assert.equal(formatTimestamp(a), "2026-01-01T00:00:00.000Z");
   });
 
+  test("an instant out of range throws every time, never giving the last text", () => {
+    assert.equal(formatTimestamp(0), "1970-01-01T00:00:00.000Z");
+    assert.throws(() => formatTimestamp(1e21), RangeError);
+    assert.throws(() => formatTimestamp(1e21), RangeError);
+    assert.equal(formatTimestamp(0), "1970-01-01T00:00:00.000Z");
+  });
+
   test("round-trips every parsed instant across the whole range", () => {
     let seed = 12345;
     const next = () => {

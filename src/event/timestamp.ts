@@ -73,8 +73,9 @@ export function parseRfc3339(text: string): number | undefined {
 export function formatTimestamp(ms: number): string {
   // Events arrive many per millisecond; the last result is reused for the same instant.
   if (ms !== lastFormatted) {
-    lastFormatted = ms;
+    // Remembered only once formatted: an instant that cannot be formatted throws every time.
     lastText = new Date(ms).toISOString();
+    lastFormatted = ms;
   }
   return lastText;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { isSealtrailError } from "../errors.js";
 import { prepareEvent } from "../event/prepare-event.js";
 import { type PreparedEvent, sealedJson } from "../event/prepared-event.js";
 import { parseRfc3339 } from "../event/timestamp.js";
@@ -9,6 +10,7 @@ import { generateNoteKey, parseSignerKey } from "../ledger/signed-note.js";
 import { TileTree } from "../ledger/tiles.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { type EventFilter, MATCH_ALL } from "../read-model/event-filter.js";
+import type { IndexedColumns } from "./indexed-columns.js";
 import {
   type CountDimension,
   type CountRow,
@@ -24,9 +26,24 @@ import {
  * with a real {@link TileTree}, so what is stored is what the appender would store.
  */
 
-/** A fresh, empty store and how to dispose of it. */
+/**
+ * Edits a store behind its driver's back, as someone with write access to its files could: the
+ * contract checks that `scanLeafHashes` shows each such edit. Each call changes one stored event
+ * and rejects when there is none at `seq`.
+ */
+export interface StoreTamper {
+  /** Replaces the stored JSON of the event at `seq`, leaving its copied columns as they were. */
+  setJson(seq: number, json: string): Promise<void>;
+  /** Sets one copied column of the event at `seq`, leaving its JSON as it was. */
+  setColumn(seq: number, column: keyof IndexedColumns, value: string | number | null): Promise<void>;
+  /** Removes the event at `seq`. */
+  deleteEvent(seq: number): Promise<void>;
+}
+
+/** A fresh, empty store, a way to tamper with it, and how to dispose of it. */
 export interface DriverFixture {
   readonly driver: StorageDriver;
+  readonly tamper: StoreTamper;
   cleanup(): Promise<void>;
 }
 
@@ -238,14 +255,16 @@ function checkpoint(size: number, label: string, signerKey: string): SignedCheck
  * Registers the {@link StorageDriver} contract suite for one driver.
  *
  * @param name - the driver's name in test titles.
- * @param makeDriver - opens a fresh, empty store; `cleanup` closes it and removes its files.
+ * @param makeDriver - opens a fresh, empty store; `tamper` edits it behind the driver's back;
+ *   `cleanup` closes it (again, if a test closed it) and removes its files.
  *
  * @example
  * ```ts
  * storageDriverContract("sqlite", async () => {
  *   const dir = mkdtempSync(join(tmpdir(), "st-"));
  *   const driver = SqliteDriver.open(join(dir, "log.db"));
- *   return { driver, cleanup: async () => { await driver.close(); rmSync(dir, { recursive: true }); } };
+ *   const tamper = sqliteTamper(join(dir, "log.db"));
+ *   return { driver, tamper, cleanup: async () => { await driver.close(); rmSync(dir, { recursive: true }); } };
  * });
  * ```
  */
@@ -348,12 +367,58 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
         const clash = { ...(fresh[1] as SealedRow), id: storedId };
         const rows = [fresh[0] as SealedRow, clash];
         const tiles = [{ level: 0, index: 0, hashes: Buffer.alloc(32 * (size + 2), 0x11) }];
-        await assert.rejects(driver.appendBatch(size, rows, tiles));
+        await assert.rejects(driver.appendBatch(size, rows, tiles), (e: unknown) =>
+          isSealtrailError(e, "ST_ERR_STORE_IO"),
+        );
         assert.equal(await driver.size(), size);
         assert.equal(await driver.getEventBySeq(size), undefined);
         assert.equal(await driver.getEventById((fresh[0] as SealedRow).id), undefined);
         assert.deepEqual(await driver.readTile(0, 0), tileBefore);
         assert.equal((await driver.getEventBySeq(0))?.json, stored.json);
+      });
+
+      test("a batch that repeats a seq or an id of its own stores nothing of it (ST_ERR_STORE_IO)", async () => {
+        const { driver } = fixture;
+        const size = await driver.size();
+        const tileBefore = await driver.readTile(0, 0);
+        const fresh = manyEvents(3, 600).map((e, i) => toRow(e, size + i));
+        const [a, b, c] = fresh as [SealedRow, SealedRow, SealedRow];
+        for (const rows of [
+          [a, { ...b, seq: a.seq }],
+          [a, b, { ...c, id: a.id }],
+        ]) {
+          const tiles = [{ level: 0, index: 0, hashes: Buffer.alloc(32 * (size + rows.length), 0x22) }];
+          await assert.rejects(driver.appendBatch(size, rows, tiles), (e: unknown) =>
+            isSealtrailError(e, "ST_ERR_STORE_IO"),
+          );
+          assert.equal(await driver.size(), size);
+          for (const r of fresh) assert.equal(await driver.getEventById(r.id), undefined);
+          assert.equal(await driver.getEventBySeq(size), undefined);
+          assert.deepEqual(await driver.readTile(0, 0), tileBefore);
+        }
+      });
+
+      test("tiles and checkpoints are stored as given: later changes to the caller's buffers change nothing", async () => {
+        const { driver } = fixture;
+        const size = await driver.size();
+        const tree = await TileTree.open(driver, size);
+        const rows = manyEvents(1, 700).map((e, i) => toRow(e, size + i));
+        const tiles = tree.append(rows.map((r) => leafHash(r.json)));
+        const expected = tiles.map((t) => Buffer.from(t.hashes));
+        await driver.appendBatch(size, rows, tiles);
+        for (const t of tiles) t.hashes.fill(0);
+        const read = await driver.readTile(0, 0);
+        assert.deepEqual(read, expected[0]);
+        read?.fill(0);
+        assert.deepEqual(await driver.readTile(0, 0), expected[0], "a tile read back is a copy");
+        const { signerKey } = generateNoteKey("sealtrail.test/contract");
+        const put = checkpoint(size + 1, "copy", signerKey);
+        const root = Buffer.from(put.root);
+        await driver.putCheckpoint(put);
+        put.root.fill(0);
+        (await driver.latestCheckpoint())?.root.fill(0);
+        assert.deepEqual((await driver.latestCheckpoint())?.root, root);
+        assert.deepEqual((await driver.listCheckpoints())[0]?.root, root);
       });
 
       test("an empty batch at the right size is accepted and changes nothing", async () => {
@@ -678,6 +743,77 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
           }),
           expected: [5],
         },
+        { name: "eq on seq", filter: () => cond("seq", "eq", 3), expected: [3] },
+        {
+          name: "eq on received_at (a time given in ms)",
+          filter: () => cond("received_at", "eq", T0 + 1000),
+          expected: [0],
+        },
+        {
+          name: "lte on received_at",
+          filter: () => cond("received_at", "lte", T0 - 30 * MIN + 1000),
+          expected: [6],
+        },
+        {
+          name: "ne on duration_ms counts missing as different",
+          filter: () => cond("duration_ms", "ne", 120),
+          expected: [1, 2, 3, 4, 5, 6],
+        },
+        {
+          name: "gt with a numeric text compares JSON numbers and JSON texts",
+          filter: () => cond("details.count", "gt", "4"),
+          expected: [0, 1, 4, 5],
+        },
+        {
+          name: "prefix on a details field matches texts, never numbers",
+          filter: () => cond("details.count", "prefix", "5"),
+          expected: [5],
+        },
+        {
+          name: "in mixing a number and a numeric text",
+          filter: () => ({ conditions: [{ field: "details.count", op: "in", values: [12, "5"] }] }),
+          expected: [0, 1, 4, 5],
+        },
+        {
+          name: "absent on details.count",
+          filter: () => ({ conditions: [{ field: "details.count", op: "absent" }] }),
+          expected: [2, 3, 6],
+        },
+        {
+          name: "policies absent means no policy",
+          filter: () => ({ conditions: [{ field: "policies", op: "absent" }] }),
+          expected: [1, 2, 4, 5, 6],
+        },
+        {
+          name: "ne on details.flag false",
+          filter: () => cond("details.flag", "ne", false),
+          expected: [0, 2, 3, 4, 5, 6],
+        },
+        {
+          name: "eq on a unicode name",
+          filter: () => cond("actor.name", "eq", "Alice Ünïcode 🎉"),
+          expected: [5],
+        },
+        {
+          name: "prefix ending in an emoji",
+          filter: () => cond("actor.name", "prefix", "Alice Ünïcode 🎉"),
+          expected: [5],
+        },
+        {
+          name: "prefix on a details text with escapes",
+          filter: () => cond("details.text", "prefix", 'Zürich 🎉 "quoted"'),
+          expected: [4],
+        },
+        {
+          name: "lt on a text field compares by code points",
+          filter: () => cond("action", "lt", "key"),
+          expected: [6],
+        },
+        {
+          name: "gt on actor.id past ASCII",
+          filter: () => cond("actor.id", "gt", "z"),
+          expected: [6],
+        },
         { name: "nothing matches", filter: () => cond("action", "eq", "no.such"), expected: [] },
         {
           name: "parsed text filter",
@@ -887,6 +1023,94 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
       });
     });
 
+    describe("reads that pin down ordering and refusals", () => {
+      let fixture: DriverFixture;
+      let driver: StorageDriver;
+      before(async () => {
+        fixture = await makeDriver();
+        driver = fixture.driver;
+        await appendEvents(driver, new TileTree(), prepareFixture());
+      });
+      after(async () => {
+        await fixture.cleanup();
+      });
+
+      test("countBy breaks ties by key: null first, then by bytes (severity: most severe first)", async () => {
+        assert.deepEqual(await driver.countBy(MATCH_ALL, "actor", 100), [
+          { key: "alice", count: 3 },
+          { key: null, count: 1 },
+          { key: "bob", count: 1 },
+          { key: "svc-1", count: 1 },
+          { key: "zoë-🎉", count: 1 },
+        ]);
+        assert.deepEqual(await driver.countBy(MATCH_ALL, "severity", 100), [
+          { key: "warning", count: 2 },
+          { key: "critical", count: 1 },
+          { key: "error", count: 1 },
+          { key: "notice", count: 1 },
+          { key: "info", count: 1 },
+          { key: "debug", count: 1 },
+        ]);
+        assert.deepEqual(await driver.countBy(MATCH_ALL, "tenant", 2), [
+          { key: "acme", count: 3 },
+          { key: null, count: 2 },
+        ]);
+      });
+
+      test("countBy field:<path> keys JSON values as SQL reads them, ties by key text", async () => {
+        // JSON true and false count under "1" and "0", objects under their canonical JSON.
+        assert.deepEqual(await driver.countBy(MATCH_ALL, "field:details.flag", 10), [
+          { key: null, count: 4 },
+          { key: "0", count: 1 },
+          { key: "1", count: 1 },
+          { key: "true", count: 1 },
+        ]);
+        assert.deepEqual(await driver.countBy(MATCH_ALL, "field:details.nested", 10), [
+          { key: null, count: 6 },
+          { key: '{"deep":"x"}', count: 1 },
+        ]);
+        assert.deepEqual(await driver.countBy(MATCH_ALL, "field:details.count", 10), [
+          { key: "5", count: 3 },
+          { key: null, count: 3 },
+          { key: "12", count: 1 },
+        ]);
+        assert.deepEqual(await driver.countBy(MATCH_ALL, "field:details.text", 10), [
+          { key: null, count: 6 },
+          { key: UNICODE_TEXT, count: 1 },
+        ]);
+      });
+
+      test("countBy hour with a limit keeps the latest buckets", async () => {
+        const got = await driver.countBy(MATCH_ALL, "hour", 2);
+        assert.deepEqual(
+          got.map((r) => [parseRfc3339(String(r.key)), r.count]),
+          [
+            [T0 + DAY, 1],
+            [T0 + DAY + 2 * HOUR, 1],
+          ],
+        );
+        assert.deepEqual(await driver.countBy(MATCH_ALL, "day", 0), []);
+      });
+
+      test("a page of limit 0 is empty", async () => {
+        assert.deepEqual(await driver.queryEvents(MATCH_ALL, { order: "asc", limit: 0 }), []);
+        assert.deepEqual(await driver.queryEvents(MATCH_ALL, { order: "desc", limit: 0 }), []);
+      });
+
+      test("a field path outside the filter syntax is refused with RangeError by every read", async () => {
+        const bad: EventFilter = {
+          conditions: [{ field: "details.x;DROP TABLE events", op: "eq", value: "1" }],
+        };
+        await assert.rejects(driver.queryEvents(bad, { order: "asc", limit: 10 }), RangeError);
+        await assert.rejects(driver.countEvents(bad), RangeError);
+        await assert.rejects(driver.countBy(bad, "action", 10), RangeError);
+        await assert.rejects(driver.countEach(MATCH_ALL, [bad.conditions]), RangeError);
+        await assert.rejects(scanAll(driver, bad), RangeError);
+        await assert.rejects(driver.countBy(MATCH_ALL, "field:details.", 10), RangeError);
+        assert.equal(await driver.countEvents(MATCH_ALL), FIXTURE.length);
+      });
+    });
+
     describe("scanEvents over many batches", () => {
       let fixture: DriverFixture;
       before(async () => {
@@ -1001,6 +1225,193 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
           }
         });
       }
+    });
+
+    describe("scanLeafHashes over a store edited behind the driver's back", () => {
+      let fixture: DriverFixture;
+      let rows: SealedRow[];
+      before(async () => {
+        fixture = await makeDriver();
+        const tree = new TileTree();
+        rows = [
+          ...(await appendEvents(fixture.driver, tree, manyEvents(10))),
+          ...(await appendEvents(fixture.driver, tree, manyEvents(10, 10))),
+        ];
+      });
+      after(async () => {
+        await fixture.cleanup();
+      });
+
+      interface Run {
+        firstSeq: number;
+        leaves: string[];
+        columnMismatch?: { seq: number; column: string };
+      }
+
+      /** Every run of a scan; checks that runs are non-empty and in ascending, disjoint seq order. */
+      async function runs(fromSeq?: number, toSeq?: number, checkColumns = false): Promise<Run[]> {
+        const out: Run[] = [];
+        for await (const chunk of fixture.driver.scanLeafHashes(fromSeq, toSeq, { checkColumns })) {
+          assert.ok(chunk.hashes.length > 0 && chunk.hashes.length % 32 === 0, "a run holds whole leaves");
+          const last = out[out.length - 1];
+          if (last) assert.ok(chunk.firstSeq >= last.firstSeq + last.leaves.length, "runs ascend");
+          const leaves: string[] = [];
+          for (let i = 0; i < chunk.hashes.length; i += 32) {
+            leaves.push(chunk.hashes.subarray(i, i + 32).toString("hex"));
+          }
+          out.push({
+            firstSeq: chunk.firstSeq,
+            leaves,
+            ...(chunk.columnMismatch ? { columnMismatch: chunk.columnMismatch } : {}),
+          });
+        }
+        return out;
+      }
+
+      /** seq → leaf hash of every run. */
+      const leafOf = (scan: readonly Run[]) =>
+        new Map(scan.flatMap((r) => r.leaves.map((leaf, i) => [r.firstSeq + i, leaf] as const)));
+      const hex = (json: string) => leafHash(json).toString("hex");
+      const mismatches = (scan: readonly Run[]) =>
+        scan.flatMap((r) => (r.columnMismatch ? [r.columnMismatch] : []));
+
+      /** Checks that each reported mismatch is the last leaf of its run, and the next run starts after it. */
+      function assertMismatchesEndRuns(scan: readonly Run[]): void {
+        scan.forEach((r, i) => {
+          if (!r.columnMismatch) return;
+          assert.equal(r.columnMismatch.seq, r.firstSeq + r.leaves.length - 1, "a mismatch ends its run");
+          const next = scan[i + 1];
+          if (next) assert.equal(next.firstSeq, r.columnMismatch.seq + 1, "the next run starts after it");
+        });
+      }
+
+      test("toSeq ends the scan before it; a range past the store is cut to it", async () => {
+        const expected = (from: number, to: number) =>
+          rows.slice(from, to).map((r) => [r.seq, hex(r.json)] as const);
+        assert.deepEqual([...leafOf(await runs(3, 10))], expected(3, 10));
+        assert.deepEqual([...leafOf(await runs(18, 100))], expected(18, 20));
+        assert.deepEqual([...leafOf(await runs(0))], expected(0, 20));
+        assert.deepEqual(await runs(5, 5), []);
+        assert.deepEqual(await runs(25), []);
+      });
+
+      test("an edited JSON reads back and hashes as edited; an indexed field changed in it is a column mismatch", async () => {
+        const { driver, tamper } = fixture;
+        const four = (rows[4] as SealedRow).json.replace('"details":{"n":4}', '"details":{"n":44}');
+        const seven = (rows[7] as SealedRow).json.replace('"action":"bulk.item1"', '"action":"bulk.evil"');
+        assert.ok(four !== rows[4]?.json && seven !== rows[7]?.json, "the edits change the JSON");
+        await tamper.setJson(4, four);
+        await tamper.setJson(7, seven);
+        assert.equal((await driver.getEventBySeq(4))?.json, four);
+        assert.equal((await driver.getEventById((rows[7] as SealedRow).id))?.json, seven);
+        const plain = await runs();
+        assert.deepEqual(
+          [...leafOf(plain).values()],
+          rows.map((r) => hex(r.seq === 4 ? four : r.seq === 7 ? seven : r.json)),
+        );
+        assert.deepEqual(mismatches(plain), [], "without checkColumns no column is compared");
+        const checked = await runs(0, undefined, true);
+        assert.deepEqual([...leafOf(checked)], [...leafOf(plain)], "checking columns changes no hash");
+        assert.deepEqual(mismatches(checked), [{ seq: 7, column: "action" }]);
+        assertMismatchesEndRuns(checked);
+      });
+
+      test("copied columns edited alone show only with checkColumns, named as in IndexedColumns", async () => {
+        const { tamper } = fixture;
+        await tamper.setColumn(10, "actorId", "mallory");
+        await tamper.setColumn(12, "timestampMs", T0 - 1);
+        await tamper.setColumn(14, "severityLevel", 0);
+        const plain = await runs();
+        assert.deepEqual(mismatches(plain), []);
+        assert.equal(leafOf(plain).get(10), hex((rows[10] as SealedRow).json), "the leaf is the JSON's");
+        const checked = await runs(0, undefined, true);
+        assert.deepEqual(mismatches(checked), [
+          { seq: 7, column: "action" },
+          { seq: 10, column: "actorId" },
+          { seq: 12, column: "timestampMs" },
+          { seq: 14, column: "severityLevel" },
+        ]);
+        assertMismatchesEndRuns(checked);
+        assert.deepEqual(mismatches(await runs(8, 13, true)), [
+          { seq: 10, column: "actorId" },
+          { seq: 12, column: "timestampMs" },
+        ]);
+      });
+
+      test("a JSON that no longer parses is a mismatch of the body", async () => {
+        await fixture.tamper.setJson(16, "{not json");
+        const checked = await runs(15, 18, true);
+        assert.deepEqual(mismatches(checked), [{ seq: 16, column: "body" }]);
+        assert.equal(leafOf(checked).get(16), hex("{not json"));
+        assertMismatchesEndRuns(checked);
+      });
+
+      test("a deleted event ends a run and the next starts after it; size is one past the highest seq left", async () => {
+        const { driver, tamper } = fixture;
+        await tamper.deleteEvent(5);
+        assert.equal(await driver.getEventBySeq(5), undefined);
+        assert.equal(await driver.getEventById((rows[5] as SealedRow).id), undefined);
+        assert.equal((await driver.findSeqsByIds([(rows[5] as SealedRow).id])).size, 0);
+        assert.equal(await driver.size(), 20, "a gap below the top leaves the size");
+        assert.equal(await driver.countEvents(MATCH_ALL), 19);
+        assert.deepEqual(
+          seqs(await scanAll(driver, MATCH_ALL)),
+          rows.map((r) => r.seq).filter((seq) => seq !== 5),
+        );
+        const scan = await runs();
+        assert.deepEqual(
+          [...leafOf(scan).keys()],
+          rows.map((r) => r.seq).filter((seq) => seq !== 5),
+        );
+        assert.ok(
+          scan.some((r) => r.firstSeq === 6),
+          "the run after the gap starts at the next stored seq",
+        );
+        await tamper.deleteEvent(19);
+        assert.equal(await driver.size(), 19);
+        await tamper.deleteEvent(18);
+        assert.equal(await driver.size(), 18);
+        assert.deepEqual([...leafOf(await runs(15)).keys()], [15, 16, 17]);
+        await assert.rejects(tamper.deleteEvent(5), "there is nothing left at seq 5 to delete");
+      });
+    });
+
+    describe("after close", () => {
+      test("every call but close rejects, and closing again is harmless", async () => {
+        const fixture = await makeDriver();
+        try {
+          const { driver } = fixture;
+          const tree = new TileTree();
+          const [row] = await appendEvents(driver, tree, manyEvents(1));
+          const { signerKey } = generateNoteKey("sealtrail.test/contract");
+          await driver.close();
+          const closed = (e: unknown) => e instanceof Error && /closed|not open/i.test(e.message);
+          const calls: Array<[string, () => Promise<unknown>]> = [
+            ["size", () => driver.size()],
+            ["appendBatch", () => driver.appendBatch(1, [], [])],
+            ["findSeqsByIds", () => driver.findSeqsByIds([row?.id ?? ""])],
+            ["getEventById", () => driver.getEventById(row?.id ?? "")],
+            ["getEventBySeq", () => driver.getEventBySeq(0)],
+            ["queryEvents", () => driver.queryEvents(MATCH_ALL, { order: "asc", limit: 10 })],
+            ["scanEvents", () => scanAll(driver, MATCH_ALL)],
+            ["countEvents", () => driver.countEvents(cond("outcome", "eq", "success"))],
+            ["countEach", () => driver.countEach(MATCH_ALL, [[]])],
+            ["countBy", () => driver.countBy(MATCH_ALL, "action", 10)],
+            ["readTile", () => driver.readTile(0, 0)],
+            ["putCheckpoint", () => driver.putCheckpoint(checkpoint(1, "closed", signerKey))],
+            ["latestCheckpoint", () => driver.latestCheckpoint()],
+            ["listCheckpoints", () => driver.listCheckpoints()],
+            ["getMeta", () => driver.getMeta("origin")],
+            ["setMeta", () => driver.setMeta("origin", "x")],
+            ["getCursor", () => driver.getCursor("c")],
+            ["setCursor", () => driver.setCursor("c", 1)],
+          ];
+          for (const [name, call] of calls) await assert.rejects(call(), closed, name);
+          await driver.close();
+        } finally {
+          await fixture.cleanup();
+        }
+      });
     });
 
     describe("checkpoints, meta and cursors", () => {

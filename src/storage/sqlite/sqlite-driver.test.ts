@@ -11,40 +11,70 @@ import { leafHash } from "../../ledger/rfc6962.js";
 import { TileTree } from "../../ledger/tiles.js";
 import { checkFieldPath, parseCondition } from "../../query/filter-syntax.js";
 import { type EventFilter, MATCH_ALL } from "../../read-model/event-filter.js";
-import { storageDriverContract } from "../storage-driver.case.js";
+import type { IndexedColumns } from "../indexed-columns.js";
+import { type DriverFixture, type StoreTamper, storageDriverContract } from "../storage-driver.case.js";
 import type { SealedRow, StorageDriver } from "../storage-driver.js";
-import { SqliteDriver } from "./sqlite-driver.js";
+import { SqliteDriver, type SqliteDriverOptions } from "./sqlite-driver.js";
 import { compileFilter } from "./sqlite-filter.js";
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "sealtrail-sqlite-"));
 }
 
-// A small scan chunk, so the contract's scans cross chunk boundaries.
-storageDriverContract("sqlite", async () => {
-  const dir = tempDir();
-  const driver = SqliteDriver.open(join(dir, "log.db"), { scanChunk: 3 });
-  return {
-    driver,
-    cleanup: async () => {
-      await driver.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+/** The SQLite column of each copied field. */
+const COLUMN_NAMES: Readonly<Record<keyof IndexedColumns, string>> = {
+  id: "id",
+  timestampMs: "ts",
+  action: "action",
+  category: "category",
+  outcome: "outcome",
+  severityLevel: "sev",
+  actorId: "actor_id",
+  targetId: "target_id",
+  tenant: "tenant",
+};
+
+/** Edits the store's file on a connection of its own, behind the driver's back. */
+function sqliteTamper(path: string): StoreTamper {
+  const run = async (sql: string, ...params: unknown[]) => {
+    const db = new Database(path);
+    try {
+      db.pragma("busy_timeout = 10000");
+      const { changes } = db.prepare(sql).run(...params);
+      if (changes !== 1) throw new RangeError(`no stored event at seq ${String(params[params.length - 1])}`);
+    } finally {
+      db.close();
+    }
   };
-});
+  return {
+    setJson: (seq, json) => run("UPDATE events SET body = ? WHERE seq = ?", json, seq),
+    setColumn: (seq, column, value) =>
+      run(`UPDATE events SET ${COLUMN_NAMES[column]} = ? WHERE seq = ?`, value, seq),
+    deleteEvent: (seq) => run("DELETE FROM events WHERE seq = ?", seq),
+  };
+}
+
+function sqliteFixture(options: SqliteDriverOptions): () => Promise<DriverFixture> {
+  return async () => {
+    const dir = tempDir();
+    const path = join(dir, "log.db");
+    const driver = SqliteDriver.open(path, options);
+    return {
+      driver,
+      tamper: sqliteTamper(path),
+      cleanup: async () => {
+        await driver.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  };
+}
+
+// A small scan chunk, so the contract's scans cross chunk boundaries.
+storageDriverContract("sqlite", sqliteFixture({ scanChunk: 3 }));
 
 // And once with the default chunk size.
-storageDriverContract("sqlite (default scan chunk)", async () => {
-  const dir = tempDir();
-  const driver = SqliteDriver.open(join(dir, "log.db"));
-  return {
-    driver,
-    cleanup: async () => {
-      await driver.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+storageDriverContract("sqlite (default scan chunk)", sqliteFixture({}));
 
 /** Appends `n` events to `driver` as one batch at its current size; returns the rows. */
 async function appendSome(driver: StorageDriver, n: number, label: string): Promise<SealedRow[]> {
