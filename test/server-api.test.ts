@@ -28,6 +28,7 @@ import { eventIdForIdempotencyKey } from "../src/server/idempotency-key.js";
 import type { ServerLimits } from "../src/server/server-context.js";
 import { CLI, cli, initStore, removeTempDirs, tempDir } from "./cli-harness.js";
 import { openApiKeys } from "./support/api-keys.js";
+import { referenceRoot } from "./support/rfc6962-reference.js";
 
 after(removeTempDirs);
 
@@ -49,15 +50,6 @@ function sha256(...parts: Uint8Array[]): Buffer {
 const leafOf = (bytes: string | Uint8Array) =>
   sha256(Buffer.from([0]), typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes);
 const nodeOf = (left: Uint8Array, right: Uint8Array) => sha256(Buffer.from([1]), left, right);
-
-/** MTH(D[n]) of RFC 9162 §2.1.1, over leaf hashes. */
-function mth(leaves: readonly Buffer[]): Buffer {
-  if (leaves.length === 0) return sha256();
-  if (leaves.length === 1) return leaves[0] as Buffer;
-  let k = 1;
-  while (k * 2 < leaves.length) k *= 2;
-  return nodeOf(mth(leaves.slice(0, k)), mth(leaves.slice(k)));
-}
 
 /** The root an inclusion proof leads to (RFC 9162 §2.1.3.2), or undefined when it is malformed. */
 function rootFromInclusion(index: number, size: number, leaf: Buffer, path: readonly Buffer[]) {
@@ -679,13 +671,13 @@ describe("writes", () => {
       for (const k of [0, 1, 128, 255]) {
         assert.deepEqual(
           level1.rawPayload.subarray(k * 32, (k + 1) * 32),
-          mth(leaves.slice(k * 256, (k + 1) * 256)),
+          referenceRoot(leaves.slice(k * 256, (k + 1) * 256)),
           `level-1 hash ${k}`,
         );
       }
       const level2 = await s.get("/tile/2/000.p/1", auditor);
       assert.equal(level2.statusCode, 200);
-      assert.deepEqual(level2.rawPayload, mth(leaves));
+      assert.deepEqual(level2.rawPayload, referenceRoot(leaves));
     });
   });
 
@@ -940,7 +932,7 @@ describe("reads", () => {
         assert.deepEqual(root, note.root, `event ${index}: the path leads to the checkpoint's root`);
         // The root is the root of the log's first `size` leaves, and the note is signed by the log.
         assert.deepEqual(
-          mth((await storedLines(s.log)).slice(0, note.size).map((l) => leafOf(l))),
+          referenceRoot((await storedLines(s.log)).slice(0, note.size).map((l) => leafOf(l))),
           note.root,
         );
         verifyCheckpoint(body.checkpoint, parseVerifierKey(s.log.verifierKey()));
@@ -1080,12 +1072,12 @@ describe("reads", () => {
       assert.equal(note.size, 300);
       assert.equal(note.signatures.length, 1);
       const leaves = (await storedLines(s.log)).map((l) => leafOf(l));
-      assert.deepEqual(note.root, mth(leaves.slice(0, note.size)));
+      assert.deepEqual(note.root, referenceRoot(leaves.slice(0, note.size)));
       const verified = verifyCheckpoint(res.body, parseVerifierKey(s.log.verifierKey()));
       assert.equal(verified.size, 300);
       assert.equal((await s.get("/checkpoint", auditor)).body, res.body, "/checkpoint is the same note");
 
-      const rootAt = (size: number) => mth(leaves.slice(0, size));
+      const rootAt = (size: number) => referenceRoot(leaves.slice(0, size));
       for (const [from, to] of [
         [1, 300],
         [7, 8],
@@ -1140,7 +1132,7 @@ describe("reads", () => {
       assert.ok(noSize.tree_size > 42);
       assert.deepEqual(
         rootFromInclusion(42, noSize.tree_size, leaves[42] as Buffer, noSize.proof.map(b64)),
-        mth((await storedLines(s.log)).slice(0, noSize.tree_size).map((l) => leafOf(l))),
+        referenceRoot((await storedLines(s.log)).slice(0, noSize.tree_size).map((l) => leafOf(l))),
       );
 
       assertProblem(await s.get("/v1/proofs/inclusion?seq=5", reader), 403, "ST_ERR_AUTH_FORBIDDEN");
@@ -1240,7 +1232,7 @@ describe("tiles", () => {
 
       const level1 = await s.get("/tile/1/000.p/1", auditor);
       assert.equal(level1.statusCode, 200);
-      assert.deepEqual(level1.rawPayload, mth(leaves.slice(0, 256)));
+      assert.deepEqual(level1.rawPayload, referenceRoot(leaves.slice(0, 256)));
 
       for (const beyond of [
         "/tile/0/001",
@@ -1771,7 +1763,7 @@ describe("graceful shutdown", () => {
         const note = parseNote(readFileSync(join(home, "checkpoint"), "utf8"));
         assert.equal(note.origin, "shutdown.test/log");
         assert.equal(note.size, log.size, "the final checkpoint covers the store");
-        assert.deepEqual(note.root, mth((await storedLines(log)).map((l) => leafOf(l))));
+        assert.deepEqual(note.root, referenceRoot((await storedLines(log)).map((l) => leafOf(l))));
         const latest = await log.latestCheckpoint();
         assert.equal(latest?.size, log.size);
       } finally {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import { type ErrorCode, SealtrailError } from "../errors.js";
+import { throwsCode } from "../../test/support/throws-code.js";
 import { parseCheckpointText, signCheckpoint, verifyCheckpoint } from "./checkpoint.js";
 import { leafHash } from "./rfc6962.js";
 import { generateNoteKey, parseSignerKey, parseVerifierKey } from "./signed-note.js";
@@ -33,10 +33,6 @@ const entry = (prefix: string) => {
   assert.ok(found, prefix);
   return found;
 };
-
-function throwsCode(fn: () => unknown, code: ErrorCode, label?: string): void {
-  assert.throws(fn, (e: unknown) => e instanceof SealtrailError && e.code === code, label);
-}
 
 describe("checkpoints", () => {
   test("signCheckpoint writes the C2SP body and verifyCheckpoint reads it back", () => {
@@ -135,7 +131,7 @@ describe("checkpoints", () => {
       `o\n3\n ${root}\n`,
     ];
     for (const text of malformed)
-      throwsCode(() => parseCheckpointText(text), "ST_ERR_LEDGER_NOTE", JSON.stringify(text));
+      throwsCode(() => parseCheckpointText(text), "ST_ERR_LEDGER_NOTE", undefined, JSON.stringify(text));
   });
 
   test("a checkpoint with a changed size or root, or checked with another key, does not verify", () => {

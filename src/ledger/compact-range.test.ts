@@ -1,21 +1,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import { referenceRoot } from "../../test/support/rfc6962-reference.js";
 import { CompactRange, type CompletedNode } from "./compact-range.js";
 import { EMPTY_ROOT, leafHash, nodeHash } from "./rfc6962.js";
 
 const vectors = JSON.parse(
   readFileSync(new URL("../../../test/fixtures/rfc6962-vectors.json", import.meta.url), "utf8"),
 ) as { leaves_hex: string[]; roots_hex: string[] };
-
-/** MTH over leaf hashes, straight from RFC 6962 §2.1. */
-function referenceRoot(hashes: readonly Buffer[]): Buffer {
-  if (hashes.length === 0) return EMPTY_ROOT;
-  if (hashes.length === 1) return hashes[0] as Buffer;
-  let k = 1;
-  while (k * 2 < hashes.length) k *= 2;
-  return nodeHash(referenceRoot(hashes.slice(0, k)), referenceRoot(hashes.slice(k)));
-}
 
 const popcount = (n: number) => n.toString(2).replaceAll("0", "").length;
 const leavesOf = (n: number, salt = "") => Array.from({ length: n }, (_, i) => leafHash(`${salt}leaf-${i}`));

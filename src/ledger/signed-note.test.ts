@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import { type ErrorCode, SealtrailError } from "../errors.js";
+import { throwsCode } from "../../test/support/throws-code.js";
 import {
   generateNoteKey,
   isValidKeyName,
@@ -34,20 +34,6 @@ const extra = (prefix: string) => {
   assert.ok(found, `fixture entry "${prefix}"`);
   return found;
 };
-
-/** Asserts that `fn` throws a SealtrailError with `code`; returns its message. */
-function throwsCode(fn: () => unknown, code: ErrorCode, message?: RegExp, label = ""): string {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof SealtrailError, `${label} expected a SealtrailError, got ${String(caught)}`);
-  assert.equal(caught.code, code, `${label} ${caught.message}`);
-  if (message) assert.match(caught.message, message);
-  return caught.message;
-}
 
 /** The key ID by the C2SP definition: first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key). */
 function keyIdFromVerifierKey(vkey: string): number {

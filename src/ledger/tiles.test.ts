@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
+import { referenceRoot } from "../../test/support/rfc6962-reference.js";
 import { CompactRange } from "./compact-range.js";
-import { EMPTY_ROOT, leafHash, nodeHash } from "./rfc6962.js";
+import { EMPTY_ROOT, leafHash } from "./rfc6962.js";
 import {
   nodeFromTiles,
   TILE_HEIGHT,
@@ -45,15 +46,6 @@ class MemoryTiles implements TileReader {
     for (const [key, value] of this.tiles) copy.tiles.set(key, value);
     return copy;
   }
-}
-
-/** MTH over leaf hashes (RFC 6962 §2.1). */
-function referenceRoot(hashes: readonly Buffer[]): Buffer {
-  if (hashes.length === 0) return EMPTY_ROOT;
-  if (hashes.length === 1) return hashes[0] as Buffer;
-  let k = 1;
-  while (k * 2 < hashes.length) k *= 2;
-  return nodeHash(referenceRoot(hashes.slice(0, k)), referenceRoot(hashes.slice(k)));
 }
 
 /** A small seeded PRNG (mulberry32) so failures reproduce. */
