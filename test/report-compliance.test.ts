@@ -22,6 +22,7 @@ import { MATCH_ALL } from "../src/read-model/event-filter.js";
 import type { Finding, Report, TableBlock } from "../src/reports/report-model.js";
 import { reportScope } from "../src/reports/report-source.js";
 import { cli, removeTempDirs, runCli, tempDir } from "./cli-harness.js";
+import { startTestServer } from "./server-harness.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -456,6 +457,31 @@ describe("control maps", () => {
       unknown.stderr,
       /--framework: expected one of soc2, hipaa, pci-dss, gdpr or the path of a control map/,
     );
+  });
+});
+
+describe("the compliance report type", () => {
+  test("report --list and GET /v1/reports offer it, after the built-in types", async () => {
+    const listed = cli(["report", "--list"])
+      .stdout.split("\n")
+      .map((line) => /^(\S+) {2}\(default period/.exec(line)?.[1])
+      .filter((id) => id !== undefined);
+    assert.equal(listed.at(-1), "compliance");
+    assert.ok(listed.includes("activity-daily") && listed.length > 2, listed.join(", "));
+    const server = await startTestServer();
+    try {
+      const auditor = await server.key("auditor");
+      const res = await server.app.inject({ method: "GET", url: "/v1/reports", headers: auditor.headers });
+      assert.equal(res.statusCode, 200);
+      const types = (res.json() as { types: { id: string; default_period: string }[] }).types;
+      assert.deepEqual(
+        types.map((t) => t.id),
+        listed,
+      );
+      assert.equal(types.at(-1)?.default_period, "90d");
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -3,14 +3,14 @@ import { batchCounts } from "../reports/batched-counts.js";
 import type { Finding, Report, ReportSection } from "../reports/report-model.js";
 import type { ReportScope, ReportSource } from "../reports/report-source.js";
 import { eventTable, summarySection } from "../reports/types/blocks.js";
-import type { Control, ControlMap } from "./control-map.js";
 import {
   type CheckResult,
   CONTROL_STATUSES,
   type ControlStatus,
   combineStatuses,
-  evaluateCheck,
-} from "./evaluate-check.js";
+} from "./checks/check-result.js";
+import type { Control, ControlMap } from "./control-map.js";
+import { evaluateCheck } from "./evaluate-check.js";
 
 /** A control with what its checks found. */
 export interface ControlResult {

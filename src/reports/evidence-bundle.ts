@@ -17,9 +17,9 @@ import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { pack } from "tar-stream";
-import type { InclusionProofJson } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
 import type { StoredEvent } from "../read-model/stored-event.js";
+import type { BundleSource } from "./bundle-source.js";
 import type { Report } from "./report-model.js";
 import type { ReportRenderer } from "./report-renderer.js";
 
@@ -29,15 +29,9 @@ export const BUNDLE_FORMAT = "sealtrail-evidence-bundle/1";
 /** The most events a bundle carries; the rest are left out and the manifest says how many. */
 export const MAX_BUNDLE_EVENTS = 10_000;
 
-/** What writing a bundle reads from the log. `AuditLog` is one. */
-export interface BundleSource {
-  verifierKey(): string;
-  readEntries(firstSeq: number, count: number): Promise<StoredEvent[]>;
-  proveInclusion(seq: number, size?: number): Promise<InclusionProofJson>;
-}
-
 /** Options of {@link writeEvidenceBundle}. */
 export interface EvidenceBundleOptions {
+  /** What the bundle is read from (the `AuditLog` itself will do). */
   readonly log: BundleSource;
   readonly report: Report;
   /** The rendered report, exactly as delivered. */

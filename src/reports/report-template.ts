@@ -4,7 +4,7 @@ import { parseDocument } from "yaml";
 import { SealtrailError } from "../errors.js";
 import { parseCondition, parseFilter } from "../query/filter-syntax.js";
 import { parseDuration } from "../query/time-range.js";
-import { checkHtmlCss, checkHtmlLayout } from "./renderers/html-renderer.js";
+import { checkHtmlCss, checkHtmlLayout } from "./renderers/html/html-layout.js";
 import type { BrandingLogo, Report, ReportBranding, ReportSection } from "./report-model.js";
 import { narrowScope } from "./report-source.js";
 import { REPORT_TYPES, type ReportType } from "./report-types.js";

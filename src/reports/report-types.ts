@@ -1,5 +1,3 @@
-import { complianceReport } from "../compliance/compliance-report.js";
-import { FRAMEWORKS, loadControlMap } from "../compliance/control-map.js";
 import { SealtrailError } from "../errors.js";
 import { loadCryptoPolicy } from "./crypto-policy.js";
 import type { Report } from "./report-model.js";
@@ -36,8 +34,8 @@ export interface ReportTypeOptions {
   readonly framework?: string | undefined;
 }
 
-/** Every report type, in the order `sealtrail report --list` shows them. */
-export const REPORT_TYPES: readonly ReportType[] = [
+/** The report types `reports/` defines itself, in the order `sealtrail report --list` shows them. */
+const BUILT_IN_TYPES: readonly ReportType[] = [
   {
     id: "activity-daily",
     title: "Daily activity summary",
@@ -114,22 +112,40 @@ export const REPORT_TYPES: readonly ReportType[] = [
         o.policy ? { policy: loadCryptoPolicy(o.policy), policySource: o.policy } : {},
       ),
   },
-  {
-    id: "compliance",
-    title: "Compliance evidence",
-    description: `One framework's controls (--framework ${[...FRAMEWORKS.keys()].join(", ")}, or the path of a control map file), each with a status (met, partial, gap, not applicable), the evidence (counts, sample events by seq) and the gaps in plain words. The store is verified for the integrity controls.`,
-    defaultPeriod: "90d",
-    build: (source, scope, o) => {
-      if (!o.framework) {
-        throw new SealtrailError(
-          "ST_ERR_USAGE",
-          `--framework: expected one of ${[...FRAMEWORKS.keys()].join(", ")} or the path of a control map (.json)`,
-        );
-      }
-      return complianceReport(source, scope, loadControlMap(o.framework));
-    },
-  },
 ];
+
+const registered: ReportType[] = [...BUILT_IN_TYPES];
+
+/**
+ * Every report type: the built-in ones, then those added with {@link registerReportType}, in
+ * the order `sealtrail report --list` and `GET /v1/reports` show them. It is the registry
+ * itself, so it includes types registered after it was imported.
+ */
+export const REPORT_TYPES: readonly ReportType[] = registered;
+
+/**
+ * Adds a report type defined outside `reports/` (the `compliance` type is added this way, from
+ * `compliance/`, so that `reports/` never imports the modules that build on it). The shells
+ * register such types before they list or look up any. Registering the same type again does
+ * nothing; another type with an id already taken throws `ST_ERR_USAGE`.
+ *
+ * @example
+ * ```ts
+ * registerReportType({ id: "logins", title: "Sign-ins", description: "…", defaultPeriod: "7d", build });
+ * reportType("logins").title; // "Sign-ins"
+ * ```
+ */
+export function registerReportType(type: ReportType): void {
+  const taken = registered.find((t) => t.id === type.id);
+  if (taken === type) return;
+  if (taken) {
+    throw new SealtrailError(
+      "ST_ERR_USAGE",
+      `report type "${type.id}": expected an id not taken, got one already registered ("${taken.title}")`,
+    );
+  }
+  registered.push(type);
+}
 
 /**
  * The report type `id`, or `ST_ERR_USAGE` naming the known ones.

@@ -11,7 +11,9 @@ import {
 } from "../report-renderer.case.js";
 import type { ReportRenderer } from "../report-renderer.js";
 import { sampleReport } from "../sample-report.js";
-import { htmlRenderer, htmlRendererWith, htmlText, renderHtml } from "./html-renderer.js";
+import { htmlText } from "./html/html-text.js";
+import { htmlRenderer, htmlRendererWith, renderHtml } from "./html-renderer.js";
+import { COLORS, SEVERITY_COLORS, seriesColor } from "./palette.js";
 
 // No HTML parser is installed: this reader builds a tree from the markup the renderer writes
 // (tags with quoted attributes, void and self-closing elements, raw-text <style>, comments,
@@ -394,6 +396,22 @@ describe("htmlRenderer", () => {
     const finding = all(doc, "data-finding")[1] ?? assert.fail();
     assert.match(one(finding, "data-finding-severity").attrs.get("class") ?? "", /\bsev-high\b/);
     assert.deepStrictEqual(all(finding, "data-seq").map(textOf), ["12", "13", "9007199254740991"]);
+  });
+
+  test("colours come from the shared palette: severity badges, verification states, chart series", () => {
+    const html = renderHtml(sampleReport());
+    for (const [severity, color] of Object.entries(SEVERITY_COLORS)) {
+      assert.ok(html.includes(`--sev-${severity}:${color}`), `severity ${severity}`);
+    }
+    for (const state of ["ok", "bad", "none"] as const) {
+      assert.ok(html.includes(`--${state}:${COLORS[state]}`), `state ${state}`);
+    }
+    const breakdown = all(parseHtml(html), "data-chart", "breakdown")[0] ?? assert.fail("a breakdown");
+    const parts = [...walk(breakdown)].filter((e) => e.tag === "rect" && e.attrs.has("data-mark"));
+    assert.deepStrictEqual(
+      parts.map((e) => e.attrs.get("fill")),
+      [0, 1, 2].map(seriesColor),
+    );
   });
 
   test("htmlRendererWith adds CSS and sets the document title", () => {

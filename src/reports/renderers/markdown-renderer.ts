@@ -7,6 +7,7 @@ import type {
   TableBlock,
 } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
+import { CHART_NAMES } from "./chart-names.js";
 import { AUDIT_LEVEL_MEANING, cellText, writeText } from "./render-output.js";
 
 /** The widest chart bar, in characters. */
@@ -78,12 +79,6 @@ function table(block: TableBlock): string[] {
   }
   return lines;
 }
-
-const CHART_NAMES: Readonly<Record<ChartBlock["chart"], string>> = {
-  timeseries: "Time series",
-  bar: "Bar chart",
-  breakdown: "Breakdown",
-};
 
 function chart(block: ChartBlock): string[] {
   const lines = [`_${CHART_NAMES[block.chart]}${block.unit ? ` (${markdownText(block.unit)})` : ""}_`, ""];

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { describe, test } from "node:test";
+import { inflateSync } from "node:zlib";
 import type { ChartBlock, FindingSeverity, Report } from "../report-model.js";
 import {
   checkShowsReport,
@@ -16,7 +17,10 @@ import {
   reportRendererContract,
 } from "../report-renderer.case.js";
 import { sampleReport } from "../sample-report.js";
-import { chartAlt, drawableText, linesOf, pdfRenderer } from "./pdf-renderer.js";
+import { COLORS, SEVERITY_COLORS, seriesColor } from "./palette.js";
+import { chartAlt } from "./pdf/pdf-charts.js";
+import { drawableText, linesOf } from "./pdf/pdf-text.js";
+import { pdfRenderer } from "./pdf-renderer.js";
 
 /** Poppler's tools, a PDF reader that is not ours; the tests skip without them. */
 const POPPLER = ["pdftotext", "pdftoppm"].every((tool) => spawnSync(tool, ["-v"]).error === undefined);
@@ -42,6 +46,26 @@ function pdfText(bytes: Buffer): string {
       maxBuffer: 1 << 28,
     }),
   );
+}
+
+/** The PDF's drawing operators: every Flate stream inflated (pdfkit compresses them all). */
+function contentStreams(bytes: Buffer): string {
+  const parts: string[] = [];
+  for (let at = bytes.indexOf("stream\n"); at >= 0; ) {
+    const end = bytes.indexOf("\nendstream", at);
+    try {
+      parts.push(inflateSync(bytes.subarray(at + 7, end)).toString("latin1"));
+    } catch {
+      // Not a Flate stream.
+    }
+    at = bytes.indexOf("stream\n", end + 10);
+  }
+  return parts.join("\n");
+}
+
+/** The operator that makes `#rrggbb` the fill colour, as pdfkit writes it. */
+function fillOperator(color: string): string {
+  return `${[1, 3, 5].map((i) => Number.parseInt(color.slice(i, i + 2), 16) / 255).join(" ")} scn`;
 }
 
 /** An element of the structure tree as `pdfinfo -struct-text` prints it. */
@@ -587,6 +611,15 @@ describe("pdfRenderer", { skip: SKIP }, () => {
       "Breakdown: Outcomes: success 45210 events, failure 2803 events, unknown 200 events",
     );
     assert.ok(pdf.includes(`/Alt (${chartAlt(outcomes)})`));
+  });
+
+  test("draws in the shared palette: chart series, severity badges, verification states", async () => {
+    const content = contentStreams(await renderBytes(pdfRenderer, sampleReport()));
+    for (const color of [0, 1, 2].map(seriesColor)) {
+      assert.ok(content.includes(fillOperator(color)), `series colour ${color}`);
+    }
+    assert.ok(content.includes(fillOperator(SEVERITY_COLORS.high)), "the badge of a high finding");
+    assert.ok(content.includes(fillOperator(COLORS.ok)), "the verified signature");
   });
 
   test("a 2,000-row table fills many pages, repeats its header and stays in bounded time", async () => {

@@ -13,6 +13,7 @@ import type {
   TableBlock,
 } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
+import { argb, COLORS } from "./palette.js";
 import { AUDIT_LEVEL_MEANING } from "./render-output.js";
 
 /**
@@ -42,7 +43,7 @@ import { AUDIT_LEVEL_MEANING } from "./render-output.js";
 
 const BOLD = { bold: true } as const;
 const TITLE_FONT = { bold: true, size: 14 } as const;
-const KIND_FONT = { italic: true, color: { argb: "FF666666" } } as const;
+const KIND_FONT = { italic: true, color: { argb: argb(COLORS.muted) } } as const;
 /** Rows between two waits for the output: keeps the zip and the destination in step with the rows. */
 const YIELD_EVERY = 512;
 /** Rows of a table looked at to size its columns. */

@@ -1,0 +1,49 @@
+import type { KeyFigure } from "../../reports/report-model.js";
+import type { ReportScope, ReportSource, StoreVerification } from "../../reports/report-source.js";
+
+/**
+ * What every check of a control map reads and gives back: a status with the evidence in words,
+ * the gaps, key figures, and the seqs that show it.
+ */
+
+/** A control's status, best first. */
+export const CONTROL_STATUSES = ["met", "partial", "gap", "not_applicable"] as const;
+/** A control's status. */
+export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+
+/** What a check found. */
+export interface CheckResult {
+  readonly status: ControlStatus;
+  /** What was found, in words. */
+  readonly evidence: string;
+  /** What is missing, in words (empty when met). */
+  readonly gaps: readonly string[];
+  readonly figures: readonly KeyFigure[];
+  /** Seqs of events that show it: samples of what was found, or of what is wrong. */
+  readonly evidenceSeqs: readonly number[];
+}
+
+/** What checks read. */
+export interface CheckContext {
+  readonly source: ReportSource;
+  readonly scope: ReportScope;
+  /** The store's full verification (integrity checks). */
+  readonly verification: StoreVerification | undefined;
+}
+
+/**
+ * A control's status from its checks' statuses: the worst of those that apply; not applicable
+ * only when none applies.
+ *
+ * @example
+ * ```ts
+ * combineStatuses(["met", "partial", "not_applicable"]); // "partial"
+ * ```
+ */
+export function combineStatuses(statuses: readonly ControlStatus[]): ControlStatus {
+  const applicable = statuses.filter((s) => s !== "not_applicable");
+  if (applicable.length === 0) return "not_applicable";
+  if (applicable.includes("gap")) return "gap";
+  if (applicable.includes("partial")) return "partial";
+  return "met";
+}
