@@ -23,6 +23,7 @@ export {
   type QueryOptions,
   type QueryPage,
 } from "./audit-log.js";
+export * from "./config/index.js";
 export { ERROR_CODES, type ErrorCode, isSealtrailError, SealtrailError } from "./errors.js";
 export * from "./event/index.js";
 export type { AppendReceipt, BatchCommitted } from "./ingest/appender.js";
