@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { ApiKeyStore } from "../access/api-key-store.js";
 import { AuditLog } from "../audit-log.js";
-import { type AppOptions, buildApp } from "./build-app.js";
+import { type AppOptions, buildApp, type LiveLimits } from "./build-app.js";
 import type { ServerLimits } from "./server-context.js";
 
 /** Options of {@link startServer}. */
@@ -51,6 +51,8 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   /** The log it serves (for the embedding process's own appends and reads). */
   readonly log: AuditLog;
+  /** Holds requests from now on to new limits (the body size excepted: it is fixed at start). */
+  setLimits(limits: Partial<LiveLimits>): void;
   /** Stops accepting, ends live tails, answers requests in flight, flushes, checkpoints, closes. */
   close(): Promise<void>;
 }
@@ -97,6 +99,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     app: built.app,
     log,
+    setLimits: (limits) => built.setLimits(limits),
     close() {
       closed ??= (async () => {
         try {
