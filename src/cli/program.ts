@@ -10,6 +10,7 @@ import { ingestNdjson } from "../ingest/ingest-ndjson.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { homePaths } from "../store-home.js";
 import { addVerifyBundleCommand } from "./bundle-commands.js";
+import { addConfigCommand } from "./config-command.js";
 import { colorsFor, paint, table } from "./output.js";
 import { addReportCommand } from "./report-command.js";
 import { addServerCommands } from "./server-commands.js";
@@ -429,6 +430,7 @@ export function buildProgram(): Command {
   addServerCommands(program);
   addReportCommand(program);
   addVerifyBundleCommand(program);
+  addConfigCommand(program);
   return program;
 }
 
