@@ -30,7 +30,16 @@ export type { AppendReceipt, BatchCommitted } from "./ingest/appender.js";
 export * from "./ledger/index.js";
 export * from "./query/index.js";
 export { type AppOptions, buildApp, type SealtrailApp } from "./server/build-app.js";
+export { type ConfigEvent, recordConfigEvent } from "./server/config-events.js";
 export { closeOnSignals, type RunningServer, type ServeOptions, startServer } from "./server/serve.js";
+export {
+  describeReload,
+  limitsOf,
+  type ReloadOutcome,
+  reloadConfig,
+  reloadOnHangup,
+  serveOptionsFrom,
+} from "./server/server-config.js";
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server/server-context.js";
 export { SqliteDriver } from "./storage/sqlite/sqlite-driver.js";
 export type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";

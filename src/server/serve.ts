@@ -2,7 +2,9 @@ import { hostname } from "node:os";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { ApiKeyStore } from "../access/api-key-store.js";
 import { AuditLog } from "../audit-log.js";
+import type { SealtrailConfig } from "../config/sealtrail-config.js";
 import { type AppOptions, buildApp, type LiveLimits } from "./build-app.js";
+import { recordConfigEvent } from "./config-events.js";
 import type { ServerLimits } from "./server-context.js";
 
 /** Options of {@link startServer}. */
@@ -24,6 +26,11 @@ export interface ServeOptions {
    * as PCI DSS 10.2.1.6 asks; `sealtrail serve` does.
    */
   readonly recordLifecycle?: boolean;
+  /**
+   * The configuration the server was started with: with `recordLifecycle`, its loading is
+   * recorded after the start (`audit_log.config_loaded`, with the file and its SHA-256).
+   */
+  readonly config?: SealtrailConfig;
 }
 
 /** Appends `audit_log.start` or `audit_log.stop`: the log's own record of serving it. */
@@ -85,7 +92,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     });
     await built.app.listen({ port: options.port ?? 7469, host: options.host ?? "127.0.0.1" });
-    if (options.recordLifecycle) await recordLifecycle(log, "start", { listening: listeningOn(built.app) });
+    if (options.recordLifecycle) {
+      await recordLifecycle(log, "start", { listening: listeningOn(built.app) });
+      if (options.config) await recordConfigEvent(log, { kind: "loaded", config: options.config });
+    }
   } catch (error) {
     keys.close();
     await log.close();
