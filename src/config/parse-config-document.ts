@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { extname } from "node:path";
-import { isNode, LineCounter, parseDocument } from "yaml";
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 import { pointerParts, type SchemaIssue } from "./schema-issues.js";
 
 /** A configuration file's parsed value, and where each of its values sits in the text. */
@@ -27,14 +27,24 @@ function fileIssue(expected: string, got: string, line?: number): SchemaIssue {
   return { path: "", pointer: "", expected, got, ...(line === undefined ? {} : { line }) };
 }
 
-/** Line numbers of a text, read with the YAML parser (which also reads JSON). */
+/**
+ * Line numbers of a text, read with the YAML parser (which also reads JSON): the line of a
+ * value's key in a mapping (where `port:` is written, even when its value starts below), of an
+ * item in a list, else of the nearest value that holds it.
+ */
 function positions(text: string): (pointer: string) => number | undefined {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
+  const nodeAt = (parts: readonly string[]) => (parts.length === 0 ? doc.contents : doc.getIn(parts, true));
   return (pointer) => {
     const parts = pointerParts(pointer);
     for (let n = parts.length; n >= 0; n--) {
-      const node = n === 0 ? doc.contents : doc.getIn(parts.slice(0, n), true);
+      const parent = n === 0 ? undefined : nodeAt(parts.slice(0, n - 1));
+      const key = parts[n - 1];
+      const pair = isMap(parent)
+        ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key)
+        : undefined;
+      const node = isScalar(pair?.key) ? pair.key : nodeAt(parts.slice(0, n));
       if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
     }
     return undefined;
@@ -96,14 +106,14 @@ export function parseConfigDocument(file: string, bytes: Uint8Array): ParsedDocu
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
+  // The first syntax error only: the parser's later ones follow from it.
+  const [error] = doc.errors;
+  if (error) {
+    const where = lines.linePos(error.pos[0]);
+    const first = error.message.split("\n")[0] ?? error.message;
     return {
       ok: false,
-      issues: doc.errors.map((error) => {
-        const where = lines.linePos(error.pos[0]);
-        const first = error.message.split("\n")[0] ?? error.message;
-        return fileIssue("YAML", `a syntax error at column ${where.col}: ${first}`, where.line);
-      }),
+      issues: [fileIssue("YAML", `a syntax error at column ${where.col}: ${first}`, where.line)],
     };
   }
   const value: unknown = doc.contents === null ? undefined : doc.toJS({ maxAliasCount: 100 });
