@@ -184,6 +184,21 @@ describe("sealtrail serve with a configuration file", () => {
     );
   });
 
+  test("refuses storage.driver memory: it keeps its store in the home", () => {
+    const home = join(root, "serve-memory");
+    mkdirSync(home);
+    const file = join(home, "sealtrail.yaml");
+    writeFileSync(file, "storage:\n  driver: memory\n");
+    cli(["config", "check", "--home", home], 0, { env: envWith() });
+    const args = ["serve", "--home", home, "--port", "0"];
+    const r = runCli(args, { env: envWith() });
+    assert.equal(r.code, 2, describeRun(args, r));
+    assert.equal(
+      r.stderr,
+      `sealtrail: ${file}: storage.driver: expected sqlite (sealtrail serve keeps its store in the home), got "memory" [ST_ERR_CONFIG_INVALID]\n`,
+    );
+  });
+
   test("a home holding only its sealtrail.yaml can be initialized", () => {
     const home = join(root, "init-with-config");
     mkdirSync(home);
