@@ -8,7 +8,7 @@ import type { SealtrailConfig } from "../config/sealtrail-config.js";
  *
  * | kind | action | outcome |
  * | --- | --- | --- |
- * | `loaded` | `audit_log.config_loaded` (at start) | success |
+ * | `loaded` | `audit_log.config_loaded` (at a start with a file) | success |
  * | `changed` | `audit_log.config_changed` (a reload that changed something) | success |
  * | `rejected` | `audit_log.config_changed` (a reload of a file that is not valid) | failure |
  *
