@@ -1,11 +1,12 @@
 /**
- * Writes the generated reference documents: `docs/schema/audit-event.v1.json` (the published
- * JSON Schema) and `docs/errors.md` (the error registry). `npm run docs`; tests fail when the
- * committed files are out of step with the code.
+ * Writes the generated reference documents: the published JSON Schemas in `docs/schema/` (audit
+ * event, control map, configuration file) and `docs/errors.md` (the error registry).
+ * `npm run docs`; tests fail when the committed files are out of step with the code.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CONTROL_MAP_SCHEMA } from "../src/compliance/control-map.js";
+import { CONFIG_SCHEMA } from "../src/config/config-schema.js";
 import { ERROR_CODES } from "../src/errors.js";
 import { AUDIT_EVENT_SCHEMA } from "../src/event/event-schema.js";
 
@@ -25,6 +26,22 @@ export function controlMapSchemaDocument(): string {
       description:
         "A framework's controls and the checks that gather their evidence; see README (Compliance evidence).",
       ...CONTROL_MAP_SCHEMA,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** The text of docs/schema/config.json: the JSON Schema of the configuration file (sealtrail.yaml). */
+export function configSchemaDocument(): string {
+  return `${JSON.stringify(
+    {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      ...CONFIG_SCHEMA,
+      title: "Sealtrail configuration (sealtrail.yaml)",
+      description:
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the file's own ${NAME} syntax, not a template.
+        "One section per capability; every setting is optional and has a default. Text values may hold ${NAME} (an environment variable; $${ is a literal ${). Each setting's description says whether sealtrail serve applies a change on SIGHUP (live) or at restart. See README (Configuration).",
     },
     null,
     2,
@@ -54,8 +71,9 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   mkdirSync(join(root, "docs/schema"), { recursive: true });
   writeFileSync(join(root, "docs/schema/audit-event.v1.json"), schemaDocument());
   writeFileSync(join(root, "docs/schema/control-map.json"), controlMapSchemaDocument());
+  writeFileSync(join(root, "docs/schema/config.json"), configSchemaDocument());
   writeFileSync(join(root, "docs/errors.md"), errorsDocument());
   process.stdout.write(
-    "wrote docs/schema/audit-event.v1.json, docs/schema/control-map.json and docs/errors.md\n",
+    "wrote docs/schema/audit-event.v1.json, docs/schema/control-map.json, docs/schema/config.json and docs/errors.md\n",
   );
 }

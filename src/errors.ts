@@ -149,7 +149,7 @@ export const ERROR_CODES = {
   ST_ERR_CONFIG_INVALID: {
     status: 400,
     description:
-      "A configuration file (report template, control map, crypto policy) could not be read or is not valid; the message names the file, the field and what was expected.",
+      "A configuration file (sealtrail.yaml, report template, control map, crypto policy) could not be read or is not valid; the message names the file, the field and what was expected.",
   },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -24,13 +24,23 @@ export {
   type QueryOptions,
   type QueryPage,
 } from "./audit-log.js";
+export * from "./config/index.js";
 export { ERROR_CODES, type ErrorCode, isSealtrailError, SealtrailError } from "./errors.js";
 export * from "./event/index.js";
 export type { AppendReceipt, BatchCommitted } from "./ingest/appender.js";
 export * from "./ledger/index.js";
 export * from "./query/index.js";
 export { type AppOptions, buildApp, type SealtrailApp } from "./server/build-app.js";
+export { type ConfigEvent, recordConfigEvent } from "./server/config-events.js";
 export { closeOnSignals, type RunningServer, type ServeOptions, startServer } from "./server/serve.js";
+export {
+  describeReload,
+  limitsOf,
+  type ReloadOutcome,
+  reloadConfig,
+  reloadOnHangup,
+  serveOptionsFrom,
+} from "./server/server-config.js";
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server/server-context.js";
 export { MemoryDriver, type MemoryDriverOptions } from "./storage/memory/memory-driver.js";
 export { type MemoryStorageOptions, memoryStorage } from "./storage/memory/memory-storage.js";

@@ -23,12 +23,13 @@ export interface CliResult {
 /**
  * Runs `sealtrail ARGS…` to completion and returns its exit code and output. Never throws on a
  * non-zero exit: tests assert on the code. The environment has no SEALTRAIL_* variables, so only
- * `--home` decides the store.
+ * `--home` (and `--config`) decide the store and its configuration.
  */
 export function runCli(args: readonly string[], options: SpawnSyncOptions = {}): CliResult {
   const env = { ...process.env };
   delete env.SEALTRAIL_HOME;
   delete env.SEALTRAIL_SIGNING_KEY;
+  delete env.SEALTRAIL_CONFIG;
   const result = spawnSync(process.execPath, [CLI, ...args], {
     encoding: "utf8",
     maxBuffer: 512 * 1024 * 1024,

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { controlMapSchemaDocument, errorsDocument, schemaDocument } from "../scripts/write-docs.js";
+import {
+  configSchemaDocument,
+  controlMapSchemaDocument,
+  errorsDocument,
+  schemaDocument,
+} from "../scripts/write-docs.js";
 import { ERROR_CODES } from "../src/errors.js";
 
 const root = new URL("../../", import.meta.url);
@@ -38,4 +43,15 @@ test("docs/schema/control-map.json is the schema control maps are checked with, 
     assert.equal(validate(map), true, `${name}: ${JSON.stringify(validate.errors)}`);
   }
   assert.equal(validate({ framework: "x", title: "x", version: "1", scope: "s", controls: [] }), false);
+});
+
+test("docs/schema/config.json is the schema configuration files are checked with", () => {
+  const text = readFileSync(new URL("docs/schema/config.json", root), "utf8");
+  assert.equal(text, configSchemaDocument(), "the published schema is out of step: run npm run docs");
+  const validate = new Ajv2020({ strict: true }).compile(JSON.parse(text));
+  assert.equal(validate({ server: { host: "0.0.0.0", port: 8443, limits: { ndjson_lines: 10 } } }), true);
+  assert.equal(validate({ server: { port: 70_000 } }), false);
+  assert.equal(validate({ server: { prot: 1 } }), false);
+  assert.equal(validate({ alerts: {} }), false);
+  assert.equal(validate({ storage: { driver: "postgres" } }), false);
 });

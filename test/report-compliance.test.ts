@@ -352,9 +352,13 @@ describe("control maps", () => {
     [
       "a missing requirement",
       (m) => ({ ...m, controls: [{ id: "A.1", title: "A", checks: m.controls[0]?.checks }] }),
-      /^mine\.json: controls\[0\]\.requirement: required/,
+      /^mine\.json: controls\[0\]\.requirement: expected a non-empty text \(it is required\), got nothing$/,
     ],
-    ["an unknown field", (m) => ({ ...m, owner: "me" }), /^mine\.json: owner: unknown field/],
+    [
+      "an unknown field",
+      (m) => ({ ...m, owner: "me" }),
+      /^mine\.json: owner: expected one of the keys framework, title, version, scope, controls, got unknown key "owner"$/,
+    ],
     [
       "a duplicate control id",
       (m) => ({ ...m, controls: [m.controls[0], m.controls[0]] }),
@@ -379,7 +383,7 @@ describe("control maps", () => {
           },
         ],
       }),
-      /checks\[0\]\.match: required/,
+      /checks\[0\]\.match: expected a text matching .* \(it is required\), got nothing$/,
     ],
   ];
   for (const [what, mutate, message] of broken) {

@@ -10,6 +10,7 @@ import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../export/expor
 import { ingestNdjson } from "../ingest/ingest-ndjson.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { addVerifyBundleCommand } from "./bundle-commands.js";
+import { addConfigCommand } from "./config-command.js";
 import { colorsFor, paint, table } from "./output.js";
 import { addReportCommand } from "./report-command.js";
 import { addServerCommands } from "./server-commands.js";
@@ -446,6 +447,7 @@ export function buildProgram(): Command {
   addServerCommands(program);
   addReportCommand(program);
   addVerifyBundleCommand(program);
+  addConfigCommand(program);
   return program;
 }
 

@@ -3,10 +3,15 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
 import { isRole, ROLES } from "../access/roles.js";
 import { AuditLog } from "../audit-log.js";
+import { LOG_LEVELS } from "../config/config-schema.js";
+import { type LoadConfigOptions, loadConfig } from "../config/load-config.js";
+import type { LogLevel } from "../config/sealtrail-config.js";
 import { SealtrailError } from "../errors.js";
 import { createRecordedKey, recordKeyChange } from "../server/access-recorder.js";
 import { keyJson } from "../server/routes/key-routes.js";
 import { closeOnSignals, startServer } from "../server/serve.js";
+import { reloadOnHangup, serveOptionsFrom } from "../server/server-config.js";
+import { configOption, loadConfigOrExit } from "./config-command.js";
 import { colorsFor, paint, table } from "./output.js";
 
 interface HomeOption {
@@ -79,31 +84,42 @@ function describeKey(record: ApiKeyRecord): string[] {
 export function addServerCommands(program: Command): void {
   program
     .command("serve")
-    .description("serve the store over HTTP (API keys, live tail, proofs, C2SP tiles) until SIGTERM/SIGINT")
+    .description(
+      "serve the store over HTTP (API keys, live tail, proofs, C2SP tiles) until SIGTERM/SIGINT; SIGHUP reloads the configuration file",
+    )
     .addOption(homeOption())
-    .addOption(new Option("--port <port>", "TCP port (0: any free one)").default(7469).argParser(port))
-    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .addOption(configOption())
+    // No defaults here: a flag given overrides the file, and the file overrides the defaults.
     .addOption(
-      new Option("--rate-limit <n>", "requests per minute per API key (0: no limit)")
-        .default(60_000)
-        .argParser(count("--rate-limit")),
+      new Option("--port <port>", "TCP port, 0: any free one (default: server.port, else 7469)").argParser(
+        port,
+      ),
+    )
+    .option("--host <host>", "address to listen on (default: server.host, else 127.0.0.1)")
+    .addOption(
+      new Option(
+        "--rate-limit <n>",
+        "requests per minute per API key, 0: no limit (default: server.rate_limit, else 60000)",
+      ).argParser(count("--rate-limit")),
     )
     .option(
       "--trust-proxy <addresses>",
-      "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed",
+      "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (default: server.trust_proxy)",
     )
     .addOption(
-      new Option("--log-level <level>", "request log level on stderr")
-        .choices(["silent", "error", "warn", "info", "debug"])
-        .default("warn"),
+      new Option(
+        "--log-level <level>",
+        "request log level on stderr (default: server.log_level, else warn)",
+      ).choices(LOG_LEVELS),
     )
     .action(
       async (
         options: HomeOption & {
-          port: number;
-          host: string;
-          rateLimit: number;
-          logLevel: string;
+          config?: string;
+          port?: number;
+          host?: string;
+          rateLimit?: number;
+          logLevel?: LogLevel;
           trustProxy?: string;
         },
       ) => {
@@ -111,18 +127,36 @@ export function addServerCommands(program: Command): void {
           ?.split(",")
           .map((a) => a.trim())
           .filter((a) => a !== "");
+        const configOptions: LoadConfigOptions = {
+          ...(options.home ? { home: options.home } : {}),
+          ...(options.config === undefined ? {} : { path: options.config }),
+          overrides: {
+            server: {
+              port: options.port,
+              host: options.host,
+              rate_limit: options.rateLimit,
+              log_level: options.logLevel,
+              trust_proxy: trustProxy,
+            },
+          },
+        };
+        const config = loadConfigOrExit(configOptions);
+        if (config.storage.driver !== "sqlite") {
+          throw new SealtrailError(
+            "ST_ERR_CONFIG_INVALID",
+            `${config.source.file}: storage.driver: expected sqlite (sealtrail serve keeps its store in the home), got "${config.storage.driver}"`,
+          );
+        }
         const server = await startServer({
           ...(options.home ? { home: options.home } : {}),
-          port: options.port,
-          host: options.host,
-          limits: { requestsPerMinute: options.rateLimit },
-          logger: { level: options.logLevel, stream: process.stderr },
-          ...(trustProxy ? { trustProxy } : {}),
+          ...serveOptionsFrom(config),
+          logger: { level: config.server.log_level, stream: process.stderr },
           recordLifecycle: true,
         });
         process.stdout.write(
           `sealtrail listening on ${server.url}\nverifier key: ${server.log.verifierKey()}\n`,
         );
+        reloadOnHangup(server, config, () => loadConfig(configOptions));
         const code = await new Promise<number>((resolve) => closeOnSignals(server, resolve));
         if (code !== 0) throw new SealtrailError("ST_ERR_STORE_IO", "the server did not close cleanly");
         process.stderr.write("sealtrail: closed\n");

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noThenProperty: `then` here is the JSON Schema keyword (if/then), not a thenable.
 import { readFileSync } from "node:fs";
-import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { schemaIssues } from "../config/schema-issues.js";
 import { SealtrailError } from "../errors.js";
 import { checkFieldPath, parseCondition } from "../query/filter-syntax.js";
 import type { Condition } from "../read-model/event-filter.js";
@@ -237,37 +238,6 @@ function invalid(source: string, path: string, expected: string): SealtrailError
   });
 }
 
-/** `/controls/3/checks/0/kind` → `controls[3].checks[0].kind`. */
-function fieldPath(pointer: string): string {
-  return pointer
-    .split("/")
-    .slice(1)
-    .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
-    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), "");
-}
-
-function describeError(error: ErrorObject): { path: string; expected: string } {
-  const path = fieldPath(error.instancePath);
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case "required":
-      return {
-        path: path ? `${path}.${params.missingProperty}` : String(params.missingProperty),
-        expected: "required",
-      };
-    case "additionalProperty":
-    case "additionalProperties":
-      return {
-        path: path ? `${path}.${params.additionalProperty}` : String(params.additionalProperty),
-        expected: "unknown field",
-      };
-    case "enum":
-      return { path, expected: `expected one of ${(params.allowedValues as unknown[]).join(", ")}` };
-    default:
-      return { path, expected: `expected a value that ${error.message ?? "is valid"}` };
-  }
-}
-
 function checkPath(source: string, path: string, field: string): void {
   try {
     checkFieldPath(field, field);
@@ -380,8 +350,8 @@ function toCheck(source: string, path: string, raw: RawCheck): ControlCheck {
  */
 export function parseControlMap(value: unknown, source: string): ControlMap {
   if (!validateShape(value)) {
-    const { path, expected } = describeError((validateShape.errors ?? [])[0] as ErrorObject);
-    throw invalid(source, path, expected);
+    const [issue] = schemaIssues(validateShape.errors ?? [], CONTROL_MAP_SCHEMA, value);
+    throw invalid(source, issue?.path ?? "", `expected ${issue?.expected}, got ${issue?.got}`);
   }
   const raw = value as {
     framework: string;

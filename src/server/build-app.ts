@@ -36,9 +36,16 @@ export interface AppOptions {
   readonly trustProxy?: readonly string[];
 }
 
+/** The limits a running app can change (the body size is fixed when the app is built). */
+export type LiveLimits = Omit<ServerLimits, "jsonBodyBytes">;
+
 /** A built server: the Fastify app and what shutdown must end. */
 export interface SealtrailApp {
   readonly app: FastifyInstance;
+  /** The limits requests are held to now. */
+  readonly limits: ServerLimits;
+  /** Holds requests that arrive from now on to `limits` (a configuration reload); each one given replaces the current. */
+  setLimits(limits: Partial<LiveLimits>): void;
   /** Ends live tails, stops taking requests and waits for those in flight; the log stays open. */
   close(): Promise<void>;
 }
@@ -55,7 +62,7 @@ export interface SealtrailApp {
  */
 export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
   registerComplianceReport();
-  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  let limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const app = Fastify({
     logger: options.logger ?? false,
     ...(options.trustProxy && options.trustProxy.length > 0 ? { trustProxy: [...options.trustProxy] } : {}),
@@ -82,7 +89,9 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
     access: new AccessRecorder(options.log),
     pool,
     metrics,
-    limits,
+    get limits() {
+      return limits;
+    },
     closing: () => closing,
   };
   const streams: OpenStreams = new Set();
@@ -155,20 +164,21 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
         );
     });
     registerAuthentication(app, options.keys);
-    if (limits.requestsPerMinute > 0) {
-      await app.register(rateLimit, {
-        global: true,
-        max: limits.requestsPerMinute,
-        timeWindow: 60_000,
-        hook: "preHandler",
-        keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`),
-        errorResponseBuilder: (_request, context) =>
-          new SealtrailError(
-            "ST_ERR_HTTP_RATE_LIMITED",
-            `more than ${context.max} requests in a minute with this key; retry after ${context.after}`,
-          ),
-      });
-    }
+    // Registered even without a limit, and asked for the limit on each request, so that a
+    // configuration reload can set, change or lift it on a running server.
+    await app.register(rateLimit, {
+      global: true,
+      max: () => limits.requestsPerMinute,
+      allowList: () => limits.requestsPerMinute === 0,
+      timeWindow: 60_000,
+      hook: "preHandler",
+      keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`),
+      errorResponseBuilder: (_request, context) =>
+        new SealtrailError(
+          "ST_ERR_HTTP_RATE_LIMITED",
+          `more than ${context.max} requests in a minute with this key; retry after ${context.after}`,
+        ),
+    });
 
     registerOperationRoutes(app, ctx);
     registerWriteRoutes(app, ctx);
@@ -188,6 +198,17 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
 
   return {
     app,
+    get limits() {
+      return limits;
+    },
+    setLimits(next) {
+      limits = {
+        ...limits,
+        ...Object.fromEntries(
+          Object.entries(next).filter(([key, value]) => value !== undefined && key !== "jsonBodyBytes"),
+        ),
+      };
+    },
     async close() {
       closing = true;
       for (const stream of streams) stream.stop.abort();

@@ -1,7 +1,9 @@
 import { hostname } from "node:os";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { AuditLog } from "../audit-log.js";
-import { type AppOptions, buildApp } from "./build-app.js";
+import type { SealtrailConfig } from "../config/sealtrail-config.js";
+import { type AppOptions, buildApp, type LiveLimits } from "./build-app.js";
+import { recordConfigEvent } from "./config-events.js";
 import type { ServerLimits } from "./server-context.js";
 
 /** Options of {@link startServer}. */
@@ -23,6 +25,12 @@ export interface ServeOptions {
    * as PCI DSS 10.2.1.6 asks; `sealtrail serve` does.
    */
   readonly recordLifecycle?: boolean;
+  /**
+   * The configuration the server was started with: with `recordLifecycle`, when it was read from
+   * a file, its loading is recorded after the start (`audit_log.config_loaded`, with the file and
+   * its SHA-256).
+   */
+  readonly config?: SealtrailConfig;
 }
 
 /** Appends `audit_log.start` or `audit_log.stop`: the log's own record of serving it. */
@@ -50,6 +58,8 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   /** The log it serves (for the embedding process's own appends and reads). */
   readonly log: AuditLog;
+  /** Holds requests from now on to new limits (the body size excepted: it is fixed at start). */
+  setLimits(limits: Partial<LiveLimits>): void;
   /** Stops accepting, ends live tails, answers requests in flight, flushes, checkpoints, closes. */
   close(): Promise<void>;
 }
@@ -82,7 +92,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     });
     await built.app.listen({ port: options.port ?? 7469, host: options.host ?? "127.0.0.1" });
-    if (options.recordLifecycle) await recordLifecycle(log, "start", { listening: listeningOn(built.app) });
+    if (options.recordLifecycle) {
+      await recordLifecycle(log, "start", { listening: listeningOn(built.app) });
+      if (options.config?.source.file !== undefined) {
+        await recordConfigEvent(log, { kind: "loaded", config: options.config });
+      }
+    }
   } catch (error) {
     await log.close();
     throw error;
@@ -95,6 +110,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     app: built.app,
     log,
+    setLimits: (limits) => built.setLimits(limits),
     close() {
       closed ??= (async () => {
         try {

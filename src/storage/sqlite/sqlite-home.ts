@@ -61,8 +61,9 @@ export function isInitialized(paths: HomePaths): boolean {
 }
 
 /**
- * Creates the home directory (an existing empty one is fine) with a new signing key (mode
- * 0600) and its verifier key. Refuses a directory that already holds a store.
+ * Creates the home directory (an existing empty one is fine, or one holding only its
+ * `sealtrail.yaml`) with a new signing key (mode 0600) and its verifier key. Refuses a directory
+ * that already holds a store.
  */
 export function createHome(paths: HomePaths, origin: string): { verifierKey: string } {
   if (!isValidKeyName(origin)) {
@@ -70,7 +71,11 @@ export function createHome(paths: HomePaths, origin: string): { verifierKey: str
   }
   if (isInitialized(paths))
     throw new SealtrailError("ST_ERR_STORE_EXISTS", `${paths.home} already holds a store`);
-  if (existsSync(paths.home) && readdirSync(paths.home).some((f) => f !== ".gitkeep")) {
+  // The configuration file (config/load-config.ts) may be written before the store is created.
+  if (
+    existsSync(paths.home) &&
+    readdirSync(paths.home).some((f) => f !== ".gitkeep" && f !== "sealtrail.yaml")
+  ) {
     throw new SealtrailError("ST_ERR_STORE_EXISTS", `${paths.home} is not empty; choose an empty directory`);
   }
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
