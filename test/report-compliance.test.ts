@@ -347,7 +347,7 @@ describe("control maps", () => {
           { ...m.controls[0], checks: [{ kind: "recorded", describe: "x", filter: ["severity>=loud"] }] },
         ],
       }),
-      /^mine\.json: controls\[0\]\.checks\[0\]\.filter\[0\]: filter "severity>=loud": expected one of/,
+      /^mine\.json: controls\[0\]\.checks\[0\]\.filter\[0\]: filter "severity>=loud": severity: expected one of emergency, /,
     ],
     [
       "a missing requirement",
