@@ -1,22 +1,11 @@
 import type { FastifyInstance } from "fastify";
-import type { ApiKeyRecord } from "../../access/api-key-store.js";
+import { apiKeyJson } from "../../access/api-key-json.js";
+import { createRecordedKey, recordKeyChange } from "../../access/key-changes.js";
 import { isRole, ROLES } from "../../access/roles.js";
 import { SealtrailError } from "../../errors.js";
-import { actorOf, createRecordedKey, recordKeyChange } from "../access-recorder.js";
+import { actorOf } from "../access-recorder.js";
 import { keyOf } from "../authenticate.js";
 import type { ServerContext } from "../server-context.js";
-
-/** A key as the API shows it (never its secret or hash). */
-export function keyJson(record: ApiKeyRecord): Record<string, unknown> {
-  return {
-    id: record.id,
-    role: record.role,
-    tenant: record.tenant,
-    name: record.name,
-    created_at: record.createdAt,
-    revoked_at: record.revokedAt,
-  };
-}
 
 /** Key management for admins: create (the secret is answered once), list, revoke; each change recorded. */
 export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -52,9 +41,9 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
           ...(typeof name === "string" ? { name } : {}),
         },
         actorOf(keyOf(request), request),
-        request,
+        { component: "server", requestId: String(request.id) },
       );
-      return reply.code(201).send({ ...keyJson(created.record), key: created.key });
+      return reply.code(201).send({ ...apiKeyJson(created.record), key: created.key });
     },
   );
 
@@ -64,7 +53,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
       config: { permission: "admin" },
       schema: { summary: "List API keys (never their secrets)", tags: ["keys"] },
     },
-    async () => ({ keys: ctx.keys.list().map(keyJson) }),
+    async () => ({ keys: ctx.keys.list().map(apiKeyJson) }),
   );
 
   app.delete<{ Params: { id: string } }>(
@@ -79,8 +68,11 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
     },
     async (request) => {
       const record = ctx.keys.revoke(request.params.id);
-      await recordKeyChange(ctx.log, "revoke", record, actorOf(keyOf(request), request), request);
-      return keyJson(record);
+      await recordKeyChange(ctx.log, "revoke", record, actorOf(keyOf(request), request), {
+        component: "server",
+        requestId: String(request.id),
+      });
+      return apiKeyJson(record);
     },
   );
 }
