@@ -132,7 +132,7 @@ export const REPORT_TYPES: readonly ReportType[] = [
 ];
 
 /**
- * The report type `id`, or `ST_ERR_USAGE` naming the known ones.
+ * The report type `id`, or `ST_ERR_USAGE` naming the field `type` and the known ids.
  *
  * @example
  * ```ts
@@ -144,7 +144,8 @@ export function reportType(id: string): ReportType {
   if (!found) {
     throw new SealtrailError(
       "ST_ERR_USAGE",
-      `--type: expected one of ${REPORT_TYPES.map((t) => t.id).join(", ")}, got "${id}"`,
+      `type: expected one of ${REPORT_TYPES.map((t) => t.id).join(", ")}, got "${id.slice(0, 100)}"`,
+      { details: { field: "type" } },
     );
   }
   return found;
