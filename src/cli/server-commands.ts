@@ -1,12 +1,12 @@
 import { userInfo } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { apiKeyJson } from "../access/api-key-json.js";
 import type { ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
 import { createRecordedKey, recordKeyChange } from "../access/key-changes.js";
 import { isRole, ROLES } from "../access/roles.js";
 import { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
 import { closeOnSignals, startServer } from "../server/serve.js";
+import { apiKeyJson } from "../wire/keys.js";
 import { colorsFor, paint, table } from "./output.js";
 
 interface HomeOption {

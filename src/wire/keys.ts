@@ -1,14 +1,16 @@
-import { ROLES } from "../access/roles.js";
 import type { FromSchema, JsonSchema } from "./json-schema.js";
 
 /** API keys as the server and `sealtrail keys … --json` show them: never a secret or its hash, but the new key once. */
+
+/** The roles a key can have (the same as `access/roles.ts`'s, which a test keeps in step). */
+export const API_KEY_ROLES = ["writer", "reader", "auditor", "admin"] as const;
 
 /** A key's record. */
 export const API_KEY_SCHEMA = {
   type: "object",
   properties: {
     id: { type: "string", description: "The key id: the part of the key between stk_ and the secret" },
-    role: { type: "string", enum: ROLES },
+    role: { type: "string", enum: API_KEY_ROLES },
     tenant: { type: ["string", "null"], description: "The tenant the key is bound to" },
     name: { type: ["string", "null"] },
     created_at: { type: "string", description: "RFC 3339" },
@@ -30,6 +32,42 @@ export const API_KEY_SCHEMA = {
  * ```
  */
 export type ApiKeyJson = FromSchema<typeof API_KEY_SCHEMA>;
+
+/**
+ * A key's record as the store keeps it: what {@link apiKeyJson} reads.
+ *
+ * @example
+ * ```ts
+ * const record: ApiKeyFields = { id, role: "reader", tenant: null, name: null, createdAt, revokedAt: null };
+ * ```
+ */
+export interface ApiKeyFields {
+  readonly id: string;
+  readonly role: ApiKeyJson["role"];
+  readonly tenant: string | null;
+  readonly name: string | null;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/**
+ * A key's record on the wire: never its secret or hash.
+ *
+ * @example
+ * ```ts
+ * apiKeyJson(keys.list()[0]); // { id: "0123456789abcdef", role: "reader", tenant: null, … }
+ * ```
+ */
+export function apiKeyJson(record: ApiKeyFields): ApiKeyJson {
+  return {
+    id: record.id,
+    role: record.role,
+    tenant: record.tenant,
+    name: record.name,
+    created_at: record.createdAt,
+    revoked_at: record.revokedAt,
+  };
+}
 
 /** `POST /v1/keys` (201) and `sealtrail keys create --json`: the record and the key itself, shown this once. */
 export const CREATED_API_KEY_SCHEMA = {
@@ -74,7 +112,7 @@ export type ApiKeyList = FromSchema<typeof API_KEY_LIST_SCHEMA>;
 export const NEW_API_KEY_SCHEMA = {
   type: "object",
   properties: {
-    role: { type: "string", enum: ROLES },
+    role: { type: "string", enum: API_KEY_ROLES },
     tenant: { type: "string", minLength: 1, maxLength: 128 },
     name: { type: "string", minLength: 1, maxLength: 256 },
   },

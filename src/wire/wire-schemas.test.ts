@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Ajv } from "ajv";
 import type { ApiKeyRecord } from "../access/api-key-store.js";
+import { ROLES } from "../access/roles.js";
 import type { ConsistencyProofJson, InclusionProofJson, LogStats } from "../audit-log.js";
 import type { AuditEvent } from "../event/audit-event.js";
 import type {
@@ -115,8 +116,8 @@ const _inclusion: InclusionProof = {} as InclusionProofJson;
 const _consistency: ConsistencyProof = {} as ConsistencyProofJson;
 const _stats: Stats = {} as LogStats;
 const _statsBack: LogStats = {} as Stats;
-const _role: ApiKeyJson["role"] = {} as ApiKeyRecord["role"];
-void [_inclusion, _consistency, _stats, _statsBack, _role];
+expectType<Equal<ApiKeyJson["role"], ApiKeyRecord["role"]>>();
+void [_inclusion, _consistency, _stats, _statsBack];
 
 const SCHEMAS = Object.entries(wire as Record<string, unknown>).filter(([name]) =>
   name.endsWith("_SCHEMA"),
@@ -129,6 +130,31 @@ const EVENT = {
   received_at: "2026-11-01T10:00:00.000Z",
   action: "user.login",
 };
+
+test("the wire's roles are the access roles, in order", () => {
+  assert.deepEqual(wire.API_KEY_ROLES, ROLES);
+});
+
+test("a key's record on the wire has every field but the secret", () => {
+  const record: ApiKeyRecord = {
+    id: "0123456789abcdef",
+    role: "auditor",
+    tenant: "acme",
+    name: null,
+    createdAt: "2026-11-01T10:00:00.000Z",
+    revokedAt: null,
+  };
+  const json = wire.apiKeyJson(record);
+  assert.deepEqual(json, {
+    id: "0123456789abcdef",
+    role: "auditor",
+    tenant: "acme",
+    name: null,
+    created_at: "2026-11-01T10:00:00.000Z",
+    revoked_at: null,
+  });
+  assert.equal(new Ajv({ strict: true }).validate(wire.API_KEY_SCHEMA, json), true);
+});
 
 test("every wire schema compiles under Ajv's strict mode", () => {
   assert.ok(SCHEMAS.length >= 15, `only ${SCHEMAS.length} schemas exported`);

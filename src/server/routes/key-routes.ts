@@ -1,5 +1,4 @@
 import type { FastifyInstance } from "fastify";
-import { apiKeyJson } from "../../access/api-key-json.js";
 import { createRecordedKey, recordKeyChange } from "../../access/key-changes.js";
 import { isRole } from "../../access/roles.js";
 import { SealtrailError } from "../../errors.js";
@@ -8,6 +7,7 @@ import {
   API_KEY_SCHEMA,
   type ApiKeyJson,
   type ApiKeyList,
+  apiKeyJson,
   CREATED_API_KEY_SCHEMA,
   type CreatedApiKey,
   NEW_API_KEY_SCHEMA,
