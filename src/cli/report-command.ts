@@ -1,19 +1,22 @@
 import { createWriteStream, readFileSync } from "node:fs";
 import { finished } from "node:stream/promises";
 import type { Command } from "commander";
-import { InvalidArgumentError, Option } from "commander";
+import { Option } from "commander";
 import { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
-import { parseFilter } from "../query/filter-syntax.js";
-import { parseInstant } from "../query/time-range.js";
-import { parseAuditLevel } from "../reports/audit-level.js";
+import {
+  buildReport,
+  planReport,
+  type ReportInput,
+  type ReportPlan,
+  renderReport,
+  reportTypes,
+} from "../report-pipeline/index.js";
 import { renderToBuffer, writeEvidenceBundle } from "../reports/evidence-bundle.js";
-import { type HtmlRendererOptions, htmlRendererWith } from "../reports/renderers/html-renderer.js";
-import { RENDERERS, rendererFor } from "../reports/renderers/index.js";
-import type { ReportRenderer } from "../reports/report-renderer.js";
-import { reportScope } from "../reports/report-source.js";
-import { loadReportTemplate, type ReportTemplate, templateReportType } from "../reports/report-template.js";
-import { REPORT_TYPES, type ReportType, reportType } from "../reports/report-types.js";
+import type { HtmlRendererOptions } from "../reports/renderers/html-renderer.js";
+import { RENDERERS } from "../reports/renderers/index.js";
+import type { Report } from "../reports/report-model.js";
+import { inFlagWords } from "./flag-wording.js";
 
 interface ReportOptions {
   home?: string;
@@ -27,14 +30,29 @@ interface ReportOptions {
   verify?: boolean;
   level: string;
   policy?: string;
-  days?: number;
-  rotationDays?: number;
+  days?: string;
+  rotationDays?: string;
   bundle?: string;
   template?: string;
   htmlCss?: string;
   htmlLayout?: string;
   framework?: string;
 }
+
+/** The pipeline's fields that are flags of `sealtrail report` (`rotation_days` is `--rotation-days`). */
+const REPORT_FIELDS = [
+  "type",
+  "template",
+  "format",
+  "period",
+  "since",
+  "until",
+  "level",
+  "framework",
+  "policy",
+  "days",
+  "rotation_days",
+];
 
 /** A file named by an option, as text; `ST_ERR_USAGE` naming the option when it cannot be read. */
 function readOptionFile(option: string, file: string): string {
@@ -45,23 +63,17 @@ function readOptionFile(option: string, file: string): string {
   }
 }
 
-/**
- * The renderer of `format`; for html, with the template's CSS and layout, replaced by
- * `--html-css` / `--html-layout` when given.
- */
-function chooseRenderer(options: ReportOptions, template: ReportTemplate | undefined): ReportRenderer {
+/** `--html-css` and `--html-layout`, read: only with `--format html`. */
+function htmlOptions(options: ReportOptions): HtmlRendererOptions | undefined {
+  if (!options.htmlCss && !options.htmlLayout) return undefined;
   if (options.format !== "html") {
-    if (options.htmlCss || options.htmlLayout) {
-      const option = options.htmlCss ? "--html-css" : "--html-layout";
-      throw new SealtrailError(
-        "ST_ERR_USAGE",
-        `${option}: only for --format html, got --format ${options.format}`,
-      );
-    }
-    return rendererFor(options.format);
+    const option = options.htmlCss ? "--html-css" : "--html-layout";
+    throw new SealtrailError(
+      "ST_ERR_USAGE",
+      `${option}: only for --format html, got --format ${options.format}`,
+    );
   }
-  const html: HtmlRendererOptions = {
-    ...template?.html,
+  return {
     ...(options.htmlCss
       ? { css: readOptionFile("--html-css", options.htmlCss), cssFile: `--html-css ${options.htmlCss}` }
       : {}),
@@ -72,7 +84,26 @@ function chooseRenderer(options: ReportOptions, template: ReportTemplate | undef
         }
       : {}),
   };
-  return html.css === undefined && html.layout === undefined ? rendererFor("html") : htmlRendererWith(html);
+}
+
+/** The command's options as the pipeline's input. */
+function reportInput(filters: string[], options: ReportOptions): ReportInput {
+  return {
+    type: options.type,
+    template: options.template,
+    format: options.format,
+    period: options.period,
+    since: options.since,
+    until: options.until,
+    level: options.level,
+    verify: options.verify,
+    framework: options.framework,
+    policy: options.policy,
+    days: options.days,
+    rotationDays: options.rotationDays,
+    filter: filters,
+    html: htmlOptions(options),
+  };
 }
 
 const TEMPLATES_HELP =
@@ -90,16 +121,6 @@ function wrap(text: string, width: number, indent: string): string {
   }
   if (line !== "") lines.push(line);
   return lines.map((l) => `${indent}${l}`).join("\n");
-}
-
-function positive(name: string) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
-      throw new InvalidArgumentError(`${name}: expected a positive integer, got "${text}"`);
-    }
-    return n;
-  };
 }
 
 /** Adds `sealtrail report` to the command. */
@@ -132,15 +153,11 @@ export function addReportCommand(program: Command): void {
     )
     .option("--level <level>", "which event fields tables show: minimal, standard or detailed", "standard")
     .option("--policy <file>", "crypto-compliance: the crypto policy (JSON)")
-    .option("--days <n>", "certificate-expiry: days ahead (default 30)", positive("--days"))
-    .option(
-      "--rotation-days <n>",
-      "key-usage: the rotation period in days (default 90)",
-      positive("--rotation-days"),
-    )
+    .option("--days <n>", "certificate-expiry: days ahead (default 30)")
+    .option("--rotation-days <n>", "key-usage: the rotation period in days (default 90)")
     .action(async (filters: string[], options: ReportOptions) => {
       if (options.list) {
-        const types = REPORT_TYPES.map(
+        const types = reportTypes().map(
           (t) => `${t.id}  (default period ${t.defaultPeriod})\n${wrap(t.description, 96, "    ")}\n`,
         );
         process.stdout.write(
@@ -148,58 +165,28 @@ export function addReportCommand(program: Command): void {
         );
         return;
       }
-      if (options.type && options.template) {
-        throw new SealtrailError("ST_ERR_USAGE", "--type and --template: give one of them");
+      // Everything is checked before the store is opened.
+      let plan: ReportPlan;
+      try {
+        plan = planReport(reportInput(filters, options), { files: true });
+      } catch (error) {
+        throw inFlagWords(error, REPORT_FIELDS);
       }
-      let type: ReportType;
-      let template: ReportTemplate | undefined;
-      if (options.template) {
-        template = loadReportTemplate(options.template);
-        type = templateReportType(template);
-      } else if (options.type) type = reportType(options.type);
-      else {
-        throw new SealtrailError(
-          "ST_ERR_USAGE",
-          "--type: expected a report type or --template FILE (see --list)",
-        );
-      }
-      const renderer = chooseRenderer(options, template);
-      const auditLevel = parseAuditLevel(options.level);
-      if (options.period && options.since) {
-        throw new SealtrailError("ST_ERR_USAGE", "--period and --since: give one of them");
-      }
-      const now = Date.now();
-      const until = options.until ? parseInstant(options.until, "--until", now) : now;
-      const since = parseInstant(
-        options.since ?? options.period ?? type.defaultPeriod,
-        options.since ? "--since" : "--period",
-        until,
-      );
-      if (!(since < until))
-        throw new SealtrailError("ST_ERR_USAGE", "--since: expected a time before --until");
       const log = await AuditLog.open({
         ...(options.home ? { home: options.home } : {}),
         create: false,
         checkpointIntervalMs: 0,
       });
       try {
-        const scope = await reportScope(log, {
-          since,
-          until,
-          expressions: filters,
-          filter: parseFilter(filters, {}, now),
-          ...(options.verify ? { verifyStore: true } : {}),
-          auditLevel,
-        });
-        const report = await type.build(log, scope, {
-          policy: options.policy,
-          days: options.days,
-          rotationDays: options.rotationDays,
-          framework: options.framework,
-        });
+        let report: Report;
+        try {
+          report = await buildReport(log, plan);
+        } catch (error) {
+          throw inFlagWords(error, REPORT_FIELDS);
+        }
         const out = options.out ? createWriteStream(options.out) : process.stdout;
         if (options.bundle) {
-          const rendered = await renderToBuffer(renderer, report);
+          const rendered = await renderToBuffer(plan.renderer, report);
           await new Promise<void>((resolve, reject) =>
             out.write(rendered, (error) => (error ? reject(error) : resolve())),
           );
@@ -207,11 +194,11 @@ export function addReportCommand(program: Command): void {
             log,
             report,
             rendered,
-            extension: renderer.extension,
+            extension: plan.renderer.extension,
             out: options.bundle,
           });
         } else {
-          await renderer.render(report, out);
+          await renderReport(plan, report, out);
         }
         if (options.out) {
           out.end();

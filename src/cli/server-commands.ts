@@ -1,16 +1,16 @@
 import { userInfo } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
+import { createRecordedKey, recordKeyChange } from "../access/key-changes.js";
 import { isRole, ROLES } from "../access/roles.js";
 import { AuditLog } from "../audit-log.js";
 import { LOG_LEVELS } from "../config/config-schema.js";
 import { type LoadConfigOptions, loadConfig } from "../config/load-config.js";
 import type { LogLevel } from "../config/sealtrail-config.js";
 import { SealtrailError } from "../errors.js";
-import { createRecordedKey, recordKeyChange } from "../server/access-recorder.js";
-import { keyJson } from "../server/routes/key-routes.js";
 import { closeOnSignals, startServer } from "../server/serve.js";
 import { reloadOnHangup, serveOptionsFrom } from "../server/server-config.js";
+import { apiKeyJson } from "../wire/keys.js";
 import { configOption, loadConfigOrExit } from "./config-command.js";
 import { colorsFor, paint, table } from "./output.js";
 
@@ -186,7 +186,7 @@ export function addServerCommands(program: Command): void {
             localUser(),
           );
           if (options.json) {
-            process.stdout.write(`${JSON.stringify({ ...keyJson(record), key })}\n`);
+            process.stdout.write(`${JSON.stringify({ ...apiKeyJson(record), key })}\n`);
             return;
           }
           const c = colorsFor(process.stdout);
@@ -212,7 +212,7 @@ export function addServerCommands(program: Command): void {
       });
       try {
         const records = log.apiKeys.list();
-        if (options.json) process.stdout.write(`${JSON.stringify({ keys: records.map(keyJson) })}\n`);
+        if (options.json) process.stdout.write(`${JSON.stringify({ keys: records.map(apiKeyJson) })}\n`);
         else
           process.stdout.write(
             `${table(["id", "role", "tenant", "name", "created", "revoked"], records.map(describeKey))}\n`,

@@ -15,22 +15,24 @@
  * await client.close();
  * ```
  */
+
+export { parseRetryAfter } from "../delivery/retry-policy.js";
 export type { AuditEvent, AuditEventInput } from "../event/audit-event.js";
 export {
   CLIENT_ERROR_CODES,
-  type ClientConsistencyProof,
-  type ClientCountRow,
   type ClientErrorCode,
-  type ClientEvent,
-  type ClientFilter,
-  type ClientInclusionProof,
-  type ClientQueryOptions,
-  type ClientQueryPage,
-  type ClientStats,
-  parseRetryAfter,
-  type RecordReceipt,
-  SealtrailClient,
   SealtrailClientError,
   type SealtrailClientErrorInit,
-  type SealtrailClientOptions,
-} from "./sealtrail-client.js";
+} from "./client-errors.js";
+export type {
+  ClientConsistencyProof,
+  ClientCountRow,
+  ClientEvent,
+  ClientFilter,
+  ClientInclusionProof,
+  ClientQueryOptions,
+  ClientQueryPage,
+  ClientStats,
+  RecordReceipt,
+} from "./client-types.js";
+export { SealtrailClient, type SealtrailClientOptions } from "./sealtrail-client.js";

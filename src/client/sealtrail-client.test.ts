@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AuditEventInput } from "../event/audit-event.js";
-import { parseRetryAfter, SealtrailClient, SealtrailClientError } from "./sealtrail-client.js";
+import { parseRetryAfter, SealtrailClient, SealtrailClientError } from "./index.js";
 
 /**
  * Unit tests of the client's batching, retry and error mapping, with a scripted `fetch`. The

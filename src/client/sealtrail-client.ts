@@ -1,96 +1,42 @@
-import { ERROR_CODES } from "../errors.js";
+import type { HttpDeliveryError } from "../delivery/http-transport.js";
+import { HttpTransport } from "../delivery/http-transport.js";
+import { retryPolicy } from "../delivery/retry-policy.js";
 import type { AuditEvent, AuditEventInput } from "../event/audit-event.js";
 import { uuidv7 } from "../event/uuid-v7.js";
+import { BackoffTimers } from "./backoff-timers.js";
+import { BatchQueue } from "./batch-queue.js";
+import {
+  asClientError,
+  CLIENT_ERROR_CODES,
+  deliveryError,
+  elementError,
+  isRecord,
+  responseError,
+  SealtrailClientError,
+} from "./client-errors.js";
+import type {
+  ClientConsistencyProof,
+  ClientEvent,
+  ClientFilter,
+  ClientInclusionProof,
+  ClientQueryOptions,
+  ClientQueryPage,
+  ClientStats,
+  RecordReceipt,
+} from "./client-types.js";
+import { registerExitFlush, unregisterExitFlush } from "./exit-flush.js";
 
 /**
  * The HTTP client of a Sealtrail server (`sealtrail serve`, see `docs/http-api.md`).
  *
- * Writes are batched: {@link SealtrailClient.record} gives each event an id (a UUIDv7) before it
- * is queued, so a batch that is sent again after a 503, a 429, another 5xx or a network error is
- * stored once: the server answers an event it already holds with its original seq and
- * `duplicate: true`. One batch is in flight at a time, so the events of one client are stored in
- * the order they were recorded. The client only needs the global `fetch` of Node 20; it does not
- * load the store.
+ * Writes are batched ({@link BatchQueue}): {@link SealtrailClient.record} gives each event an id
+ * (a UUIDv7) before it is queued, so a batch that is sent again after a 503, a 429, another 5xx
+ * or a network error is stored once: the server answers an event it already holds with its
+ * original seq and `duplicate: true`. One batch is in flight at a time, so the events of one
+ * client are stored in the order they were recorded. Requests are retried by the shared
+ * {@link HttpTransport}. The client only needs the global `fetch` of Node 20; it does not load
+ * the store.
  */
-
-/** The client's own error codes (in the one registry, `errors.ts`), with their descriptions. */
-export const CLIENT_ERROR_CODES = {
-  ST_ERR_CLIENT_NETWORK: ERROR_CODES.ST_ERR_CLIENT_NETWORK.description,
-  ST_ERR_CLIENT_HTTP: ERROR_CODES.ST_ERR_CLIENT_HTTP.description,
-  ST_ERR_CLIENT_RESPONSE: ERROR_CODES.ST_ERR_CLIENT_RESPONSE.description,
-  ST_ERR_CLIENT_CLOSED: ERROR_CODES.ST_ERR_CLIENT_CLOSED.description,
-} as const;
-
-/**
- * A code of {@link CLIENT_ERROR_CODES}.
- *
- * @example
- * ```ts
- * const code: ClientErrorCode = "ST_ERR_CLIENT_NETWORK";
- * ```
- */
-export type ClientErrorCode = keyof typeof CLIENT_ERROR_CODES;
-
-/** What {@link SealtrailClientError} is made of. */
-export interface SealtrailClientErrorInit {
-  /** The HTTP status; `0` when there was no answer. */
-  readonly status: number;
-  /** The server's error code (`ST_ERR_EVENT_INVALID`, …) or one of {@link CLIENT_ERROR_CODES}. */
-  readonly code: string;
-  /** What went wrong, as the server said it. */
-  readonly detail: string;
-  /** The problem's `type` URI, when the server sent one. */
-  readonly type?: string | undefined;
-  /** The problem's `instance` (the request path), when the server sent one. */
-  readonly instance?: string | undefined;
-  /** The whole problem+json body, extensions included. */
-  readonly problem?: Readonly<Record<string, unknown>> | undefined;
-  /** The underlying error (for network failures, the `fetch` error). */
-  readonly cause?: unknown;
-}
-
-/**
- * An error of the client: the server's RFC 9457 problem (`status`, `code`, `detail`), the problem
- * of one element of a batch, or a client-side failure (`ST_ERR_CLIENT_*`, status `0` when there
- * was no answer).
- *
- * @example
- * ```ts
- * try {
- *   await client.record({ action: "" });
- * } catch (e) {
- *   if (e instanceof SealtrailClientError && e.code === "ST_ERR_EVENT_INVALID") console.error(e.detail);
- * }
- * ```
- */
-export class SealtrailClientError extends Error {
-  /** The HTTP status; `0` when there was no answer. For an element of a batch, the status the server gives that code. */
-  readonly status: number;
-  /** The server's error code or one of {@link CLIENT_ERROR_CODES}. */
-  readonly code: string;
-  /** What went wrong. */
-  readonly detail: string;
-  /** The problem's `type` URI, if any. */
-  readonly type: string | undefined;
-  /** The problem's `instance`, if any. */
-  readonly instance: string | undefined;
-  /** The whole problem+json body (with its extensions, such as a failed batch's `results`), if any. */
-  readonly problem: Readonly<Record<string, unknown>> | undefined;
-
-  constructor(init: SealtrailClientErrorInit) {
-    super(
-      `${init.code}${init.status ? ` (${init.status})` : ""}: ${init.detail}`,
-      init.cause === undefined ? undefined : { cause: init.cause },
-    );
-    this.name = "SealtrailClientError";
-    this.status = init.status;
-    this.code = init.code;
-    this.detail = init.detail;
-    this.type = init.type;
-    this.instance = init.instance;
-    this.problem = init.problem;
-  }
-}
 
 /**
  * Options of {@link SealtrailClient}.
@@ -134,178 +80,16 @@ export interface SealtrailClientOptions {
   readonly onError?: (err: SealtrailClientError, events: readonly AuditEventInput[]) => void;
 }
 
-/**
- * The server's acknowledgement of one stored event.
- *
- * @example
- * ```ts
- * const receipt: RecordReceipt = await client.record({ action: "user.login" });
- * console.log(receipt.seq, receipt.id, receipt.duplicate);
- * ```
- */
-export interface RecordReceipt {
-  /** The event's position in the log. */
-  readonly seq: number;
-  /** The event's id. */
-  readonly id: string;
-  /** True when the server already held an event with this id (a retried send): `seq` is the original one. */
-  readonly duplicate: boolean;
-}
-
-/**
- * Filters of the read helpers: the command line's filter expressions (`["actor.id=alice",
- * "severity>=warning"]`), or an object whose entries are `key=value` expressions
- * (`{ "actor.id": "alice" }`).
- *
- * @example
- * ```ts
- * const failures: ClientFilter = ["outcome=failure", "action=user.*"];
- * const alice: ClientFilter = { "actor.id": "alice" };
- * ```
- */
-export type ClientFilter = readonly string[] | Readonly<Record<string, string>>;
-
-/**
- * Options of {@link SealtrailClient.query}.
- *
- * @example
- * ```ts
- * const options: ClientQueryOptions = { since: "24h", limit: 50, order: "asc" };
- * ```
- */
-export interface ClientQueryOptions {
-  /** A duration (`7d`), a date or an RFC 3339 time. */
-  readonly since?: string;
-  /** A duration, a date or an RFC 3339 time. */
-  readonly until?: string;
-  /** 1 to 1 000; the server's default is 100. */
-  readonly limit?: number;
-  /** The `next_cursor` of the previous page. */
-  readonly cursor?: string;
-  /** `desc` (the default, newest first) or `asc`. */
-  readonly order?: "asc" | "desc";
-}
-
-/**
- * A page of {@link SealtrailClient.query}, as the server sends it.
- *
- * @example
- * ```ts
- * const page: ClientQueryPage = await client.query(["actor.id=alice"]);
- * if (page.next_cursor) await client.query(["actor.id=alice"], { cursor: page.next_cursor });
- * ```
- */
-export interface ClientQueryPage {
-  readonly events: AuditEvent[];
-  /** Pass back as `cursor` for the next page; absent on the last page. */
-  readonly next_cursor?: string;
-}
-
-/**
- * An RFC 9162 inclusion proof as the server sends it (standard base64 hashes).
- *
- * @example
- * ```ts
- * const proof: ClientInclusionProof = await client.proveInclusion(41);
- * console.log(proof.index, proof.tree_size, proof.proof.length);
- * ```
- */
-export interface ClientInclusionProof {
-  readonly index: number;
-  readonly tree_size: number;
-  readonly leaf_hash: string;
-  readonly proof: string[];
-}
-
-/**
- * An RFC 9162 consistency proof as the server sends it.
- *
- * @example
- * ```ts
- * const proof: ClientConsistencyProof = await client.proveConsistency(10);
- * console.log(proof.from_size, proof.to_size);
- * ```
- */
-export interface ClientConsistencyProof {
-  readonly from_size: number;
-  readonly to_size: number;
-  readonly proof: string[];
-}
-
-/**
- * An event read by id; with `{ proof: true }`, also its inclusion proof against the latest
- * checkpoint and that checkpoint (the signed note). The event is kept apart from the proof, as
- * stored, so that its leaf hash can be recomputed.
- *
- * @example
- * ```ts
- * const { event, proof, checkpoint }: ClientEvent = await client.getEvent(id, { proof: true });
- * console.log(event.seq, proof?.tree_size, checkpoint?.split("\n")[0]);
- * ```
- */
-export interface ClientEvent {
-  readonly event: AuditEvent;
-  readonly proof?: ClientInclusionProof;
-  readonly checkpoint?: string;
-}
-
-/**
- * One count of {@link ClientStats}: a value of the dimension (`null` when events lack it) and how
- * many events have it.
- *
- * @example
- * ```ts
- * const row: ClientCountRow = { key: "user.login", count: 42 };
- * ```
- */
-export interface ClientCountRow {
-  readonly key: string | null;
-  readonly count: number;
-}
-
-/**
- * Statistics over the events matching a filter, as the server sends them.
- *
- * @example
- * ```ts
- * const stats: ClientStats = await client.stats(["outcome=failure"]);
- * console.log(stats.total, stats.byAction[0]?.key);
- * ```
- */
-export interface ClientStats {
-  readonly total: number;
-  readonly byAction: ClientCountRow[];
-  readonly byOutcome: ClientCountRow[];
-  readonly byActor: ClientCountRow[];
-  readonly byCategory: ClientCountRow[];
-  readonly bySeverity: ClientCountRow[];
-  /** Counts per hour, the latest 48 hours that have events. */
-  readonly perHour: ClientCountRow[];
-  /** Counts per day, the latest 31 days that have events. */
-  readonly perDay: ClientCountRow[];
-}
-
 /** One queued event. */
 interface Pending {
   readonly event: AuditEventInput;
   readonly line: string;
-  /** `Date.now()` when it was queued. */
-  readonly queuedAt: number;
   readonly resolve: (receipt: RecordReceipt) => void;
   readonly reject: (err: SealtrailClientError) => void;
 }
 
-/** The outcome of one attempt of a request. */
-type Attempt =
-  | { readonly ok: true; readonly text: string }
-  | {
-      readonly ok: false;
-      readonly error: SealtrailClientError;
-      readonly retryable: boolean;
-      readonly retryAfterMs: number | undefined;
-    };
-
-interface RequestInit_ {
+/** One request to the server. */
+interface ClientRequest {
   readonly method: "GET" | "POST";
   readonly path: string;
   readonly body?: string;
@@ -347,27 +131,10 @@ const noop = () => {};
 export class SealtrailClient {
   readonly #base: string;
   readonly #authorization: string;
-  readonly #batchSize: number;
-  readonly #flushIntervalMs: number;
-  readonly #maxRetries: number;
-  readonly #retryBaseMs: number;
-  readonly #retryMaxMs: number;
-  readonly #requestTimeoutMs: number;
-  readonly #fetch: typeof fetch;
+  readonly #transport: HttpTransport;
   readonly #onError: (err: SealtrailClientError, events: readonly AuditEventInput[]) => void;
   readonly #exitFlush: (() => void) | undefined;
-
-  readonly #queue: Pending[] = [];
-  /** Events ever queued, taken from the queue, and whose batch has finished (in queue order). */
-  #queued = 0;
-  #taken = 0;
-  #settled = 0;
-  /** Everything queued up to this count is sent without waiting for the interval. */
-  #flushThrough = 0;
-  #sending = false;
-  #timer: NodeJS.Timeout | undefined;
-  readonly #waiters: { readonly through: number; readonly resolve: () => void }[] = [];
-  readonly #sleeps = new Set<NodeJS.Timeout>();
+  readonly #queue: BatchQueue<Pending>;
   #closed = false;
 
   /**
@@ -393,29 +160,35 @@ export class SealtrailClient {
       throw new TypeError("apiKey: expected a non-empty string");
     }
     this.#authorization = `Bearer ${options.apiKey}`;
-    this.#batchSize = intOption("batchSize", options.batchSize, DEFAULTS.batchSize, 1, 1_000_000);
-    this.#flushIntervalMs = intOption(
+    const batchSize = intOption("batchSize", options.batchSize, DEFAULTS.batchSize, 1, 1_000_000);
+    const flushIntervalMs = intOption(
       "flushIntervalMs",
       options.flushIntervalMs,
       DEFAULTS.flushIntervalMs,
       0,
     );
-    this.#maxRetries = intOption("maxRetries", options.maxRetries, DEFAULTS.maxRetries, 0);
-    this.#retryBaseMs = intOption("retryBaseMs", options.retryBaseMs, DEFAULTS.retryBaseMs, 0);
-    this.#retryMaxMs = intOption("retryMaxMs", options.retryMaxMs, DEFAULTS.retryMaxMs, 0);
-    this.#requestTimeoutMs = intOption(
-      "requestTimeoutMs",
-      options.requestTimeoutMs,
-      DEFAULTS.requestTimeoutMs,
-      1,
-    );
-    const f = options.fetch ?? globalThis.fetch;
-    if (typeof f !== "function") throw new TypeError("fetch: no global fetch; pass one in the options");
-    this.#fetch = f;
+    const timers = new BackoffTimers();
+    this.#transport = new HttpTransport({
+      retry: retryPolicy({
+        maxRetries: intOption("maxRetries", options.maxRetries, DEFAULTS.maxRetries, 0),
+        baseMs: intOption("retryBaseMs", options.retryBaseMs, DEFAULTS.retryBaseMs, 0),
+        maxMs: intOption("retryMaxMs", options.retryMaxMs, DEFAULTS.retryMaxMs, 0),
+      }),
+      timeoutMs: intOption("requestTimeoutMs", options.requestTimeoutMs, DEFAULTS.requestTimeoutMs, 1),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      sleep: (ms, signal) => timers.sleep(ms, signal),
+    });
     this.#onError = options.onError ?? warn;
+    this.#queue = new BatchQueue<Pending>({
+      batchSize,
+      flushIntervalMs,
+      send: (batch) => this.#sendBatch(batch),
+      // While someone waits for a flush, backoff timers keep the process alive; otherwise they do not.
+      onWaiting: (waiting) => timers.hold(waiting),
+    });
     if (options.flushOnExit ?? true) {
       this.#exitFlush = () => {
-        if (this.#settled < this.#queued) void this.flush();
+        if (this.#queue.pending) void this.flush();
       };
       registerExitFlush(this.#exitFlush);
     }
@@ -448,11 +221,9 @@ export class SealtrailClient {
       return rejected;
     }
     const promise = new Promise<RecordReceipt>((resolve, reject) => {
-      this.#queue.push({ event: withId, line, queuedAt: Date.now(), resolve, reject });
+      this.#queue.push({ event: withId, line, resolve, reject });
     });
     promise.catch(noop);
-    this.#queued++;
-    this.#pump();
     return promise;
   }
 
@@ -490,13 +261,7 @@ export class SealtrailClient {
    * ```
    */
   flush(): Promise<void> {
-    const through = this.#queued;
-    if (this.#settled >= through) return Promise.resolve();
-    this.#flushThrough = Math.max(this.#flushThrough, through);
-    const done = new Promise<void>((resolve) => this.#waiters.push({ through, resolve }));
-    this.#keepAlive(true);
-    this.#pump();
-    return done;
+    return this.#queue.flush();
   }
 
   /**
@@ -515,7 +280,7 @@ export class SealtrailClient {
       if (this.#exitFlush) unregisterExitFlush(this.#exitFlush);
     }
     await this.flush();
-    this.#clearTimer();
+    this.#queue.stop();
   }
 
   /**
@@ -645,37 +410,6 @@ export class SealtrailClient {
     return event.id == null ? { ...event, id: uuidv7() } : event;
   }
 
-  /** Sends a batch when one is due, or arms the interval timer for the oldest queued event. */
-  #pump(): void {
-    if (this.#sending) return;
-    const oldest = this.#queue[0];
-    if (!oldest) {
-      this.#clearTimer();
-      return;
-    }
-    const wait = oldest.queuedAt + this.#flushIntervalMs - Date.now();
-    if (this.#queue.length < this.#batchSize && this.#taken >= this.#flushThrough && wait > 0) {
-      if (!this.#timer) {
-        this.#timer = setTimeout(() => {
-          this.#timer = undefined;
-          this.#pump();
-        }, wait);
-        this.#timer.unref();
-      }
-      return;
-    }
-    this.#clearTimer();
-    const batch = this.#queue.splice(0, this.#batchSize);
-    this.#taken += batch.length;
-    this.#sending = true;
-    void this.#sendBatch(batch).finally(() => {
-      this.#sending = false;
-      this.#settled += batch.length;
-      this.#wakeWaiters();
-      this.#pump();
-    });
-  }
-
   /** Sends one batch (with retries) and settles each event's promise. Never rejects. */
   async #sendBatch(batch: readonly Pending[]): Promise<void> {
     let results: Map<number, unknown>;
@@ -728,43 +462,6 @@ export class SealtrailClient {
     }
   }
 
-  #wakeWaiters(): void {
-    for (let i = this.#waiters.length - 1; i >= 0; i--) {
-      const waiter = this.#waiters[i];
-      if (waiter && waiter.through <= this.#settled) {
-        this.#waiters.splice(i, 1);
-        waiter.resolve();
-      }
-    }
-    if (this.#waiters.length === 0) this.#keepAlive(false);
-  }
-
-  /** While someone waits for a flush, backoff timers keep the process alive; otherwise they do not. */
-  #keepAlive(on: boolean): void {
-    for (const t of this.#sleeps) {
-      if (on) t.ref();
-      else t.unref();
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.#sleeps.delete(t);
-        resolve();
-      }, ms);
-      if (this.#waiters.length === 0) t.unref();
-      this.#sleeps.add(t);
-    });
-  }
-
-  #clearTimer(): void {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
-  }
-
   async #getJson<T>(path: string, params: readonly string[]): Promise<T> {
     const query = params.length > 0 ? `?${params.join("&")}` : "";
     const text = await this.#request({ method: "GET", path: `${path}${query}`, accept: "application/json" });
@@ -772,48 +469,23 @@ export class SealtrailClient {
   }
 
   /**
-   * One request with retries: network errors, 503, 429 and other 5xx but 501 are retried with
-   * full-jitter exponential backoff (or the server's `Retry-After`); a success answers its body.
+   * One request through the transport (network errors, 503, 429 and other 5xx but 501 retried
+   * with full-jitter backoff or the server's `Retry-After`); a success answers its body.
    */
-  async #request(init: RequestInit_): Promise<string> {
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.#attempt(init);
-      if (outcome.ok) return outcome.text;
-      if (!outcome.retryable || attempt >= this.#maxRetries) throw outcome.error;
-      await this.#sleep(outcome.retryAfterMs ?? this.#backoff(attempt));
-    }
-  }
-
-  /** One attempt: the body of a success, or the failure and whether it may be retried. */
-  async #attempt(init: RequestInit_): Promise<Attempt> {
+  async #request(init: ClientRequest): Promise<string> {
     const headers: Record<string, string> = { authorization: this.#authorization, accept: init.accept };
     if (init.contentType) headers["content-type"] = init.contentType;
-    let response: Response;
-    let text: string;
     try {
-      response = await this.#fetch(`${this.#base}${init.path}`, {
+      const answer = await this.#transport.send({
         method: init.method,
+        url: `${this.#base}${init.path}`,
         headers,
         ...(init.body === undefined ? {} : { body: init.body }),
-        signal: AbortSignal.timeout(this.#requestTimeoutMs),
       });
-      text = await response.text();
-    } catch (cause) {
-      return { ok: false, error: networkError(init, cause), retryable: true, retryAfterMs: undefined };
+      return answer.text;
+    } catch (e) {
+      throw deliveryError(init.method, init.path, e as HttpDeliveryError);
     }
-    if (response.ok) return { ok: true, text };
-    const retryable = retryableStatus(response.status);
-    return {
-      ok: false,
-      error: problemError(response, text),
-      retryable,
-      retryAfterMs: retryable ? parseRetryAfter(response.headers.get("retry-after")) : undefined,
-    };
-  }
-
-  /** Full jitter: a random wait up to `min(retryMaxMs, retryBaseMs · 2^attempt)`. */
-  #backoff(attempt: number): number {
-    return Math.random() * Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** attempt);
   }
 }
 
@@ -823,23 +495,6 @@ function warn(err: SealtrailClientError, events: readonly AuditEventInput[]): vo
     `Sealtrail client: ${events.length} event(s) not recorded: ${err.message}`,
     "SealtrailClientWarning",
   );
-}
-
-/** One `beforeExit` listener for every open client with `flushOnExit`. */
-const exitFlushes = new Set<() => void>();
-
-function onBeforeExit(): void {
-  for (const flush of exitFlushes) flush();
-}
-
-function registerExitFlush(flush: () => void): void {
-  if (exitFlushes.size === 0) process.on("beforeExit", onBeforeExit);
-  exitFlushes.add(flush);
-}
-
-function unregisterExitFlush(flush: () => void): void {
-  exitFlushes.delete(flush);
-  if (exitFlushes.size === 0) process.off("beforeExit", onBeforeExit);
 }
 
 function intOption(
@@ -885,91 +540,12 @@ function param(key: string, value: string): string {
   return `${key}=${encodeURIComponent(value)}`;
 }
 
-/** 503, 429 and the other 5xx but 501 (Not Implemented will not change on a retry). */
-function retryableStatus(status: number): boolean {
-  return status === 429 || (status >= 500 && status !== 501);
-}
-
-/**
- * `Retry-After` in milliseconds: delay-seconds or an HTTP date (never negative); undefined when
- * absent or malformed.
- *
- * @example
- * ```ts
- * parseRetryAfter("2"); // 2000
- * parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT"); // 0 (in the past)
- * ```
- */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 function parseJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
     throw responseError(`${path}: the answer is not JSON: ${text.slice(0, 200)}`, cause);
   }
-}
-
-function responseError(detail: string, cause?: unknown): SealtrailClientError {
-  return new SealtrailClientError({ status: 0, code: "ST_ERR_CLIENT_RESPONSE", detail, cause });
-}
-
-function networkError(init: RequestInit_, cause: unknown): SealtrailClientError {
-  return new SealtrailClientError({
-    status: 0,
-    code: "ST_ERR_CLIENT_NETWORK",
-    detail: `${init.method} ${init.path}: ${describeNetworkError(cause)}`,
-    cause,
-  });
-}
-
-/** `fetch failed: ECONNREFUSED …`: the message with the causes' codes or messages. */
-function describeNetworkError(e: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = e;
-  for (let depth = 0; current !== undefined && depth < 4; depth++) {
-    if (current instanceof Error) {
-      const code = (current as { code?: unknown }).code;
-      parts.push(typeof code === "string" ? `${code} ${current.message}` : current.message);
-      current = current.cause;
-    } else {
-      parts.push(String(current));
-      break;
-    }
-  }
-  return parts.join(": ");
-}
-
-/** The problem+json of an error answer, or an `ST_ERR_CLIENT_HTTP` when it has none. */
-function problemError(response: Response, text: string): SealtrailClientError {
-  const status = response.status;
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  if (isRecord(body) && typeof body.code === "string") {
-    return new SealtrailClientError({
-      status,
-      code: body.code,
-      detail: typeof body.detail === "string" ? body.detail : String(body.title ?? response.statusText),
-      type: typeof body.type === "string" ? body.type : undefined,
-      instance: typeof body.instance === "string" ? body.instance : undefined,
-      problem: body,
-    });
-  }
-  return new SealtrailClientError({
-    status,
-    code: "ST_ERR_CLIENT_HTTP",
-    detail: `HTTP ${status} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ""}`,
-  });
 }
 
 /** The batch answer's results by index. */
@@ -987,30 +563,4 @@ function batchResults(answer: unknown): Map<number, unknown> {
 function asReceipt(result: unknown): RecordReceipt | undefined {
   if (!isRecord(result) || typeof result.seq !== "number" || typeof result.id !== "string") return undefined;
   return { seq: result.seq, id: result.id, duplicate: result.duplicate === true };
-}
-
-function elementError(result: unknown, index: number): SealtrailClientError {
-  const error = isRecord(result) ? result.error : undefined;
-  if (isRecord(error) && typeof error.code === "string") {
-    return new SealtrailClientError({
-      status: (ERROR_CODES as Readonly<Record<string, { status: number }>>)[error.code]?.status ?? 400,
-      code: error.code,
-      detail: typeof error.detail === "string" ? error.detail : error.code,
-    });
-  }
-  return responseError(`POST /v1/events: no result for element ${index} of the batch`);
-}
-
-function asClientError(e: unknown): SealtrailClientError {
-  if (e instanceof SealtrailClientError) return e;
-  return new SealtrailClientError({
-    status: 0,
-    code: "ST_ERR_CLIENT_RESPONSE",
-    detail: e instanceof Error ? e.message : String(e),
-    cause: e,
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,5 @@
+import { createRecordedKey } from "../access/key-changes.js";
 import { colorsFor, paint, table } from "../cli/output.js";
-import { createRecordedKey } from "../server/access-recorder.js";
 import { closeOnSignals, type RunningServer, startServer } from "../server/serve.js";
 import { sampleEvents } from "./sample-events.js";
 

@@ -76,5 +76,7 @@ export const EVENT_COLUMNS: Readonly<Record<AuditLevel, readonly EventColumn[]>>
 export function parseAuditLevel(text: string): AuditLevel {
   const level = text.toLowerCase();
   if ((AUDIT_LEVELS as readonly string[]).includes(level)) return level as AuditLevel;
-  throw new SealtrailError("ST_ERR_USAGE", `level: expected minimal, standard or detailed, got "${text}"`);
+  throw new SealtrailError("ST_ERR_USAGE", `level: expected minimal, standard or detailed, got "${text}"`, {
+    details: { field: "level" },
+  });
 }

@@ -119,7 +119,8 @@ export function loadCryptoPolicy(path: string): CryptoPolicy {
   } catch (e) {
     throw new SealtrailError(
       "ST_ERR_CONFIG_INVALID",
-      `--policy: cannot read ${path} (${(e as Error).message})`,
+      `policy: cannot read ${path} (${(e as Error).message})`,
+      { details: { field: "policy", file: path } },
     );
   }
   return parseCryptoPolicy(text, path);

@@ -148,7 +148,7 @@ export function registerReportType(type: ReportType): void {
 }
 
 /**
- * The report type `id`, or `ST_ERR_USAGE` naming the known ones.
+ * The report type `id`, or `ST_ERR_USAGE` naming the field `type` and the known ids.
  *
  * @example
  * ```ts
@@ -160,7 +160,8 @@ export function reportType(id: string): ReportType {
   if (!found) {
     throw new SealtrailError(
       "ST_ERR_USAGE",
-      `--type: expected one of ${REPORT_TYPES.map((t) => t.id).join(", ")}, got "${id}"`,
+      `type: expected one of ${REPORT_TYPES.map((t) => t.id).join(", ")}, got "${id.slice(0, 100)}"`,
+      { details: { field: "type" } },
     );
   }
   return found;

@@ -1,6 +1,5 @@
-import { hostname } from "node:os";
 import type { FastifyRequest } from "fastify";
-import type { ApiKeyRecord, ApiKeyStore, NewApiKey } from "../access/api-key-store.js";
+import type { ApiKeyRecord } from "../access/api-key-store.js";
 import type { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
 import type { AuditEventInput, JsonValue } from "../event/audit-event.js";
@@ -186,59 +185,4 @@ export class AccessRecorder {
       .append(event)
       .catch((cause: unknown) => request.log.error({ err: cause }, "a denied request could not be recorded"));
   }
-}
-
-/**
- * Records a key being created or revoked by `by` (an admin key, or a local user), durably.
- *
- * @example
- * ```ts
- * await recordKeyChange(log, "revoke", record, { type: "user", id: "local:alice" });
- * ```
- */
-export async function recordKeyChange(
-  log: AuditLog,
-  change: "create" | "revoke",
-  key: ApiKeyRecord,
-  by: NonNullable<AuditEventInput["actor"]>,
-  request?: FastifyRequest,
-): Promise<void> {
-  await log.append({
-    action: `apikey.${change}`,
-    category: "authentication",
-    outcome: "success",
-    severity: "notice",
-    actor: by,
-    target: { type: "api_key", id: key.id, ...(key.name ? { name: key.name } : {}) },
-    // Where it happened (PCI DSS 10.2.2 asks for the origination of every entry).
-    source: { tool: "sealtrail", host: hostname(), component: request ? "server" : "cli" },
-    ...(request ? { context: { request_id: String(request.id) } } : {}),
-    details: { role: key.role, ...(key.tenant === null ? {} : { tenant: key.tenant }) },
-  });
-}
-
-/**
- * Creates a key and records its creation; when the record cannot be stored the key is revoked
- * at once, so no working key exists whose creation the log does not show.
- *
- * @example
- * ```ts
- * const { key } = await createRecordedKey(keys, log, { role: "reader" }, { type: "user", id: "local:alice" });
- * ```
- */
-export async function createRecordedKey(
-  keys: ApiKeyStore,
-  log: AuditLog,
-  request: NewApiKey,
-  by: NonNullable<AuditEventInput["actor"]>,
-  httpRequest?: FastifyRequest,
-): Promise<{ key: string; record: ApiKeyRecord }> {
-  const created = await keys.create(request);
-  try {
-    await recordKeyChange(log, "create", created.record, by, httpRequest);
-  } catch (error) {
-    keys.revoke(created.record.id);
-    throw error;
-  }
-  return created;
 }

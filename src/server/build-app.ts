@@ -19,6 +19,7 @@ import { registerReadRoutes } from "./routes/read-events.js";
 import { registerReportRoutes } from "./routes/report-routes.js";
 import { registerWriteRoutes } from "./routes/write-events.js";
 import { DEFAULT_SERVER_LIMITS, type ServerContext, type ServerLimits } from "./server-context.js";
+import { serializeAsIs } from "./wire-responses.js";
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
@@ -97,6 +98,8 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
   const streams: OpenStreams = new Set();
 
   try {
+    // Response schemas (the wire definitions) document the answers; they are sent as they are.
+    app.setSerializerCompiler(serializeAsIs);
     app.setErrorHandler((error, request, reply) => {
       // Every refusal is recorded, whether authentication or a route decided it (PCI DSS 10.2.1.4).
       const denied = deniedAttempt(request, error);

@@ -1,25 +1,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { type ErrorCode, SealtrailError } from "../errors.js";
+import { PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, type Problem } from "../wire/problem.js";
 
 /**
- * RFC 9457 problem details for every error the server answers with: `type` is a stable URI per
- * registry code, `code` the code itself, `detail` the message naming the field or line.
+ * RFC 9457 problem details for every error the server answers with (their shape is
+ * `wire/problem.ts`): `type` is a stable URI per registry code, `code` the code itself, `detail`
+ * the message naming the field or line.
  */
-
-/** The media type of error answers. */
-export const PROBLEM_MEDIA_TYPE = "application/problem+json";
-const TYPE_BASE = "https://sealtrail.dev/errors/";
-
-/** An RFC 9457 problem details object, with Sealtrail's `code` extension. */
-export interface Problem {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly code: ErrorCode;
-  readonly detail: string;
-  readonly instance: string;
-  readonly [extension: string]: unknown;
-}
 
 const TITLES: Readonly<Record<number, string>> = {
   400: "Bad Request",
@@ -89,7 +76,7 @@ export function toProblem(
   extensions: Record<string, unknown> = {},
 ): Problem {
   return {
-    type: `${TYPE_BASE}${error.code}`,
+    type: `${PROBLEM_TYPE_BASE}${error.code}`,
     title: TITLES[error.status] ?? "Error",
     status: error.status,
     code: error.code,

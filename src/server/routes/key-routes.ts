@@ -1,42 +1,34 @@
 import type { FastifyInstance } from "fastify";
-import type { ApiKeyRecord } from "../../access/api-key-store.js";
-import { isRole, ROLES } from "../../access/roles.js";
+import { createRecordedKey, recordKeyChange } from "../../access/key-changes.js";
+import { isRole } from "../../access/roles.js";
 import { SealtrailError } from "../../errors.js";
-import { actorOf, createRecordedKey, recordKeyChange } from "../access-recorder.js";
+import {
+  API_KEY_LIST_SCHEMA,
+  API_KEY_SCHEMA,
+  type ApiKeyJson,
+  type ApiKeyList,
+  apiKeyJson,
+  CREATED_API_KEY_SCHEMA,
+  type CreatedApiKey,
+  NEW_API_KEY_SCHEMA,
+  type NewApiKeyRequest,
+} from "../../wire/keys.js";
+import { actorOf } from "../access-recorder.js";
 import { keyOf } from "../authenticate.js";
 import type { ServerContext } from "../server-context.js";
-
-/** A key as the API shows it (never its secret or hash). */
-export function keyJson(record: ApiKeyRecord): Record<string, unknown> {
-  return {
-    id: record.id,
-    role: record.role,
-    tenant: record.tenant,
-    name: record.name,
-    created_at: record.createdAt,
-    revoked_at: record.revokedAt,
-  };
-}
+import { responses } from "../wire-responses.js";
 
 /** Key management for admins: create (the secret is answered once), list, revoke; each change recorded. */
 export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post<{ Body: { role?: unknown; tenant?: unknown; name?: unknown } }>(
+  app.post<{ Body: NewApiKeyRequest }>(
     "/v1/keys",
     {
       config: { permission: "admin" },
       schema: {
         summary: "Create an API key (its secret is shown in this answer only)",
         tags: ["keys"],
-        body: {
-          type: "object",
-          properties: {
-            role: { type: "string", enum: [...ROLES] },
-            tenant: { type: "string", minLength: 1, maxLength: 128 },
-            name: { type: "string", minLength: 1, maxLength: 256 },
-          },
-          required: ["role"],
-          additionalProperties: false,
-        },
+        body: NEW_API_KEY_SCHEMA,
+        response: responses({ 201: CREATED_API_KEY_SCHEMA }),
       },
     },
     async (request, reply) => {
@@ -52,9 +44,10 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
           ...(typeof name === "string" ? { name } : {}),
         },
         actorOf(keyOf(request), request),
-        request,
+        { component: "server", requestId: String(request.id) },
       );
-      return reply.code(201).send({ ...keyJson(created.record), key: created.key });
+      const answer: CreatedApiKey = { ...apiKeyJson(created.record), key: created.key };
+      return reply.code(201).send(answer);
     },
   );
 
@@ -62,9 +55,13 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
     "/v1/keys",
     {
       config: { permission: "admin" },
-      schema: { summary: "List API keys (never their secrets)", tags: ["keys"] },
+      schema: {
+        summary: "List API keys (never their secrets)",
+        tags: ["keys"],
+        response: responses({ 200: API_KEY_LIST_SCHEMA }),
+      },
     },
-    async () => ({ keys: ctx.keys.list().map(keyJson) }),
+    async (): Promise<ApiKeyList> => ({ keys: ctx.keys.list().map(apiKeyJson) }),
   );
 
   app.delete<{ Params: { id: string } }>(
@@ -75,12 +72,16 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
         summary: "Revoke an API key at once",
         tags: ["keys"],
         params: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+        response: responses({ 200: API_KEY_SCHEMA }),
       },
     },
-    async (request) => {
+    async (request): Promise<ApiKeyJson> => {
       const record = ctx.keys.revoke(request.params.id);
-      await recordKeyChange(ctx.log, "revoke", record, actorOf(keyOf(request), request), request);
-      return keyJson(record);
+      await recordKeyChange(ctx.log, "revoke", record, actorOf(keyOf(request), request), {
+        component: "server",
+        requestId: String(request.id),
+      });
+      return apiKeyJson(record);
     },
   );
 }

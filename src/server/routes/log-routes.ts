@@ -1,9 +1,16 @@
 import type { FastifyInstance } from "fastify";
 import { SealtrailError } from "../../errors.js";
 import { parseTilePath, TILE_WIDTH } from "../../ledger/tiles.js";
+import {
+  CONSISTENCY_PROOF_SCHEMA,
+  type ConsistencyProof,
+  INCLUSION_PROOF_SCHEMA,
+  type InclusionProof,
+} from "../../wire/proofs.js";
 import { keyOf } from "../authenticate.js";
 import { integerParam, parseReadQuery, visibleTo } from "../read-scope.js";
 import type { ServerContext } from "../server-context.js";
+import { responses } from "../wire-responses.js";
 
 const HASH_BYTES = 32;
 const IMMUTABLE = "private, max-age=31536000, immutable";
@@ -39,9 +46,10 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
       schema: {
         summary: "RFC 9162 inclusion proof of event seq in the tree of size (default: latest checkpoint)",
         tags: ["log"],
+        response: responses({ 200: INCLUSION_PROOF_SCHEMA }),
       },
     },
-    async (request) => {
+    async (request): Promise<InclusionProof> => {
       const key = keyOf(request);
       const { params } = parseReadQuery(request.url, ["seq", "size"]);
       const seq = integerParam(params, "seq", { min: 0, max: Number.MAX_SAFE_INTEGER });
@@ -66,9 +74,10 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
       schema: {
         summary: "RFC 9162 consistency proof from tree size `from` to `to` (default: latest checkpoint)",
         tags: ["log"],
+        response: responses({ 200: CONSISTENCY_PROOF_SCHEMA }),
       },
     },
-    async (request) => {
+    async (request): Promise<ConsistencyProof> => {
       const { params } = parseReadQuery(request.url, ["from", "to"]);
       const from = integerParam(params, "from", { min: 1, max: Number.MAX_SAFE_INTEGER });
       if (from === undefined) throw new SealtrailError("ST_ERR_USAGE", "from: expected a tree size");

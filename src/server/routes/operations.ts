@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { SealtrailError } from "../../errors.js";
+import { HEALTH_SCHEMA, type Health, READINESS_SCHEMA, type Readiness } from "../../wire/operations.js";
 import type { ServerContext } from "../server-context.js";
+import { responses } from "../wire-responses.js";
 
 /** Health, readiness, metrics and the OpenAPI document. */
 export function registerOperationRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -8,9 +10,14 @@ export function registerOperationRoutes(app: FastifyInstance, ctx: ServerContext
     "/healthz",
     {
       config: { permission: "public" },
-      schema: { summary: "The process is up", tags: ["operations"], security: [] },
+      schema: {
+        summary: "The process is up",
+        tags: ["operations"],
+        security: [],
+        response: responses({ 200: HEALTH_SCHEMA }),
+      },
     },
-    async () => ({ status: "ok" }),
+    async (): Promise<Health> => ({ status: "ok" }),
   );
 
   app.get(
@@ -21,9 +28,10 @@ export function registerOperationRoutes(app: FastifyInstance, ctx: ServerContext
         summary: "The store is open and accepts writes (503 while closing)",
         tags: ["operations"],
         security: [],
+        response: responses({ 200: READINESS_SCHEMA }),
       },
     },
-    async () => {
+    async (): Promise<Readiness> => {
       if (ctx.closing() || ctx.log.closed)
         throw new SealtrailError("ST_ERR_INGEST_CLOSED", "the server is shutting down");
       return { status: "ready" };

@@ -9,9 +9,11 @@ import {
   exportEvents,
 } from "../../export/export-events.js";
 import type { PageOrder } from "../../query/cursor.js";
+import { EVENT_PAGE_SCHEMA, EVENT_WITH_PROOF_SCHEMA, STATS_SCHEMA, type Stats } from "../../wire/events.js";
 import { keyOf, requirePermission } from "../authenticate.js";
 import { integerParam, parseReadQuery, scopeToKey, visibleTo } from "../read-scope.js";
 import type { ServerContext } from "../server-context.js";
+import { responses } from "../wire-responses.js";
 
 const EXPORT_TYPES: Readonly<Record<ExportFormat, string>> = {
   ndjson: "application/x-ndjson; charset=utf-8",
@@ -37,6 +39,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
         summary: "Query events, newest first, by cursor pages",
         description: filterDescription,
         tags: ["read"],
+        response: responses({ 200: EVENT_PAGE_SCHEMA }),
       },
     },
     async (request, reply) => {
@@ -70,6 +73,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
           "One event by id; ?proof=true adds its inclusion proof against the latest checkpoint (auditors)",
         tags: ["read"],
         params: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+        response: responses({ 200: EVENT_WITH_PROOF_SCHEMA }),
       },
     },
     async (request, reply) => {
@@ -101,9 +105,10 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
         summary: "Counts by action, outcome, actor, category, severity, hour and day",
         description: filterDescription,
         tags: ["read"],
+        response: responses({ 200: STATS_SCHEMA }),
       },
     },
-    async (request) => {
+    async (request): Promise<Stats> => {
       const key = keyOf(request);
       const query = parseReadQuery(request.url, ["top"]);
       const top = integerParam(query.params, "top", { min: 1, max: 1000 }, 10) as number;

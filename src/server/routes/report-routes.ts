@@ -1,33 +1,33 @@
 import { PassThrough } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { FRAMEWORKS } from "../../compliance/control-map.js";
-import { SealtrailError } from "../../errors.js";
-import { parseInstant } from "../../query/time-range.js";
-import { parseAuditLevel } from "../../reports/audit-level.js";
-import { rendererFor } from "../../reports/renderers/index.js";
-import { reportScope } from "../../reports/report-source.js";
-import { REPORT_TYPES, reportType } from "../../reports/report-types.js";
+import { buildReport, planReport, renderReport, reportTypeList } from "../../report-pipeline/index.js";
+import { REPORT_TYPE_LIST_SCHEMA, type ReportTypeList } from "../../wire/reports.js";
 import { keyOf } from "../authenticate.js";
-import { integerParam, parseReadQuery, scopeToKey } from "../read-scope.js";
+import { parseReadQuery } from "../read-scope.js";
 import type { ServerContext } from "../server-context.js";
+import { responses } from "../wire-responses.js";
+
+/** The query parameters of a report besides its filter (and since/until). */
+const REPORT_PARAMS = ["format", "period", "verify", "level", "days", "rotation_days", "framework"];
 
 /**
- * Reports over HTTP, as `sealtrail report` computes them: `GET /v1/reports` lists the types,
- * `GET /v1/reports/{type}?format=…&period=…|since=…&until=…&verify=true&framework=…&<filters>` renders one
- * (auditors; a tenant-bound key's report covers its tenant only, and says so in its filter).
+ * Reports over HTTP, through the same pipeline as `sealtrail report`: `GET /v1/reports` lists
+ * the types, `GET /v1/reports/{type}?format=…&period=…|since=…&until=…&verify=true&framework=…&<filters>`
+ * renders one (auditors; a tenant-bound key's report covers its tenant only, and says so in its
+ * filter). No option names a file on the server: control maps are the built-in ones.
  */
 export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get(
     "/v1/reports",
-    { config: { permission: "log:audit" }, schema: { summary: "The report types", tags: ["reports"] } },
-    async () => ({
-      types: REPORT_TYPES.map((t) => ({
-        id: t.id,
-        title: t.title,
-        description: t.description,
-        default_period: t.defaultPeriod,
-      })),
-    }),
+    {
+      config: { permission: "log:audit" },
+      schema: {
+        summary: "The report types",
+        tags: ["reports"],
+        response: responses({ 200: REPORT_TYPE_LIST_SCHEMA }),
+      },
+    },
+    async (): Promise<ReportTypeList> => reportTypeList(),
   );
 
   app.get<{ Params: { type: string } }>(
@@ -43,57 +43,33 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
     },
     async (request, reply) => {
       const key = keyOf(request);
-      const type = reportType(request.params.type);
-      const query = parseReadQuery(request.url, [
-        "format",
-        "period",
-        "verify",
-        "level",
-        "days",
-        "rotation_days",
-        "framework",
-      ]);
-      const framework = query.params.get("framework");
-      // Over HTTP only the built-in control maps: a path would let a client make the server
-      // read (and quote, in parse errors) any file it can.
-      if (framework !== undefined && !FRAMEWORKS.has(framework)) {
-        throw new SealtrailError(
-          "ST_ERR_USAGE",
-          `framework: expected one of ${[...FRAMEWORKS.keys()].join(", ")}, got "${framework.slice(0, 100)}"`,
-        );
-      }
-      const auditLevel = parseAuditLevel(query.params.get("level") ?? "standard");
-      const renderer = rendererFor(query.params.get("format") ?? "json");
-      const now = Date.now();
-      const period = query.params.get("period");
-      if (period !== undefined && query.filter.since !== undefined) {
-        throw new SealtrailError("ST_ERR_USAGE", "period and since: give one of them");
-      }
-      const until = query.filter.until ?? now;
-      const since = query.filter.since ?? parseInstant(period ?? type.defaultPeriod, "period", until);
-      if (!(since < until)) throw new SealtrailError("ST_ERR_USAGE", "since: expected a time before until");
-      const expressions =
-        key.tenant === null ? [...query.expressions] : [...query.expressions, `tenant=${key.tenant}`];
+      const query = parseReadQuery(request.url, REPORT_PARAMS);
+      const param = (name: string) => query.params.get(name);
+      const plan = planReport(
+        {
+          type: request.params.type,
+          format: param("format") ?? "json",
+          period: param("period"),
+          since: param("since"),
+          until: param("until"),
+          level: param("level"),
+          verify: param("verify") === "true",
+          framework: param("framework"),
+          days: param("days"),
+          rotationDays: param("rotation_days"),
+          filter: query.expressions,
+          tenant: key.tenant,
+        },
+        { files: false },
+      );
       await ctx.access.recordRead(request, "report", {
-        type: type.id,
-        filter: expressions,
-        since: new Date(since).toISOString(),
+        type: plan.type.id,
+        filter: plan.request.expressions,
+        since: new Date(plan.request.since).toISOString(),
       });
-      const scope = await reportScope(ctx.log, {
-        since,
-        until,
-        expressions,
-        filter: scopeToKey({ conditions: query.filter.conditions }, key),
-        ...(query.params.get("verify") === "true" ? { verifyStore: true } : {}),
-        auditLevel,
-      });
-      const report = await type.build(ctx.log, scope, {
-        days: integerParam(query.params, "days", { min: 1, max: 36_500 }),
-        rotationDays: integerParam(query.params, "rotation_days", { min: 1, max: 36_500 }),
-        framework,
-      });
+      const report = await buildReport(ctx.log, plan);
       const body = new PassThrough();
-      renderer.render(report, body).then(
+      renderReport(plan, report, body).then(
         () => body.end(),
         (error: unknown) => {
           request.log.error({ err: error }, "report rendering failed part-way");
@@ -101,8 +77,11 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
         },
       );
       return reply
-        .type(renderer.mediaType)
-        .header("content-disposition", `attachment; filename="sealtrail-${type.id}.${renderer.extension}"`)
+        .type(plan.renderer.mediaType)
+        .header(
+          "content-disposition",
+          `attachment; filename="sealtrail-${plan.type.id}.${plan.renderer.extension}"`,
+        )
         .send(body);
     },
   );

@@ -5,15 +5,29 @@ import { type ErrorCode, SealtrailError } from "../../errors.js";
 import type { AppendReceipt } from "../../ingest/appender.js";
 import { ingestNdjson } from "../../ingest/ingest-ndjson.js";
 import type { TransformSpec } from "../../ingest/transform-spec.js";
+import {
+  BATCH_SUMMARY_SCHEMA,
+  type BatchResult,
+  type BatchSummary,
+  EVENT_RECEIPT_SCHEMA,
+  type EventReceipt,
+} from "../../wire/events.js";
 import { keyOf } from "../authenticate.js";
 import { eventIdForIdempotencyKey } from "../idempotency-key.js";
 import { sendProblem } from "../problem.js";
 import type { ServerContext } from "../server-context.js";
+import { responses } from "../wire-responses.js";
 
-/** One element's result in a batch answer. */
-type BatchResult =
-  | { index: number; seq: number; id: string; duplicate?: true }
-  | { index: number; error: { code: ErrorCode; detail: string } };
+/** A refused element's error, with its registry code. */
+interface ElementError {
+  readonly code: ErrorCode;
+  readonly detail: string;
+}
+
+/** One element's result in a batch answer: the wire's {@link BatchResult}, with registry codes. */
+type ElementResult =
+  | Exclude<BatchResult, { readonly error: unknown }>
+  | { readonly index: number; readonly error: ElementError };
 
 const NDJSON = "application/x-ndjson";
 
@@ -38,6 +52,13 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: ServerContext): v
             "idempotency-key": { type: "string", description: "The event's id, for single events" },
           },
         },
+        response: responses({
+          200: {
+            description: "A batch: every element's result; or one event the log already held",
+            anyOf: [BATCH_SUMMARY_SCHEMA, EVENT_RECEIPT_SCHEMA],
+          },
+          201: EVENT_RECEIPT_SCHEMA,
+        }),
       },
     },
     async (request, reply) => {
@@ -70,9 +91,8 @@ async function writeOne(ctx: ServerContext, request: FastifyRequest, reply: Fast
   const [outcome] = outcomes;
   if (!outcome) throw new SealtrailError("ST_ERR_HTTP_INTERNAL", "no outcome for the event");
   if (!outcome.ok) throw outcome.error;
-  return reply
-    .code(outcome.duplicate ? 200 : 201)
-    .send({ seq: outcome.seq, id: outcome.id, duplicate: outcome.duplicate });
+  const receipt: EventReceipt = { seq: outcome.seq, id: outcome.id, duplicate: outcome.duplicate };
+  return reply.code(outcome.duplicate ? 200 : 201).send(receipt);
 }
 
 async function writeArray(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, body: unknown[]) {
@@ -90,7 +110,7 @@ async function writeArray(ctx: ServerContext, request: FastifyRequest, reply: Fa
 
 async function writeNdjson(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply) {
   const key = keyOf(request);
-  const results: BatchResult[] = [];
+  const results: ElementResult[] = [];
   const receipts: Array<{ line: number; receipt: AppendReceipt }> = [];
   try {
     await ingestNdjson(request.body as Readable, (events) => ctx.log.submitPrepared(events), {
@@ -120,8 +140,8 @@ async function allResults(
   ctx: ServerContext,
   request: FastifyRequest,
   receipts: ReadonlyArray<{ line: number; receipt: AppendReceipt }>,
-  rejected: readonly BatchResult[],
-): Promise<BatchResult[]> {
+  rejected: readonly ElementResult[],
+): Promise<ElementResult[]> {
   const settled: AppendOutcome[] = receipts.map(({ receipt }) => ({ ok: true as const, ...receipt }));
   await hideOtherTenants(ctx, request, settled);
   const stored = settled.map((outcome, i) => resultOf(outcome, (receipts[i] as { line: number }).line - 1));
@@ -152,29 +172,29 @@ async function hideOtherTenants(
   }
 }
 
-function resultOf(outcome: AppendOutcome, index: number): BatchResult {
+function resultOf(outcome: AppendOutcome, index: number): ElementResult {
   if (!outcome.ok) return { index, error: { code: outcome.error.code, detail: outcome.error.message } };
   return outcome.duplicate
     ? { index, seq: outcome.seq, id: outcome.id, duplicate: true }
     : { index, seq: outcome.seq, id: outcome.id };
 }
 
-function resultsOf(outcomes: readonly AppendOutcome[]): BatchResult[] {
+function resultsOf(outcomes: readonly AppendOutcome[]): ElementResult[] {
   return outcomes.map((outcome, index) => resultOf(outcome, index));
 }
 
 /** 200 with every result; when nothing was stored and something was refused, the first refusal's problem. */
-function sendBatch(request: FastifyRequest, reply: FastifyReply, results: BatchResult[]) {
+function sendBatch(request: FastifyRequest, reply: FastifyReply, results: ElementResult[]) {
   let accepted = 0;
   let duplicates = 0;
-  let firstError: { code: ErrorCode; detail: string } | undefined;
+  let firstError: ElementError | undefined;
   for (const r of results) {
     if ("error" in r) firstError ??= r.error;
     else if (r.duplicate) duplicates++;
     else accepted++;
   }
   const rejected = results.length - accepted - duplicates;
-  const summary = { accepted, duplicates, rejected, results };
+  const summary: BatchSummary = { accepted, duplicates, rejected, results };
   if (firstError && accepted + duplicates === 0) {
     const refusal = new SealtrailError(
       firstError.code,
