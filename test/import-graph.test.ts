@@ -17,6 +17,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: "utf8" });
 
+test("every import of the source tree points down the module table", () => {
+  const result = run();
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /imports ok: \d+ modules/);
+});
+
 test("an import up the table, or a module missing from it, fails naming the file", () => {
   const src = join(dir, "src");
   mkdirSync(join(src, "ground"), { recursive: true });

@@ -3,7 +3,6 @@ import { finished } from "node:stream/promises";
 import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { AuditLog } from "../audit-log.js";
-import { registerComplianceReport } from "../compliance/compliance-report-type.js";
 import { SealtrailError } from "../errors.js";
 import type { AuditEvent } from "../event/audit-event.js";
 import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../export/export-events.js";
@@ -78,7 +77,6 @@ function summaryLine(event: AuditEvent): string[] {
  * them to exit codes.
  */
 export function buildProgram(): Command {
-  registerComplianceReport();
   const program = new Command("sealtrail")
     .description("Sealtrail: a tamper-evident audit trail (RFC 6962 Merkle log, signed C2SP checkpoints)")
     .version(readVersion())

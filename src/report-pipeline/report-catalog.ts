@@ -1,10 +1,14 @@
+import { registerComplianceReport } from "../compliance/compliance-report-type.js";
 import { REPORT_TYPES, type ReportType, reportType } from "../reports/report-types.js";
 import type { ReportTypeList } from "../wire/reports.js";
 
 /**
  * The report types the pipeline computes, for every shell: the list the CLI prints and the
- * server answers, and the lookup by id.
+ * server answers, and the lookup by id. This is where the catalog is composed: the built-in
+ * types of `reports/`, then `compliance` (registered from here, so `reports/` never imports
+ * `compliance/` and no shell can forget it).
  */
+registerComplianceReport();
 
 /**
  * Every report type, in the order they are listed.

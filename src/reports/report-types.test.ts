@@ -16,7 +16,7 @@ test("reports/ alone defines the built-in types only: compliance is registered f
   const ids = REPORT_TYPES.map((t) => t.id);
   assert.ok(ids.includes("activity-daily") && ids.includes("crypto-compliance"), ids.join(", "));
   assert.ok(!ids.includes("compliance"), ids.join(", "));
-  assert.throws(() => reportType("compliance"), /--type: expected one of activity-daily, /);
+  assert.throws(() => reportType("compliance"), /: type: expected one of activity-daily, /);
 });
 
 test("a registered type is listed after the others and found by id; registering it again changes nothing", () => {

@@ -4,7 +4,6 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import type { ApiKeyStore } from "../access/api-key-store.js";
 import type { AuditLog } from "../audit-log.js";
-import { registerComplianceReport } from "../compliance/compliance-report-type.js";
 import { SealtrailError } from "../errors.js";
 import { PreparePool } from "../ingest/prepare-pool.js";
 import { ServerMetrics } from "../metrics/server-metrics.js";
@@ -62,7 +61,6 @@ export interface SealtrailApp {
  * ```
  */
 export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
-  registerComplianceReport();
   let limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const app = Fastify({
     logger: options.logger ?? false,
