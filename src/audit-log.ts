@@ -702,7 +702,7 @@ export class AuditLog {
    * Follows committed events in seq order: see {@link Follower}. `name` makes it durable (its
    * acknowledged position is stored in the store, and a follower opened again under the same
    * name resumes there); `null` keeps the position in memory only (a live tail). Followers never
-   * sit on the write path: a stalled one costs the appender nothing.
+   * sit on the write path: a stalled one costs the appender nothing. Closing the log ends them.
    *
    * @example
    * ```ts
@@ -719,8 +719,11 @@ export class AuditLog {
   ): Follower {
     checkOptions("follow", options, FOLLOW_OPTIONS);
     const { filter, ...rest } = options;
+    // Closing the log ends its followers (their loops end; they never read a closed store).
+    const closing = this.#stopBackground.signal;
     return new Follower(name, this.#driver, this.#feed, {
       ...rest,
+      signal: rest.signal ? AbortSignal.any([rest.signal, closing]) : closing,
       ...(filter === undefined ? {} : { filter: toFilter(filter) }),
     });
   }

@@ -164,6 +164,20 @@ for (const kind of ["sqlite", "memory"] as const) {
       await log.close();
     });
 
+    test("closing the log ends its followers", async () => {
+      const log = await open();
+      await log.append(events(3));
+      const follower = log.follow("closing");
+      const seen: number[] = [];
+      const done = (async () => {
+        for await (const event of follower) seen.push(event.seq);
+      })();
+      await new Promise((r) => setTimeout(r, 50));
+      await log.close();
+      await done;
+      assert.deepEqual(seen, [0, 1, 2]);
+    });
+
     test("bad follower names and options are refused with what was expected", async () => {
       const log = await open();
       for (const [make, text] of [
