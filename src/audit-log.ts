@@ -174,6 +174,9 @@ export interface ConsistencyProofJson {
 
 const b64 = (b: Buffer) => b.toString("base64");
 
+/** The longest delay a Node.js timer keeps (longer ones fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The largest event an entry bundle can carry (a 16-bit length). */
 const MAX_ENTRY_BYTES = 0xffff;
 
@@ -262,15 +265,17 @@ export class AuditLog {
    */
   async #publishCheckpoints(intervalMs: number): Promise<void> {
     const signal = this.#stopBackground.signal;
-    const growth = this.follow(null, {
-      bodies: false,
-      fromSeq: this.#sizeAtOpen,
-      pollMs: intervalMs,
-      keepAlive: false,
-      signal,
-    });
     let lastSigned = 0;
     try {
+      // From 0, not from the size at open: a tail committed but never signed (a process that
+      // ended between a commit and its checkpoint) is signed at once, not when the log next grows.
+      const growth = this.follow(null, {
+        bodies: false,
+        fromSeq: 0,
+        pollMs: intervalMs,
+        keepAlive: false,
+        signal,
+      });
       for await (const _ of growth.batches()) {
         const due = lastSigned + intervalMs - performance.now();
         if (due > 0) await pause(due, signal);
@@ -308,6 +313,13 @@ export class AuditLog {
   /** Opens the store in `options.home`, creating it first unless `create` is false. */
   static async open(options: AuditLogOptions = {}): Promise<AuditLog> {
     checkOptions("AuditLog.open", options, OPEN_OPTIONS);
+    const interval = options.checkpointIntervalMs ?? 1000;
+    if (!(Number.isSafeInteger(interval) && interval >= 0 && interval <= MAX_TIMER_MS)) {
+      throw new SealtrailError(
+        "ST_ERR_USAGE",
+        `checkpointIntervalMs: expected an integer from 0 to ${MAX_TIMER_MS} (0: never on a timer), got ${interval}`,
+      );
+    }
     const maxBytes = options.limits?.maxEventBytes;
     if (
       maxBytes !== undefined &&
@@ -718,6 +730,7 @@ export class AuditLog {
     options: Omit<FollowOptions, "filter"> & { filter?: FilterInput } = {},
   ): Follower {
     checkOptions("follow", options, FOLLOW_OPTIONS);
+    if (this.#closed) throw new SealtrailError("ST_ERR_INGEST_CLOSED", "the log is closed");
     const { filter, ...rest } = options;
     // Closing the log ends its followers (their loops end; they never read a closed store).
     const closing = this.#stopBackground.signal;
@@ -830,7 +843,8 @@ export class AuditLog {
     this.#closed = true;
     this.#stopBackground.abort();
     try {
-      await this.#publisher;
+      // The publisher reports its own failures; closing must go on to flush and sign regardless.
+      await this.#publisher?.catch(() => {});
       if (this.#appender) {
         await this.#appender.close();
         if (this.#appender.size > this.#sizeAtOpen) await this.#checkpointIfGrown();

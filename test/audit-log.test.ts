@@ -221,3 +221,28 @@ test("a memory store lives as long as its factory: closed and opened again, it h
   await assert.rejects(AuditLog.init({ storage: mem }), (e) => isSealtrailError(e, "ST_ERR_STORE_EXISTS"));
   await again.close();
 });
+
+test("a log opened over events never signed signs them without waiting for new ones", async () => {
+  const writer = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
+  await writer.append(Array.from({ length: 5 }, () => ({ action: "a.b" })));
+  // The writer is left open, as a process that ended between a commit and its checkpoint would.
+  const reader = await AuditLog.open({ home: dir, create: false, checkpointIntervalMs: 50 });
+  assert.equal((await reader.latestCheckpoint())?.size, undefined);
+  const deadline = Date.now() + 10_000;
+  while ((await reader.latestCheckpoint())?.size !== 5 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal((await reader.latestCheckpoint())?.size, 5);
+  await assert.rejects(
+    AuditLog.open({ home: dir, create: false, checkpointIntervalMs: Number.POSITIVE_INFINITY }),
+    (e) =>
+      isSealtrailError(e, "ST_ERR_USAGE") &&
+      /^checkpointIntervalMs: expected an integer from 0 to/.test((e as Error).message),
+  );
+  await reader.close();
+  assert.throws(
+    () => reader.follow("late"),
+    (e) => isSealtrailError(e, "ST_ERR_INGEST_CLOSED"),
+  );
+  await writer.close();
+});

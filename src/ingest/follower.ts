@@ -123,8 +123,16 @@ export class Follower implements AsyncIterable<StoredEvent> {
     this.#keepAlive = options.keepAlive !== false;
     this.#fromSeq = fromSeq;
     if (options.signal) {
-      if (options.signal.aborted) this.#stop.abort();
-      else options.signal.addEventListener("abort", () => this.#stop.abort(), { once: true });
+      const given = options.signal;
+      if (given.aborted) this.#stop.abort();
+      else {
+        const stop = () => this.#stop.abort();
+        given.addEventListener("abort", stop, { once: true });
+        // Followers come and go under one long-lived signal (the log's): leave it no listener behind.
+        this.#stop.signal.addEventListener("abort", () => given.removeEventListener("abort", stop), {
+          once: true,
+        });
+      }
     }
   }
 
@@ -166,6 +174,16 @@ export class Follower implements AsyncIterable<StoredEvent> {
     if (this.#started) throw new SealtrailError("ST_ERR_USAGE", "a follower can be iterated once");
     this.#started = true;
     const signal = this.#stop.signal;
+    try {
+      yield* this.#read(signal);
+    } finally {
+      // Ended by the consumer (break, return) or by the signal: nothing of it stays registered.
+      this.#stop.abort();
+    }
+  }
+
+  async *#read(signal: AbortSignal): AsyncGenerator<FollowedBatch> {
+    if (signal.aborted) return;
     let position = this.#fromSeq ?? (this.#name === null ? 0 : await this.#source.getCursor(this.#name));
     this.#position = position;
     while (!signal.aborted) {

@@ -81,6 +81,8 @@ export function registerLiveTail(app: FastifyInstance, ctx: ServerContext, open:
       const end = () => stop.abort();
       request.raw.on("close", end);
       raw.on("close", end);
+      // A client gone while its read was being recorded closed before these listeners existed.
+      if (request.raw.destroyed || raw.destroyed) end();
       try {
         const follower = ctx.log.follow(null, {
           filter: scopeToKey(query.filter, key),

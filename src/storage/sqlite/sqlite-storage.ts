@@ -1,3 +1,4 @@
+import { SealtrailError } from "../../errors.js";
 import type { Storage, StorageFactory, StorageOpenOptions } from "../storage.js";
 import { SqliteApiKeyTable } from "./sqlite-api-key-table.js";
 import { SqliteDriver } from "./sqlite-driver.js";
@@ -44,10 +45,12 @@ export function sqliteStorage(options: SqliteStorageOptions = {}): StorageFactor
     async open(openOptions: StorageOpenOptions = {}): Promise<Storage> {
       const driver = SqliteDriver.open(paths.database, { lazyWriter: openOptions.readMostly === true });
       let apiKeys: SqliteApiKeyTable | undefined;
+      let closed = false;
       return {
         driver,
         // Opened on first use: most commands never read a key.
         get apiKeys() {
+          if (closed) throw new SealtrailError("ST_ERR_INGEST_CLOSED", "the store is closed");
           apiKeys ??= SqliteApiKeyTable.open(paths.apiKeys);
           return apiKeys;
         },
@@ -56,6 +59,7 @@ export function sqliteStorage(options: SqliteStorageOptions = {}): StorageFactor
         verifierKey: () => readVerifierKey(paths) ?? loadSigner(paths).verifierKey,
         publishCheckpoint: (note) => publishCheckpointFile(paths, note),
         async close() {
+          closed = true;
           apiKeys?.close();
           await driver.close();
         },
