@@ -6,60 +6,15 @@
  * on stderr and the rejection recorded too. Command-line flags keep overriding the file.
  */
 import assert from "node:assert/strict";
-import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { after, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CLI, cli, initStore, removeTempDirs, tempDir } from "./cli-harness.js";
+import { cli, initStore, removeTempDirs, tempDir } from "./cli-harness.js";
+import { type ServeProcess, startServeProcess } from "./support/serve-process.js";
 
 after(removeTempDirs);
-
-/** A `sealtrail serve` child process and what it printed so far. */
-interface ServeProcess {
-  readonly url: string;
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr(): string;
-}
-
-/** Starts `sealtrail serve ARGS…` and waits for its `listening on` line. */
-async function startServe(args: readonly string[]): Promise<ServeProcess> {
-  const env = { ...process.env };
-  delete env.SEALTRAIL_HOME;
-  delete env.SEALTRAIL_SIGNING_KEY;
-  delete env.SEALTRAIL_CONFIG;
-  const child = spawn(process.execPath, [CLI, "serve", ...args], { stdio: ["ignore", "pipe", "pipe"], env });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal })),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`serve did not start in 30 s:\n${stdout}\n${stderr}`)),
-      30_000,
-    );
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-      const m = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] as string);
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited (${code ?? signal}) before listening:\n${stdout}\n${stderr}`));
-    });
-  });
-  return { url, child, exited, stderr: () => stderr };
-}
 
 /** Sends SIGHUP and waits until the server has reported its `count`-th reload on stderr. */
 async function hangUp(server: ServeProcess, count: number): Promise<string> {
@@ -117,7 +72,7 @@ test("SIGHUP reloads the configuration of a running server: live changes apply, 
   writeFileSync(file, first);
 
   // --port 0 overrides the file's port (and keeps overriding it after every reload).
-  const server = await startServe(["--home", home, "--port", "0"]);
+  const server = await startServeProcess(["--home", home, "--port", "0"]);
   t.after(async () => {
     if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
     await server.exited;

@@ -7,22 +7,12 @@
  * already stored comes back as `duplicate: true`, at its stored seq).
  */
 import assert from "node:assert/strict";
-import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { after, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  CLI,
-  cli,
-  describeRun,
-  exportLines,
-  initStore,
-  removeTempDirs,
-  runCli,
-  tempDir,
-} from "./cli-harness.js";
+import { cli, describeRun, exportLines, initStore, removeTempDirs, runCli, tempDir } from "./cli-harness.js";
+import { type ServeProcess, startServeProcess } from "./support/serve-process.js";
 
 after(removeTempDirs);
 
@@ -35,51 +25,18 @@ const LOAD_MS = 2_000;
 /** Acknowledged events the load must have reached for the kill to mean something. */
 const MIN_ACKED = 2_000;
 
-/** A `sealtrail serve` child process. */
-interface ServerProcess {
-  readonly url: string;
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr(): string;
-}
-
 /** Starts `sealtrail serve` on a free port and waits for its `listening on` line. */
-async function startServe(home: string, processes: ServerProcess[]): Promise<ServerProcess> {
-  const env = { ...process.env };
-  delete env.SEALTRAIL_HOME;
-  delete env.SEALTRAIL_SIGNING_KEY;
-  const child = spawn(
-    process.execPath,
-    [CLI, "serve", "--home", home, "--port", "0", "--rate-limit", "0", "--log-level", "error"],
-    { stdio: ["ignore", "pipe", "pipe"], env },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal })),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`serve did not start in 30 s:\n${stdout}\n${stderr}`)),
-      30_000,
-    );
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-      const m = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] as string);
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited (${code ?? signal}) before listening:\n${stdout}\n${stderr}`));
-    });
-  });
-  const server: ServerProcess = { url, child, exited, stderr: () => stderr };
+async function startServe(home: string, processes: ServeProcess[]): Promise<ServeProcess> {
+  const server = await startServeProcess([
+    "--home",
+    home,
+    "--port",
+    "0",
+    "--rate-limit",
+    "0",
+    "--log-level",
+    "error",
+  ]);
   processes.push(server);
   return server;
 }
@@ -197,7 +154,7 @@ test("kill -9 of the server under load: every acknowledged event is stored once,
   const writer = createKey(home, "writer");
   const auditor = createKey(home, "auditor");
 
-  const processes: ServerProcess[] = [];
+  const processes: ServeProcess[] = [];
   t.after(async () => {
     for (const p of processes) {
       if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
