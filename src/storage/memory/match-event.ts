@@ -1,12 +1,11 @@
-import { type AuditEvent, SEVERITIES } from "../../event/audit-event.js";
-import { formatTimestamp } from "../../event/timestamp.js";
+import type { AuditEvent } from "../../event/audit-event.js";
 import {
   type Condition,
   type EventFilter,
   type FilterValue,
   LIST_FIELDS,
-  TIME_FIELDS,
 } from "../../read-model/event-filter.js";
+import { filterBindValue, prefixUpperBound } from "../filter-binding.js";
 import { type IndexedColumns, indexedColumns } from "../indexed-columns.js";
 import { listElements, pathSegments, readPath, sqlValueOf } from "./json-path.js";
 import {
@@ -65,7 +64,6 @@ const COLUMNS: ReadonlyMap<string, Column> = new Map([
   ["tenant", column((r) => r.columns.tenant, "text")],
 ]);
 
-const SEVERITY_LEVEL = new Map<string, number>(SEVERITIES.map((name, level) => [name, level]));
 /** Severity levels run the other way (0 = emergency), so "at least as severe" is `<=`. */
 const SEVERITY_OP: Readonly<Record<Op, Op>> = { gt: "lt", gte: "lte", lt: "gt", lte: "gte" };
 
@@ -82,17 +80,9 @@ function holds(op: Op, order: number): boolean {
   }
 }
 
-/** The smallest string greater than every string starting with `prefix` (as the SQLite driver bounds it). */
-function prefixUpperBound(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
-
-/** A filter value as the SQLite driver binds it for `field`. */
+/** A filter value as the SQLite driver binds it for `field` (NaN binds as NULL there). */
 function bindValue(field: string, value: FilterValue): SqlValue {
-  if (field === "severity") return SEVERITY_LEVEL.get(String(value)) ?? -1;
-  if (TIME_FIELDS.has(field) && field !== "timestamp" && typeof value === "number")
-    return formatTimestamp(value);
-  return bound(value);
+  return bound(filterBindValue(field, value));
 }
 
 /** `value = ?`; on fields without a column a numeric or boolean text also matches the JSON number or boolean. */

@@ -1,12 +1,10 @@
-import { SEVERITIES } from "../../event/audit-event.js";
-import { formatTimestamp } from "../../event/timestamp.js";
 import {
   type Condition,
   type EventFilter,
   type FilterValue,
   LIST_FIELDS,
-  TIME_FIELDS,
 } from "../../read-model/event-filter.js";
+import { filterBindValue, prefixUpperBound } from "../filter-binding.js";
 
 /**
  * Translates an {@link EventFilter} into a SQL `WHERE` clause over the `events` table: indexed
@@ -32,7 +30,6 @@ const COLUMNS: ReadonlyMap<string, string> = new Map([
   ["tenant", "tenant"],
 ]);
 
-const SEVERITY_LEVEL = new Map<string, number>(SEVERITIES.map((name, level) => [name, level]));
 /** Severity levels run the other way (0 = emergency), so "at least as severe" is `<=`. */
 const SEVERITY_OP = { gt: "<", gte: "<=", lt: ">", lte: ">=" } as const;
 const RANGE_OP = { gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
@@ -46,19 +43,6 @@ export function jsonPath(field: string): string {
     .split(".")
     .map((p) => `"${p}"`)
     .join(".")}`;
-}
-
-/** The smallest string greater than every string starting with `prefix`. */
-function prefixUpperBound(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
-
-function bindValue(field: string, value: FilterValue): unknown {
-  if (field === "severity") return SEVERITY_LEVEL.get(String(value)) ?? -1;
-  if (TIME_FIELDS.has(field) && field !== "timestamp" && typeof value === "number")
-    return formatTimestamp(value);
-  if (typeof value === "boolean") return value ? 1 : 0;
-  return value;
 }
 
 function compileCondition(c: Condition, params: unknown[]): string {
@@ -85,7 +69,7 @@ function compileCondition(c: Condition, params: unknown[]): string {
       return `(${expr} >= ? AND ${expr} < ?)`;
     default: {
       const op = c.field === "severity" ? SEVERITY_OP[c.op] : RANGE_OP[c.op];
-      const bound = bindValue(c.field, c.value);
+      const bound = filterBindValue(c.field, c.value);
       if (loose) return looseRange(expr, `json_type(body, '${jsonPath(c.field)}')`, op, bound, params);
       params.push(bound);
       return `${expr} ${op} ?`;
@@ -126,7 +110,7 @@ function equality(
   loose: boolean,
   params: unknown[],
 ): string {
-  const bound = bindValue(field, value);
+  const bound = filterBindValue(field, value);
   if (loose && typeof value === "string") {
     const alternatives: unknown[] = [value];
     if (value.trim() !== "" && Number.isFinite(Number(value))) alternatives.push(Number(value));
