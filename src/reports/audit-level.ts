@@ -18,6 +18,8 @@ export type AuditLevel = (typeof AUDIT_LEVELS)[number];
 export interface EventColumn {
   readonly key: string;
   readonly label: string;
+  /** `timestamp`: the value is an instant as stored (see `TableColumn`). */
+  readonly type?: "timestamp";
   readonly value: (e: AuditEvent) => Cell;
 }
 
@@ -26,7 +28,7 @@ const DETAILS_CHARS = 300;
 
 const MINIMAL: readonly EventColumn[] = [
   { key: "seq", label: "Seq", value: (e) => e.seq },
-  { key: "timestamp", label: "Time", value: (e) => e.timestamp },
+  { key: "timestamp", label: "Time", type: "timestamp", value: (e) => e.timestamp },
   { key: "action", label: "Action", value: (e) => e.action },
   { key: "outcome", label: "Outcome", value: (e) => e.outcome },
 ];

@@ -49,11 +49,22 @@ export interface KeyFigure {
 /** A table cell: numbers stay numbers so spreadsheets can add them up. */
 export type Cell = string | number | boolean | null;
 
+/**
+ * A column of a table. A `timestamp` column holds instants as stored (RFC 3339 text, UTC): formats
+ * for people show them with `humanTimestamp` (no zero milliseconds), formats for programs as
+ * they are.
+ */
+export interface TableColumn {
+  readonly key: string;
+  readonly label: string;
+  readonly type?: "timestamp";
+}
+
 /** A table of rows under named columns. */
 export interface TableBlock {
   readonly kind: "table";
   readonly title: string;
-  readonly columns: readonly { readonly key: string; readonly label: string }[];
+  readonly columns: readonly TableColumn[];
   readonly rows: readonly Readonly<Record<string, Cell>>[];
   /** Rows left out (the table shows the first ones). */
   readonly truncated?: number;

@@ -31,6 +31,19 @@ export function countTable(
 }
 
 /**
+ * How a report names its period's end in relative times: `undefined` (plain "ago" and "in") when
+ * the period ends about now (within a minute), else "the period's end".
+ *
+ * @example
+ * ```ts
+ * relativeTime(notAfter, end, periodEndName(end)); // "2 minutes ago" or "2 minutes before the period's end"
+ * ```
+ */
+export function periodEndName(end: number, now = Date.now()): string | undefined {
+  return Math.abs(now - end) < 60_000 ? undefined : "the period's end";
+}
+
+/**
  * A table of events, newest first, with the fields `level` shows; `matching` is how many
  * events matched in all, so the table says how many it leaves out.
  */
@@ -44,7 +57,7 @@ export function eventTable(
   return {
     kind: "table",
     title,
-    columns: columns.map(({ key, label }) => ({ key, label })),
+    columns: columns.map(({ key, label, type }) => ({ key, label, ...(type ? { type } : {}) })),
     rows: events.map(
       (e) => Object.fromEntries(columns.map((c) => [c.key, c.value(e)])) as Record<string, Cell>,
     ),

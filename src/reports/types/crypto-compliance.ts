@@ -1,3 +1,5 @@
+import { counted } from "../../human/counted.js";
+import { humanTimestamp } from "../../human/human-time.js";
 import {
   algorithmAllowed,
   type CryptoPolicy,
@@ -7,7 +9,9 @@ import {
 import type { Cell, Finding, FindingSeverity, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
 import { summarySection } from "./blocks.js";
-import { type CryptoAsset, cryptoInventory, DAY, SCAN_LIMIT } from "./certificate-expiry.js";
+import { type CryptoAsset, cryptoInventory, SCAN_LIMIT } from "./crypto-assets.js";
+
+const DAY = 86_400_000;
 
 /** What the crypto-compliance report is asked for. */
 export interface CryptoComplianceOptions {
@@ -56,7 +60,7 @@ function violationsOf(asset: CryptoAsset, policy: CryptoPolicy): Violation[] {
       found.push({
         rule: "validity",
         severity: "medium",
-        text: `valid for ${days} days, longer than the ${policy.maxValidityDays} allowed`,
+        text: `valid for ${counted(days, "day")}, longer than the ${policy.maxValidityDays} allowed`,
         seqs: [asset.notBefore.seq, asset.notAfter.seq],
       });
     }
@@ -72,8 +76,8 @@ function validityDays(asset: CryptoAsset): number | undefined {
 const uniqueSorted = (seqs: readonly number[]): number[] => [...new Set(seqs)].sort((a, b) => a - b);
 
 /**
- * The crypto-compliance report: the latest known state of every key and certificate (by key id,
- * serial or fingerprint) checked against a crypto policy — disallowed algorithms, keys smaller
+ * The crypto-compliance report: the latest known state of every key and certificate (one asset
+ * per identity across rotations and renewals, see `cryptoAssetIdentity`) checked against a crypto policy — disallowed algorithms, keys smaller
  * than required, certificates valid for longer than allowed — with the compliance percentage
  * (compliant assets / assets). Revoked or deleted assets are left out.
  *
@@ -115,6 +119,7 @@ export async function cryptoCompliance(
     columns: [
       { key: "asset", label: "Asset" },
       { key: "kind", label: "Kind" },
+      { key: "fingerprint", label: "Fingerprint" },
       { key: "algorithm", label: "Algorithm" },
       { key: "keySize", label: "Key size" },
       { key: "validity", label: "Validity (days)" },
@@ -126,6 +131,7 @@ export async function cryptoCompliance(
       ({ asset, violations }): Record<string, Cell> => ({
         asset: asset.id,
         kind: asset.kind,
+        fingerprint: asset.fingerprint?.value ?? null,
         algorithm: asset.algorithm?.value ?? null,
         keySize: asset.keySize?.value ?? null,
         validity: validityDays(asset) ?? null,
@@ -169,7 +175,7 @@ export async function cryptoCompliance(
           { label: "Compliance", value: percent, unit: "%" },
         ],
         findings,
-        `Inventory at the period's end (${new Date(scope.request.until).toISOString()})`,
+        `Inventory at the period's end (${humanTimestamp(scope.request.until)})`,
       ),
       { id: "assets", title: "Assets", blocks: [table] },
       { id: "policy", title: "Policy", blocks: [policyTable] },

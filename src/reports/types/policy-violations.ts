@@ -2,7 +2,7 @@ import type { Condition } from "../../read-model/event-filter.js";
 import type { Cell, Finding, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
 import { eventTable, summarySection } from "./blocks.js";
-import { SCAN_LIMIT, scanEvents } from "./certificate-expiry.js";
+import { SCAN_LIMIT, scanEvents } from "./event-scan.js";
 
 const LISTED = 50;
 const EVIDENCE = 10;
