@@ -15,6 +15,7 @@ import { cryptoAssetIdentity } from "../src/reports/types/crypto-assets.js";
 import { cryptoCompliance } from "../src/reports/types/crypto-compliance.js";
 import { keyUsage } from "../src/reports/types/key-usage.js";
 import { memoryStorage } from "../src/storage/memory/memory-storage.js";
+import { assertHumanWording } from "./support/report-wording.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -49,10 +50,14 @@ async function reportsOf(events: ReadonlyArray<AuditEventInput & { n: string }>)
       expressions: [],
       filter: { conditions: [] },
     });
-    return {
+    const built = {
       compliance: await cryptoCompliance(log, scope),
       expiry: await certificateExpiry(log, scope),
       usage: await keyUsage(log, scope),
+    };
+    for (const r of Object.values(built)) assertHumanWording(r);
+    return {
+      ...built,
       seq: (n) => seqs.get(n) ?? assert.fail(`no event ${n}`),
     };
   } finally {

@@ -18,6 +18,7 @@ import { cryptoCompliance } from "../src/reports/types/crypto-compliance.js";
 import { keyUsage } from "../src/reports/types/key-usage.js";
 import { policyViolations } from "../src/reports/types/policy-violations.js";
 import { cli, exportLines, initStore, removeTempDirs, tempDir, writeNdjson } from "./cli-harness.js";
+import { assertHumanWording } from "./support/report-wording.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -235,12 +236,13 @@ const brief = (fs: readonly Finding[]) => fs.map((f) => [f.title, f.evidenceSeqs
 describe("policy-violations report", () => {
   test("groups exactly the failing events under their policies", async () => {
     const r = await policyViolations(log, scope);
+    assertHumanWording(r);
     assert.equal(r.provenance.type, "policy-violations");
     assert.equal(figure(r, "Failing events referencing policies"), 2);
     assert.equal(figure(r, "Events referencing policies"), 4);
     assert.deepEqual(brief(findings(r)), [
       ["Policy PCI-DSS-8.3: 2 failing events", [s("p-fail-1"), s("p-fail-2")].sort((a, b) => a - b)],
-      ["Policy SOC2-CC6.1: 1 failing events", [s("p-fail-1")]],
+      ["Policy SOC2-CC6.1: 1 failing event", [s("p-fail-1")]],
     ]);
     assert.deepEqual(
       table(r, "policies", "Failing events by policy").rows.map((row) => [
@@ -260,6 +262,7 @@ describe("policy-violations report", () => {
 describe("key-usage report", () => {
   test("counts operations per key and algorithm", async () => {
     const r = await keyUsage(log, scope);
+    assertHumanWording(r);
     assert.equal(figure(r, "Keys used"), 4);
     assert.equal(figure(r, "Events about keys"), 5);
     const byKey = Object.fromEntries(table(r, "usage", "By key").rows.map((row) => [row.key, row.events]));
@@ -273,6 +276,7 @@ describe("key-usage report", () => {
 
   test("flags exactly the key last rotated 200 days ago", async () => {
     const r = await keyUsage(log, scope);
+    assertHumanWording(r);
     assert.equal(figure(r, "Not rotated within 90 days"), 1);
     assert.deepEqual(brief(findings(r)), [
       ["Key k-old not rotated for 200 days", [s("k-old-rotate"), s("k-old-use")]],
@@ -286,6 +290,7 @@ describe("key-usage report", () => {
 
   test("a shorter rotation period flags more keys", async () => {
     const r = await keyUsage(log, scope, { rotationDays: 7 });
+    assertHumanWording(r);
     assert.deepEqual(
       findings(r)
         .map((f) => f.title.split(" ")[1])
@@ -298,6 +303,7 @@ describe("key-usage report", () => {
 describe("certificate-expiry report", () => {
   test("flags exactly the expired and the expiring certificate, in their latest state", async () => {
     const r = await certificateExpiry(log, scope);
+    assertHumanWording(r);
     assert.equal(figure(r, "Expired"), 1);
     assert.equal(figure(r, "Expiring within 30 days"), 1);
     assert.equal(figure(r, "Certificates known"), 4);
@@ -329,6 +335,7 @@ describe("crypto-compliance report", () => {
   test("flags exactly the small key, the disallowed algorithm and the over-long certificate", async () => {
     const policy = loadCryptoPolicy(POLICY_FILE);
     const r = await cryptoCompliance(log, scope, { policy, policySource: "crypto-policy.json" });
+    assertHumanWording(r);
     assert.equal(figure(r, "Assets"), 8);
     assert.equal(figure(r, "Compliant"), 5);
     assert.equal(figure(r, "Compliance"), 62.5);

@@ -11,6 +11,7 @@ import type { ChartBlock, FiguresBlock, Finding, Report, TableBlock } from "../s
 import { reportScope } from "../src/reports/report-source.js";
 import { performanceReport } from "../src/reports/types/performance-report.js";
 import { removeTempDirs, tempDir } from "./cli-harness.js";
+import { assertHumanWording } from "./support/report-wording.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -56,6 +57,7 @@ before(async () => {
   for (const receipt of await log.append(SEED)) seqs.push(receipt.seq);
   const scope = await reportScope(log, { since, until, expressions: [], filter: { conditions: [] } });
   report = await performanceReport(log, scope);
+  assertHumanWording(report);
 });
 after(async () => {
   await log.close();

@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import type { FiguresBlock, Finding, Report, TableBlock } from "../src/reports/report-model.js";
 import { cli, initStore, removeTempDirs, tempDir, writeNdjson } from "./cli-harness.js";
+import { assertHumanWording } from "./support/report-wording.js";
 
 const HOUR = 3_600_000;
 const now = Date.now();
@@ -102,9 +103,11 @@ before(() => {
 after(removeTempDirs);
 
 function report(type: string, homeDir = home, ...extra: string[]): Report {
-  return JSON.parse(
+  const r = JSON.parse(
     cli(["report", "--home", homeDir, "--type", type, "--format", "json", ...extra]).stdout,
   ) as Report;
+  assertHumanWording(r);
+  return r;
 }
 function figure(r: Report, label: string): number | string | undefined {
   return r.sections
@@ -145,7 +148,7 @@ describe("security-incidents report", () => {
     assert.equal(figure(r, "Key management events"), 2);
     assert.equal(figure(r, "Configuration changes"), 1);
     assert.equal(figure(r, "Store verification"), "not checked");
-    const integrity = findings(r).find((f) => f.title.includes("integrity check failures"));
+    const integrity = findings(r).find((f) => f.title === "1 integrity check failure recorded");
     assert.deepEqual(integrity?.evidenceSeqs, seqOf.get("integrity.check/"));
     assert.ok(!findings(r).some((f) => f.severity === "critical"), "no critical finding on an intact store");
   });

@@ -1,4 +1,5 @@
 import type { AuditEvent } from "../../event/audit-event.js";
+import { counted } from "../../human/counted.js";
 import type { Condition } from "../../read-model/event-filter.js";
 import type { Finding, Report } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
@@ -74,7 +75,7 @@ export async function accessReport(source: ReportSource, scope: ReportScope): Pr
   if (deniedCount > 0) {
     findings.push({
       severity: deniedCount >= 10 ? "medium" : "low",
-      title: `${deniedCount} failed or denied access attempts`,
+      title: `${counted(deniedCount, "failed or denied access attempt")}`,
       detail: "Sign-ins, access decisions or data access that failed; the newest are listed with their seqs.",
       evidenceSeqs: deniedEvents.events.slice(0, 10).map((e) => e.seq),
     });
@@ -82,7 +83,10 @@ export async function accessReport(source: ReportSource, scope: ReportScope): Pr
   if (privilegedEvents.length > 0) {
     findings.push({
       severity: "info",
-      title: `${privilegedEvents.length >= LISTED ? `${LISTED} or more` : privilegedEvents.length} privileged or administrative actions`,
+      title:
+        privilegedEvents.length >= LISTED
+          ? `${LISTED} or more privileged or administrative actions`
+          : counted(privilegedEvents.length, "privileged or administrative action"),
       detail: "Changes of rights, API keys, configuration or accounts: each needs a known reason.",
       evidenceSeqs: privilegedEvents.slice(0, 10).map((e) => e.seq),
     });

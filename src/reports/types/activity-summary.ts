@@ -1,3 +1,4 @@
+import { counted } from "../../human/counted.js";
 import type { CountRow } from "../../read-model/stored-event.js";
 import type { ChartBlock, Finding, Report, ReportSection } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
@@ -88,13 +89,13 @@ export async function activitySummary(
     findings.push({
       severity: "medium",
       title: `Failure rate ${(rate * 100).toFixed(1)} %`,
-      detail: `${failed} of ${total} events in the period failed, more than ${FAILURE_RATE_FINDING * 100} %. The errors section breaks them down.`,
+      detail: `${failed} of the ${counted(total, "event")} in the period failed, more than ${FAILURE_RATE_FINDING * 100} %. The errors section breaks them down.`,
     });
   }
   if (criticalEvents.events.length > 0) {
     findings.push({
       severity: "high",
-      title: `${criticalEvents.events.length === 50 ? "50 or more" : criticalEvents.events.length} events of severity critical or worse`,
+      title: `${criticalEvents.events.length === 50 ? "50 or more events" : counted(criticalEvents.events.length, "event")} of severity critical or worse`,
       detail:
         "Events at critical, alert or emergency severity need a review; their seqs are listed as evidence.",
       evidenceSeqs: criticalEvents.events.map((e) => e.seq),

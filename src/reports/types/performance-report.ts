@@ -1,3 +1,4 @@
+import { counted } from "../../human/counted.js";
 import type { Condition, EventFilter } from "../../read-model/event-filter.js";
 import type { Finding, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
@@ -279,7 +280,7 @@ export async function performanceReport(source: ReportSource, scope: ReportScope
   const findings: Finding[] = regressions.map((o) => ({
     severity: (o.changePct ?? 0) >= 100 ? "medium" : "low",
     title: `${o.action}: p95 ${shown(o.p95)} ms, up ${o.changePct ?? "∞"} % from ${shown(o.previousP95)} ms`,
-    detail: `The 95th percentile of duration_ms of ${o.action} rose by more than ${Math.round((REGRESSION - 1) * 100)} % against the previous period (${o.count} events now, ${o.previousCount} before); its slowest events of the period are listed.`,
+    detail: `The 95th percentile of duration_ms of ${o.action} rose by more than ${Math.round((REGRESSION - 1) * 100)} % against the previous period (${counted(o.count, "event")} now, ${o.previousCount} before); its slowest events of the period are listed.`,
     evidenceSeqs: o.slowestSeqs,
   }));
 

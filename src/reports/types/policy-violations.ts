@@ -1,3 +1,4 @@
+import { counted } from "../../human/counted.js";
 import type { Condition } from "../../read-model/event-filter.js";
 import type { Cell, Finding, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
@@ -10,6 +11,10 @@ const EVIDENCE = 10;
 const FAILURE: Condition = { field: "outcome", op: "eq", value: "failure" };
 /** Events that name at least one policy. */
 const HAS_POLICY: Condition = { field: "policies", op: "prefix", value: "" };
+
+/** "the newest is the evidence", "the newest 3 are the evidence". */
+const evidenceWords = (n: number): string =>
+  n === 1 ? "the newest is the evidence" : `the newest ${n} are the evidence`;
 
 /** What the policy-violations report is asked for. */
 export interface PolicyViolationsOptions {
@@ -57,15 +62,15 @@ export async function policyViolations(
 
   const findings: Finding[] = policies.map((p) => ({
     severity: p.failures >= 10 ? "high" : "medium",
-    title: `Policy ${p.policy}: ${p.failures} failing events`,
-    detail: `${p.failures} of the ${p.events} events referencing ${p.policy} in the period failed; the newest ${Math.min(EVIDENCE, p.seqs.length)} are the evidence.`,
+    title: `Policy ${p.policy}: ${counted(p.failures, "failing event")}`,
+    detail: `${p.failures} of the ${counted(p.events, "event")} referencing ${p.policy} in the period failed; ${evidenceWords(Math.min(EVIDENCE, p.seqs.length))}.`,
     evidenceSeqs: p.seqs.slice(0, EVIDENCE).sort((a, b) => a - b),
   }));
   if (scan.truncated) {
     findings.push({
       severity: "info",
       title: "Policies found among the newest failing events only",
-      detail: `${total} failing events reference policies; only the newest ${limit} were read to find which policies, so policies failing only in older events are missing.`,
+      detail: `${counted(total, "failing event")} ${total === 1 ? "references" : "reference"} policies; only the newest ${limit} were read to find which policies, so policies failing only in older events are missing.`,
     });
   }
 

@@ -1,3 +1,5 @@
+import { counted } from "../../human/counted.js";
+import { humanTimestamp } from "../../human/human-time.js";
 import type { Condition } from "../../read-model/event-filter.js";
 import type { Finding, Report } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
@@ -89,7 +91,7 @@ export async function securityIncidents(source: ReportSource, scope: ReportScope
   for (const b of bursts) {
     findings.push({
       severity: "high",
-      title: `Burst of ${b.failures} failed sign-ins by ${b.actor} in the hour from ${b.hour}`,
+      title: `Burst of ${counted(b.failures, "failed sign-in")} by ${b.actor} in the hour from ${humanTimestamp(b.hour)}`,
       detail: `${BURST_PER_HOUR} or more failed sign-ins by one actor within an hour suggest password guessing or a broken client.`,
       evidenceSeqs: b.seqs,
     });
@@ -106,7 +108,7 @@ export async function securityIncidents(source: ReportSource, scope: ReportScope
   if (integrityCount > 0) {
     findings.push({
       severity: "high",
-      title: `${integrityCount} integrity check failures recorded`,
+      title: `${counted(integrityCount, "integrity check failure")} recorded`,
       detail: "Events reporting failed integrity checks (packages, files or data).",
       evidenceSeqs: integrityEvents.events.slice(0, 10).map((e) => e.seq),
     });
@@ -141,7 +143,7 @@ export async function securityIncidents(source: ReportSource, scope: ReportScope
             title: `Bursts (${BURST_PER_HOUR} or more by one actor within an hour)`,
             columns: [
               { key: "actor", label: "Actor" },
-              { key: "hour", label: "Hour" },
+              { key: "hour", label: "Hour", type: "timestamp" },
               { key: "failures", label: "Failures" },
               { key: "seqs", label: "First seqs" },
             ],
