@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { PassThrough, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { describe, test } from "node:test";
+import { humanTimestamp } from "../human/human-time.js";
 import { AUDIT_LEVELS, type AuditLevel } from "./audit-level.js";
-import type { Cell, ChartBlock, Report, ReportBlock } from "./report-model.js";
+import type { Cell, ChartBlock, Report, ReportBlock, TableColumn } from "./report-model.js";
 import type { ReportRenderer } from "./report-renderer.js";
 import { sampleReport } from "./sample-report.js";
 
@@ -168,7 +169,22 @@ export function valueText(value: Cell | undefined): string {
   return value === null || value === undefined ? "" : String(value);
 }
 
-function blockView(block: ReportBlock): ParsedBlock {
+/**
+ * Who reads a format: `people` (Markdown, HTML, PDF, XLSX) see every instant — the provenance's
+ * times, `timestamp` columns, time series — in the human form (`humanTimestamp`, no zero
+ * milliseconds); `programs` (JSON, CSV) see them exactly as stored.
+ *
+ * @example
+ * ```ts
+ * textView(report, "people").provenance.since; // "2026-11-01T00:00:00Z"
+ * ```
+ */
+export type Audience = "people" | "programs";
+
+function blockView(block: ReportBlock, audience: Audience): ParsedBlock {
+  const time = (text: string) => (audience === "people" ? humanTimestamp(text) : text);
+  const cell = (value: Cell | undefined, column: TableColumn) =>
+    column.type === "timestamp" && typeof value === "string" ? time(value) : valueText(value);
   switch (block.kind) {
     case "figures":
       return {
@@ -185,7 +201,7 @@ function blockView(block: ReportBlock): ParsedBlock {
         kind: "table",
         title: block.title,
         columns: block.columns.map((c) => c.label),
-        rows: block.rows.map((row) => block.columns.map((c) => valueText(row[c.key]))),
+        rows: block.rows.map((row) => block.columns.map((c) => cell(row[c.key], c))),
         truncated: block.truncated ?? 0,
       };
     case "chart":
@@ -194,7 +210,10 @@ function blockView(block: ReportBlock): ParsedBlock {
         title: block.title,
         chart: block.chart,
         unit: block.unit,
-        points: block.points.map((p) => ({ label: p.label, value: valueText(p.value) })),
+        points: block.points.map((p) => ({
+          label: block.chart === "timeseries" ? time(p.label) : p.label,
+          value: valueText(p.value),
+        })),
       };
     case "findings":
       return {
@@ -219,15 +238,16 @@ function blockView(block: ReportBlock): ParsedBlock {
  * assert.deepStrictEqual(parse(bytes), textView(report));
  * ```
  */
-export function textView(report: Report): ParsedReportText {
+export function textView(report: Report, audience: Audience = "programs"): ParsedReportText {
   const p = report.provenance;
+  const time = (text: string) => (audience === "people" ? humanTimestamp(text) : text);
   return {
     provenance: {
       type: p.type,
       title: p.title,
-      generatedAt: p.generatedAt,
-      since: p.period.since,
-      until: p.period.until,
+      generatedAt: time(p.generatedAt),
+      since: time(p.period.since),
+      until: time(p.period.until),
       filter: [...p.filter],
       auditLevel: p.auditLevel,
       origin: p.checkpoint.origin,
@@ -237,7 +257,10 @@ export function textView(report: Report): ParsedReportText {
       storeVerified: p.checkpoint.storeVerified,
       note: p.checkpoint.note,
     },
-    sections: report.sections.map((s) => ({ title: s.title, blocks: s.blocks.map(blockView) })),
+    sections: report.sections.map((s) => ({
+      title: s.title,
+      blocks: s.blocks.map((b) => blockView(b, audience)),
+    })),
     branding: {
       organisation: report.branding?.organisation ?? "",
       footer: report.branding?.footer ?? "",
@@ -280,9 +303,10 @@ export async function checkShowsReport(
   renderer: ReportRenderer,
   parse: ParseReportText,
   report: Report,
+  audience: Audience = "programs",
 ): Promise<void> {
   const parsed = parse(await renderBytes(renderer, report));
-  const expected = textView(report);
+  const expected = textView(report, audience);
   assert.deepStrictEqual(parsed.provenance, expected.provenance, "provenance");
   assert.deepStrictEqual(parsed.branding, expected.branding, "branding");
   assert.deepStrictEqual(
@@ -637,15 +661,94 @@ export function withMistake(renderer: ReportRenderer, mistake: RendererMistake):
 const TIMEOUT = { timeout: 10_000 };
 
 /**
- * Registers the contract suite for the renderer `make` returns; `parse` reads its output back
- * (with a reader that is not the renderer's own where the format has one).
+ * A text as a format that lays text out in lines of a set width (PDF) drew it: its lines, top to
+ * bottom, as the glyphs drawn (not the text a reader is told they stand for).
  *
  * @example
  * ```ts
- * reportRendererContract(() => jsonRenderer, (bytes) => textView(JSON.parse(bytes.toString("utf8"))));
+ * const cell: DrawnText = { lines: ["1024-bit RSA key, below the ", "2048 bits required"] };
  * ```
  */
-export function reportRendererContract(make: () => ReportRenderer, parse: ParseReportText): void {
+export interface DrawnText {
+  readonly lines: readonly string[];
+}
+
+/**
+ * How the contract reads a renderer's output: who the format is for, and, for a format that wraps
+ * text itself, a reader of the lines it drew.
+ *
+ * @example
+ * ```ts
+ * reportRendererContract(() => pdfRenderer, parsePdfReport, { audience: "people", drawnTexts: readDrawnTexts });
+ * ```
+ */
+export interface ContractOptions {
+  readonly audience: Audience;
+  /** Every multi-line text the output draws, read with a reader that is not the renderer's own. */
+  readonly drawnTexts?: (bytes: Buffer) => readonly DrawnText[];
+}
+
+/**
+ * The longest word every table of the sample reports has room for: a renderer that wraps text
+ * itself breaks no word up to this length across lines (longer ones, like a fingerprint, may break).
+ */
+export const FITTING_WORD = 16;
+
+/**
+ * The words of `report` (its text split at white space) broken across lines in `texts`: a line
+ * ending inside one of them (not after a hyphen or a slash, where lines may break) and the next
+ * going on with it. Only words of at most {@link FITTING_WORD} characters count: longer ones (a
+ * fingerprint) may break.
+ *
+ * @example
+ * ```ts
+ * brokenWords([{ lines: ["Complia", "nt"] }], report); // ["Complia|nt"] when the report says "Compliant"
+ * ```
+ */
+export function brokenWords(texts: readonly DrawnText[], report: Report): string[] {
+  const strings = (value: unknown): string[] =>
+    typeof value === "string"
+      ? [value]
+      : typeof value === "object" && value !== null
+        ? Object.values(value).flatMap(strings)
+        : [];
+  const words = new Set(
+    strings(textView(report, "people"))
+      .flatMap((text) => text.split(/\s+/))
+      .filter((w) => w.length > 1 && w.length <= FITTING_WORD),
+  );
+  const broken: string[] = [];
+  for (const { lines } of texts) {
+    lines.forEach((line, i) => {
+      const next = lines[i + 1];
+      if (next === undefined) return;
+      const head = /\S+$/.exec(line)?.[0];
+      const tail = /^\S+/.exec(next)?.[0];
+      // After a hyphen or a slash is where a line may break (Unicode line breaking, UAX #14).
+      if (head && tail && !/[-/]$/.test(head) && words.has(head + tail)) broken.push(`${head}|${tail}`);
+    });
+  }
+  return broken;
+}
+
+/**
+ * Registers the contract suite for the renderer `make` returns; `parse` reads its output back
+ * (with a reader that is not the renderer's own where the format has one), for the audience the
+ * format is for.
+ *
+ * @example
+ * ```ts
+ * reportRendererContract(() => jsonRenderer, (bytes) => textView(JSON.parse(bytes.toString("utf8"))), {
+ *   audience: "programs",
+ * });
+ * ```
+ */
+export function reportRendererContract(
+  make: () => ReportRenderer,
+  parse: ParseReportText,
+  options: ContractOptions,
+): void {
+  const { audience, drawnTexts } = options;
   const format = make().format;
   describe(`ReportRenderer contract: ${format}`, () => {
     test("names its format, media type and extension", TIMEOUT, () => {
@@ -675,7 +778,7 @@ export function reportRendererContract(make: () => ReportRenderer, parse: ParseR
       "shows the provenance, every section, figure, table row, chart point and finding",
       TIMEOUT,
       async () => {
-        await checkShowsReport(make(), parse, sampleReport());
+        await checkShowsReport(make(), parse, sampleReport(), audience);
       },
     );
 
@@ -687,14 +790,20 @@ export function reportRendererContract(make: () => ReportRenderer, parse: ParseR
           make(),
           parse,
           sampleReport({ signatureVerified: false, storeVerified: false }),
+          audience,
         );
-        await checkShowsReport(make(), parse, sampleReport({ storeVerified: "not-run", filter: [] }));
+        await checkShowsReport(
+          make(),
+          parse,
+          sampleReport({ storeVerified: "not-run", filter: [] }),
+          audience,
+        );
       },
     );
 
     test("shows each audit level: minimal, standard, detailed", TIMEOUT, async () => {
       for (const auditLevel of AUDIT_LEVELS) {
-        await checkShowsReport(make(), parse, sampleReport({ auditLevel }));
+        await checkShowsReport(make(), parse, sampleReport({ auditLevel }), audience);
       }
     });
 
@@ -702,11 +811,12 @@ export function reportRendererContract(make: () => ReportRenderer, parse: ParseR
       "shows the edge cases: empty sections, tables without rows, charts without points",
       TIMEOUT,
       async () => {
-        await checkShowsReport(make(), parse, sampleReport({ variant: "edge-cases" }));
+        await checkShowsReport(make(), parse, sampleReport({ variant: "edge-cases" }), audience);
         await checkShowsReport(
           make(),
           parse,
           sampleReport({ variant: "edge-cases", signatureVerified: true, storeVerified: true }),
+          audience,
         );
       },
     );
@@ -714,16 +824,38 @@ export function reportRendererContract(make: () => ReportRenderer, parse: ParseR
     test("shows the branding: organisation and footer (and everything else)", TIMEOUT, async () => {
       const branded = sampleReport({ branded: true });
       assert.ok(branded.branding?.organisation && branded.branding.footer);
-      await checkShowsReport(make(), parse, branded);
-      await checkShowsReport(make(), parse, sampleReport({ variant: "edge-cases", branded: true }));
-      await checkShowsReport(make(), parse, {
-        ...sampleReport(),
-        branding: { footer: "Footer only" },
-      });
+      await checkShowsReport(make(), parse, branded, audience);
+      await checkShowsReport(make(), parse, sampleReport({ variant: "edge-cases", branded: true }), audience);
+      await checkShowsReport(
+        make(),
+        parse,
+        {
+          ...sampleReport(),
+          branding: { footer: "Footer only" },
+        },
+        audience,
+      );
     });
 
+    if (drawnTexts) {
+      test(
+        "wraps text at word boundaries: breaks only words too long for their column",
+        TIMEOUT,
+        async () => {
+          for (const report of [sampleReport(), sampleReport({ variant: "edge-cases" })]) {
+            const texts = drawnTexts(await renderBytes(make(), report));
+            assert.ok(
+              texts.some((t) => t.lines.length > 1),
+              "the sample report has wrapped text to look at",
+            );
+            assert.deepStrictEqual(brokenWords(texts, report), [], "words broken across lines");
+          }
+        },
+      );
+    }
+
     test("shows a report without sections", TIMEOUT, async () => {
-      await checkShowsReport(make(), parse, { ...sampleReport(), sections: [] });
+      await checkShowsReport(make(), parse, { ...sampleReport(), sections: [] }, audience);
     });
 
     test("is deterministic", TIMEOUT, async () => {
@@ -753,9 +885,13 @@ export function reportRendererContract(make: () => ReportRenderer, parse: ParseR
           test(`a renderer that ${mistake.name} fails the contract`, TIMEOUT, async () => {
             const shown = report();
             // The mistake must change what a reader sees, or this test would prove nothing.
-            assert.notDeepStrictEqual(textView(mistake.mutate(shown)), textView(shown), mistake.name);
+            assert.notDeepStrictEqual(
+              textView(mistake.mutate(shown), audience),
+              textView(shown, audience),
+              mistake.name,
+            );
             await assert.rejects(
-              checkShowsReport(withMistake(make(), mistake), parse, shown),
+              checkShowsReport(withMistake(make(), mistake), parse, shown, audience),
               (e: unknown) => {
                 assert.ok(e instanceof assert.AssertionError, String(e));
                 assert.match(e.message.split("\n")[0] ?? "", mistake.caughtBy);

@@ -112,7 +112,7 @@ function activityTable(rows: number): TableBlock {
       { key: "events", label: "Events" },
       { key: "share", label: "Share %" },
       { key: "verified", label: "Verified" },
-      { key: "last_seen", label: "Last seen" },
+      { key: "last_seen", label: "Last seen", type: "timestamp" },
       { key: "note", label: 'Note, "quoted" | piped' },
     ],
     rows: Array.from({ length: rows }, (_, i) => {
@@ -125,13 +125,63 @@ function activityTable(rows: number): TableBlock {
         // Unrounded on purpose: renderers must not round it away.
         share: (events / total) * 100,
         verified: i % 3 !== 0,
-        last_seen: i % 5 === 4 ? null : new Date(Date.UTC(2026, 10, 30, 23, 59 - i, 1)).toISOString(),
+        // Times as stored: most with zero milliseconds (people see them without), one with some.
+        last_seen:
+          i % 5 === 4
+            ? null
+            : new Date(Date.UTC(2026, 10, 30, 23, 59 - i, 1, i === 2 ? 120 : 0)).toISOString(),
         note: AWKWARD[i % AWKWARD.length] ?? null,
       };
       // One row lacks a column altogether: it shows as an empty (null) cell.
       if (i === 11) delete row.last_seen;
       return row;
     }),
+  };
+}
+
+/**
+ * A wide table of short words (which must not break across lines) and one fingerprint too long
+ * for any column (which must): the crypto inventory's layout.
+ */
+function assetTable(): TableBlock {
+  return {
+    kind: "table",
+    title: "Keys and certificates",
+    columns: [
+      { key: "asset", label: "Asset" },
+      { key: "kind", label: "Kind" },
+      { key: "fingerprint", label: "Fingerprint" },
+      { key: "algorithm", label: "Algorithm" },
+      { key: "keySize", label: "Key size" },
+      { key: "validity", label: "Validity (days)" },
+      { key: "compliant", label: "Compliant" },
+      { key: "violations", label: "Violations" },
+      { key: "seq", label: "Latest seq" },
+    ],
+    rows: [
+      {
+        asset: "signing-key",
+        kind: "key",
+        fingerprint: "SHA256:3f9a6c1e0b7d4f2a9c8e1d0b3a5f7c9e2d4b6a8c0e1f3a5b7c9d1e3f5a7b9c1d",
+        algorithm: "RSA",
+        keySize: 1024,
+        validity: null,
+        compliant: false,
+        violations: "1024-bit RSA key, below the 2048 bits required",
+        seq: 12,
+      },
+      {
+        asset: "api.example.com",
+        kind: "certificate",
+        fingerprint: null,
+        algorithm: "ECDSA-P256",
+        keySize: 256,
+        validity: 404,
+        compliant: false,
+        violations: "valid for 404 days, longer than the 398 allowed",
+        seq: 9,
+      },
+    ],
   };
 }
 
@@ -245,6 +295,7 @@ function richSections(options: SampleReportOptions): ReportSection[] {
             { label: "unknown", value: 200 },
           ],
         },
+        assetTable(),
       ],
     },
     {
@@ -256,7 +307,7 @@ function richSections(options: SampleReportOptions): ReportSection[] {
           title: "Latest failures (first 5)",
           columns: [
             { key: "seq", label: "Seq" },
-            { key: "time", label: "Time" },
+            { key: "time", label: "Time", type: "timestamp" },
             { key: "action", label: "Action" },
             { key: "actor", label: "Actor" },
           ],

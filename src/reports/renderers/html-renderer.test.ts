@@ -255,7 +255,7 @@ function parseHtmlReport(bytes: Buffer): ParsedReportText {
   };
 }
 
-reportRendererContract(() => htmlRenderer, parseHtmlReport);
+reportRendererContract(() => htmlRenderer, parseHtmlReport, { audience: "people" });
 
 const MALICIOUS = '<script>window.__pwned=2</script><img src=x onerror="window.__pwned=1">';
 
@@ -303,7 +303,7 @@ describe("htmlRenderer", () => {
 
   test("attacker text in every field comes out inert, and reads back as written", async () => {
     const report = maliciousReport();
-    await checkShowsReport(htmlRenderer, parseHtmlReport, report);
+    await checkShowsReport(htmlRenderer, parseHtmlReport, report, "people");
     const html = (await renderBytes(htmlRenderer, report)).toString("utf8");
     assert.ok(!/<script|<img/i.test(html), "no script or img element");
     assert.ok(html.includes("&lt;script&gt;window.__pwned=2&lt;/script&gt;"));
@@ -320,7 +320,7 @@ describe("htmlRenderer", () => {
         out.write(renderHtml(report).replaceAll("&lt;b&gt;", "<b>").replaceAll("&lt;/b&gt;", "</b>"));
       },
     };
-    await assert.rejects(checkShowsReport(raw, parseHtmlReport, sampleReport()));
+    await assert.rejects(checkShowsReport(raw, parseHtmlReport, sampleReport(), "people"));
   });
 
   test("one self-contained file: no scripts, no external resources", () => {
@@ -381,8 +381,8 @@ describe("htmlRenderer", () => {
     // The time series names its first and last time and its largest value on the axes.
     const series = svgs[0] ?? assert.fail();
     const labels = [...walk(series)].filter((e) => e.tag === "text").map(textOf);
-    assert.ok(labels.includes("2026-11-01T00:00:00.000Z"));
-    assert.ok(labels.includes("2026-11-07T00:00:00.000Z"));
+    assert.ok(labels.includes("2026-11-01T00:00:00Z"), "time series points show times as people read them");
+    assert.ok(labels.includes("2026-11-07T00:00:00Z"));
     assert.ok(labels.includes("27183"));
     // The breakdown shows shares in its legend.
     const breakdown = svgs[2] ?? assert.fail();

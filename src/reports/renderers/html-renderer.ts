@@ -1,5 +1,6 @@
 import type { Report } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
+import { forPeople } from "./for-people.js";
 import { checkHtmlCss, checkHtmlLayout, type HtmlRendererOptions, htmlParts } from "./html/html-layout.js";
 import { writeText } from "./render-output.js";
 
@@ -15,7 +16,7 @@ export type { HtmlRendererOptions } from "./html/html-layout.js";
  * ```
  */
 export function renderHtml(report: Report, options: HtmlRendererOptions = {}): string {
-  return htmlParts(report, options).join("");
+  return htmlParts(forPeople(report), options).join("");
 }
 
 /**
@@ -41,7 +42,7 @@ export function htmlRendererWith(options: HtmlRendererOptions): ReportRenderer {
     extension: "html",
     async render(report, out) {
       // One write per part, each awaited: a slow destination is never flooded.
-      for (const part of htmlParts(report, options)) await writeText(out, part);
+      for (const part of htmlParts(forPeople(report), options)) await writeText(out, part);
     },
   };
 }

@@ -18,7 +18,7 @@ function parseJsonReport(bytes: Buffer): ParsedReportText {
   return textView(JSON.parse(bytes.toString("utf8")) as Report);
 }
 
-reportRendererContract(() => jsonRenderer, parseJsonReport);
+reportRendererContract(() => jsonRenderer, parseJsonReport, { audience: "programs" });
 
 describe("jsonRenderer", () => {
   test("writes exactly the model: numbers stay numbers, nulls stay null, nothing else added", async () => {

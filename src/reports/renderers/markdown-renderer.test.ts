@@ -308,7 +308,7 @@ function parseMarkdownReport(bytes: Buffer): ParsedReportText {
   };
 }
 
-reportRendererContract(() => markdownRenderer, parseMarkdownReport);
+reportRendererContract(() => markdownRenderer, parseMarkdownReport, { audience: "people" });
 
 describe("markdownRenderer", () => {
   test("starts with the title and the provenance", () => {
@@ -319,7 +319,7 @@ describe("markdownRenderer", () => {
       "",
       "- Type: activity",
       "- Generated: 2026-12-01T00:00:05.123Z",
-      "- Period: 2026-11-01T00:00:00.000Z to 2026-12-01T00:00:00.000Z (end excluded)",
+      "- Period: 2026-11-01T00:00:00Z to 2026-12-01T00:00:00Z (end excluded)",
       "- Filter:",
       "  - tenant=acme",
       '  - actor.id\\~"zoë, \\*"',
@@ -416,7 +416,7 @@ describe("markdownRenderer", () => {
         out.write(renderMarkdown(report).replaceAll("\\|", "|"));
       },
     };
-    await assert.rejects(checkShowsReport(unescaped, parseMarkdownReport, sampleReport()));
+    await assert.rejects(checkShowsReport(unescaped, parseMarkdownReport, sampleReport(), "people"));
     const dropped: ReportRenderer = {
       ...markdownRenderer,
       render: async (report, out) => {
@@ -425,7 +425,7 @@ describe("markdownRenderer", () => {
     };
     assert.match(renderMarkdown(sampleReport()), /^\| user-24 \|/m);
     await assert.rejects(
-      checkShowsReport(dropped, parseMarkdownReport, sampleReport()),
+      checkShowsReport(dropped, parseMarkdownReport, sampleReport(), "people"),
       /number of rows shown/,
     );
   });

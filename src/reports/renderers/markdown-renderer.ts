@@ -8,6 +8,7 @@ import type {
 } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
 import { CHART_NAMES } from "./chart-names.js";
+import { forPeople } from "./for-people.js";
 import { AUDIT_LEVEL_MEANING, cellText, writeText } from "./render-output.js";
 
 /** The widest chart bar, in characters. */
@@ -138,7 +139,8 @@ function fence(body: string): string {
  * renderMarkdown(report).split("\n")[0]; // "# Activity — November 2026"
  * ```
  */
-export function renderMarkdown(report: Report): string {
+export function renderMarkdown(stored: Report): string {
+  const report = forPeople(stored);
   const p = report.provenance;
   const { checkpoint } = p;
   const verified = (ok: boolean | undefined): string =>

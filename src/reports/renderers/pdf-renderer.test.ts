@@ -9,6 +9,7 @@ import { inflateSync } from "node:zlib";
 import type { ChartBlock, FindingSeverity, Report } from "../report-model.js";
 import {
   checkShowsReport,
+  type DrawnText,
   type ParsedBlock,
   type ParsedFinding,
   type ParsedReportText,
@@ -503,8 +504,66 @@ function checkPageNumbers(extracted: string): number {
   return all.length;
 }
 
-if (POPPLER) reportRendererContract(() => pdfRenderer, parsePdfReport);
-else test("ReportRenderer contract: pdf", { skip: SKIP }, () => {});
+/**
+ * The lines the PDF draws, as glyphs (poppler's pdftohtml, which reads the glyphs and not the
+ * ActualText that stands for them), grouped into texts: a line that starts where the one before
+ * it started, just below it, goes on the same text.
+ */
+function readDrawnTexts(bytes: Buffer): DrawnText[] {
+  const xml = withTempPdf(bytes, (path) =>
+    execFileSync("pdftohtml", ["-xml", "-i", "-stdout", "-q", path], {
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+    }),
+  );
+  const entity = (text: string) =>
+    text
+      .replace(/<[^>]*>/g, "")
+      .replace(/&(lt|gt|quot|apos|amp|#\d+);/g, (_, e: string) =>
+        e === "lt"
+          ? "<"
+          : e === "gt"
+            ? ">"
+            : e === "quot"
+              ? '"'
+              : e === "apos"
+                ? "'"
+                : e === "amp"
+                  ? "&"
+                  : String.fromCodePoint(Number(e.slice(1))),
+      );
+  const texts: { lines: string[]; page: number; left: number; top: number; height: number }[] = [];
+  let page = 0;
+  for (const m of xml.matchAll(
+    /<page |<text top="(\d+)" left="(\d+)" width="\d+" height="(\d+)"[^>]*>(.*?)<\/text>/g,
+  )) {
+    if (m[1] === undefined) {
+      page++;
+      continue;
+    }
+    const [top, left, height] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const line = entity(m[4] ?? "");
+    const last = texts.at(-1);
+    if (
+      last &&
+      last.page === page &&
+      last.left === left &&
+      top > last.top &&
+      top - last.top <= last.height * 1.6
+    ) {
+      last.lines.push(line);
+      last.top = top;
+    } else texts.push({ lines: [line], page, left, top, height });
+  }
+  return texts.map(({ lines }) => ({ lines }));
+}
+
+if (POPPLER) {
+  reportRendererContract(() => pdfRenderer, parsePdfReport, {
+    audience: "people",
+    drawnTexts: readDrawnTexts,
+  });
+} else test("ReportRenderer contract: pdf", { skip: SKIP }, () => {});
 
 describe("pdfRenderer", { skip: SKIP }, () => {
   test("draws text the built-in fonts lack as '?', keeps WinAnsi text", () => {
@@ -644,7 +703,7 @@ describe("pdfRenderer", { skip: SKIP }, () => {
     const grid = tree.children[0]?.children[3]?.children[1]?.children[1];
     const headerRows = (grid?.children ?? []).filter((row) => row.children.every((c) => c.type === "TH"));
     assert.equal(headerRows.length, tablePages.length, "a header row on each page of the table");
-    await checkShowsReport(pdfRenderer, parsePdfReport, report);
+    await checkShowsReport(pdfRenderer, parsePdfReport, report, "people");
   });
 
   test("a cell taller than a page goes on on the next pages and reads back whole", async () => {
@@ -676,7 +735,7 @@ describe("pdfRenderer", { skip: SKIP }, () => {
     };
     const count = checkPageNumbers(pdfText(await renderBytes(pdfRenderer, withTall)));
     assert.ok(count < 10, `${count} pages`);
-    await checkShowsReport(pdfRenderer, parsePdfReport, withTall);
+    await checkShowsReport(pdfRenderer, parsePdfReport, withTall, "people");
   });
 
   test("the contract fails a renderer that drops a table row", async () => {
@@ -703,6 +762,6 @@ describe("pdfRenderer", { skip: SKIP }, () => {
           out,
         ),
     };
-    await assert.rejects(checkShowsReport(broken, parsePdfReport, report), /number of rows shown/);
+    await assert.rejects(checkShowsReport(broken, parsePdfReport, report, "people"), /number of rows shown/);
   });
 });

@@ -3,6 +3,7 @@ import type { Writable } from "node:stream";
 import PDFDocument from "pdfkit";
 import type { Report } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
+import { forPeople } from "./for-people.js";
 import { brandAccent, COLORS } from "./palette.js";
 import { block } from "./pdf/pdf-blocks.js";
 import { type Doc, Layout, PAGE_MARGIN } from "./pdf/pdf-layout.js";
@@ -133,7 +134,7 @@ export const pdfRenderer: ReportRenderer = {
         CreationDate: Number.isNaN(created.getTime()) ? new Date(0) : created,
       },
     });
-    layoutReport(doc, report);
+    layoutReport(doc, forPeople(report));
     doc.end();
     // Hand pdfkit's output to `out` chunk by chunk, waiting when it is full; never end it.
     for await (const chunk of doc as AsyncIterable<Buffer>) {

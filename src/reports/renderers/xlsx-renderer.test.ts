@@ -14,7 +14,13 @@ import {
   valueText,
 } from "../report-renderer.case.js";
 import { sampleReport } from "../sample-report.js";
-import { XLSX_PROVENANCE_LABELS, XLSX_ROWS_LEFT_OUT, xlsxRenderer, xlsxSheetNames } from "./xlsx-renderer.js";
+import {
+  XLSX_NO_FILTER,
+  XLSX_PROVENANCE_LABELS,
+  XLSX_ROWS_LEFT_OUT,
+  xlsxRenderer,
+  xlsxSheetNames,
+} from "./xlsx-renderer.js";
 
 /**
  * The second reader: Debian's Python with openpyxl (the `python3` on PATH may lack it), running
@@ -46,14 +52,45 @@ function readWorkbook(bytes: Buffer): RawSheet[] {
 
 const text = (cell: RawCell | undefined): string => valueText(cell ?? null);
 
-/** A count from a block's title row: a number cell. */
-function count(row: readonly RawCell[], at: number, what: string): number {
-  const n = row[at];
-  assert.ok(typeof n === "number" && Number.isInteger(n) && n >= 0, `${what}: count ${String(n)}`);
-  return n;
+const CHART_KINDS: Readonly<Record<string, ChartBlock["chart"]>> = {
+  "Time series": "timeseries",
+  "Bar chart": "bar",
+  Breakdown: "breakdown",
+};
+
+/** What a block's title row says it holds ("25 rows, 8 columns"…), read back. */
+function summaryOf(
+  text: string,
+  what: string,
+):
+  | { kind: "figures" | "findings"; count: number }
+  | { kind: "table"; count: number; columns: number }
+  | { kind: "chart"; count: number; chart: ChartBlock["chart"]; unit: string } {
+  const plural = (n: string, one: string, word: string) => {
+    assert.equal(word, Number(n) === 1 ? one : `${one}s`, `${what}: "${text}" counts in words`);
+    return Number(n);
+  };
+  let m = /^(\d+) (figures?)$/.exec(text);
+  if (m) return { kind: "figures", count: plural(m[1] ?? "", "figure", m[2] ?? "") };
+  m = /^(\d+) (findings?)$/.exec(text);
+  if (m) return { kind: "findings", count: plural(m[1] ?? "", "finding", m[2] ?? "") };
+  m = /^(\d+) (rows?), (\d+) (columns?)$/.exec(text);
+  if (m) {
+    return {
+      kind: "table",
+      count: plural(m[1] ?? "", "row", m[2] ?? ""),
+      columns: plural(m[3] ?? "", "column", m[4] ?? ""),
+    };
+  }
+  m = /^(Time series|Bar chart|Breakdown)(?: of (.*))?, (\d+) (points?)$/.exec(text);
+  if (m) {
+    const chart = CHART_KINDS[m[1] ?? ""] ?? assert.fail(`${what}: chart kind`);
+    return { kind: "chart", chart, unit: m[2] ?? "", count: plural(m[3] ?? "", "point", m[4] ?? "") };
+  }
+  return assert.fail(`${what}: "${text}" does not say what the block holds`);
 }
 
-/** Reads a section sheet's blocks, each from its title row (`title | kind | count …`). */
+/** Reads a section sheet's blocks, each from its title row (`title | what it holds`). */
 function parseBlocks(rows: readonly (readonly RawCell[])[], sheet: string): ParsedBlock[] {
   const blocks: ParsedBlock[] = [];
   let at = 1;
@@ -74,21 +111,22 @@ function parseBlocks(rows: readonly (readonly RawCell[])[], sheet: string): Pars
     }
     at++;
     const title = text(first[0]);
-    const kind = first[1];
-    const n = count(first, 2, `${sheet}: block "${title}"`);
-    switch (kind) {
+    assert.ok(first.length === 2 && typeof first[1] === "string", `${sheet}: row ${at} is not a block title`);
+    const block = summaryOf(first[1], `${sheet}: block "${title}"`);
+    const n = block.count;
+    switch (block.kind) {
       case "figures": {
-        header(["Label", "Value", "Unit"], title);
+        header(["Figure", "Value", "Unit"], title);
         const figures = take(n, title).map((r) => ({
           label: text(r[0]),
           value: text(r[1]),
           unit: text(r[2]),
         }));
-        blocks.push({ kind, title, figures });
+        blocks.push({ kind: "figures", title, figures });
         break;
       }
       case "table": {
-        const width = count(first, 3, `${sheet}: table "${title}" columns`);
+        const width = block.columns;
         const pad = (r: readonly RawCell[]) => {
           assert.ok(r.length <= width, `${sheet}: table "${title}": a row wider than its ${width} columns`);
           return Array.from({ length: width }, (_, i) => text(r[i]));
@@ -98,31 +136,30 @@ function parseBlocks(rows: readonly (readonly RawCell[])[], sheet: string): Pars
         const next = rows[at];
         let truncated = 0;
         if (next?.[0] === XLSX_ROWS_LEFT_OUT && typeof next[1] === "number") {
-          truncated = count(next, 1, `${sheet}: table "${title}" rows left out`);
+          truncated = next[1];
           at++;
         }
-        blocks.push({ kind, title, columns, rows: tableRows, truncated });
+        blocks.push({ kind: "table", title, columns, rows: tableRows, truncated });
         break;
       }
       case "chart": {
-        header(["Label", "Value"], title);
+        const unit = block.unit ? block.unit.charAt(0).toUpperCase() + block.unit.slice(1) : "Value";
+        header([block.chart === "timeseries" ? "Time" : "Category", unit], title);
         const points = take(n, title).map((r) => ({ label: text(r[0]), value: text(r[1]) }));
-        blocks.push({ kind, title, chart: first[3] as ChartBlock["chart"], unit: text(first[4]), points });
+        blocks.push({ kind: "chart", title, chart: block.chart, unit: block.unit, points });
         break;
       }
       case "findings": {
-        header(["Severity", "Title", "Detail", "Evidence (seqs)"], title);
+        header(["Severity", "Finding", "Detail", "Evidence (seqs)"], title);
         const findings = take(n, title).map((r) => ({
           severity: text(r[0]),
           title: text(r[1]),
           detail: text(r[2]),
           evidenceSeqs: text(r[3]).split(" ").filter(Boolean).map(Number),
         }));
-        blocks.push({ kind, title, findings });
+        blocks.push({ kind: "findings", title, findings });
         break;
       }
-      default:
-        assert.fail(`${sheet}: row ${at} is not a block title: ${JSON.stringify(first)}`);
     }
   }
   return blocks;
@@ -137,8 +174,10 @@ function parseXlsxReport(bytes: Buffer): ParsedReportText {
   const filter: string[] = [];
   for (const row of report.rows.slice(2)) {
     const label = text(row[0]);
+    // Every provenance row is a label and its value, nothing beside them.
+    assert.ok(row.length <= 2, `provenance row ${label}: ${JSON.stringify(row)} has cells beyond its value`);
     if (label === L.filter) {
-      if (row[1] === null && row[2] === "none: every event") continue;
+      if (row[1] === XLSX_NO_FILTER) continue;
       filter.push(text(row[1]));
     } else {
       assert.ok(Object.values(L).some((l) => l === label) && !facts.has(label), `provenance row ${label}`);
@@ -162,7 +201,7 @@ function parseXlsxReport(bytes: Buffer): ParsedReportText {
       since: fact(L.since),
       until: fact(L.until),
       filter,
-      auditLevel: fact(L.auditLevel),
+      auditLevel: fact(L.auditLevel).replace(/ — which event fields tables show$/, ""),
       origin: fact(L.origin),
       treeSize: fact(L.treeSize),
       rootHash: fact(L.rootHash),
@@ -183,7 +222,7 @@ function parseXlsxReport(bytes: Buffer): ParsedReportText {
 if (missing) {
   test("ReportRenderer contract: xlsx", { skip: `openpyxl reader unavailable (${missing})` }, () => {});
 } else {
-  reportRendererContract(() => xlsxRenderer, parseXlsxReport);
+  reportRendererContract(() => xlsxRenderer, parseXlsxReport, { audience: "people" });
 }
 
 describe("xlsxRenderer", () => {
@@ -228,7 +267,7 @@ describe("xlsxRenderer", () => {
         },
       ],
     };
-    await checkShowsReport(xlsxRenderer, parseXlsxReport, withOdd);
+    await checkShowsReport(xlsxRenderer, parseXlsxReport, withOdd, "people");
   });
 
   test("text like =1+1 is stored as a string, never as a formula (read back with exceljs)", async () => {
@@ -298,13 +337,33 @@ describe("xlsxRenderer, read by openpyxl", { skip: missing }, () => {
       sheet("Report")
         .rows.find((r) => r[0] === XLSX_PROVENANCE_LABELS.auditLevel)
         ?.slice(0, 3),
-      ["Audit level", "standard", "which event fields tables show"],
+      ["Audit level", "standard — which event fields tables show"],
     );
+    // Every provenance value is in the value column; "no filter" too.
+    const unfiltered = readWorkbook(await renderBytes(xlsxRenderer, sampleReport({ filter: [] })));
+    assert.deepStrictEqual(
+      unfiltered[0]?.rows.find((r) => r[0] === XLSX_PROVENANCE_LABELS.filter),
+      [XLSX_PROVENANCE_LABELS.filter, "none (every event in the period)"],
+    );
+    for (const row of sheet("Report").rows.slice(2)) assert.ok(row.length <= 2, JSON.stringify(row));
+    assert.equal(fact(XLSX_PROVENANCE_LABELS.since), "2026-11-01T00:00:00Z");
+    assert.equal(fact(XLSX_PROVENANCE_LABELS.generatedAt), "2026-12-01T00:00:05.123Z");
+    // No sheet shows the model's internal names of block kinds.
+    for (const { name, rows } of sheets) {
+      for (const row of rows) {
+        for (const cell of row) {
+          assert.ok(
+            !["figures", "table", "chart", "findings", "Label"].includes(String(cell)),
+            `${name}: ${cell}`,
+          );
+        }
+      }
+    }
 
     // The big table: title row, header, 25 data rows; numbers and booleans typed.
     const actors = sheet("Activity by actor").rows;
     const title = actors.findIndex((r) => r[0] === "Top actors, by events");
-    assert.deepStrictEqual(actors[title]?.slice(1), ["table", 25, 8]);
+    assert.deepStrictEqual(actors[title]?.slice(1), ["25 rows, 8 columns"]);
     assert.equal(actors[title + 1]?.[3], "Events");
     const data = actors.slice(title + 2, title + 2 + 25);
     assert.equal(data.length, 25);
@@ -319,7 +378,9 @@ describe("xlsxRenderer, read by openpyxl", { skip: missing }, () => {
     // The truncated table: 5 rows, then the rows-left-out line with a number.
     const failures = sheet("Recent failures").rows;
     const at = failures.findIndex((r) => r[0] === "Latest failures (first 5)");
-    assert.deepStrictEqual(failures[at]?.slice(1), ["table", 5, 4]);
+    assert.deepStrictEqual(failures[at]?.slice(1), ["5 rows, 4 columns"]);
+    assert.deepStrictEqual(failures[at + 1], ["Seq", "Time", "Action", "Actor"]);
+    assert.equal(failures[at + 2]?.[1], "2026-11-30T12:00:00Z", "times as people read them");
     const seqs = failures.slice(at + 2, at + 7).map((r) => r[0]);
     assert.deepStrictEqual(seqs, [48_212, 48_190, 47_001, 46_950, 12]);
     assert.deepStrictEqual(failures[at + 7], [XLSX_ROWS_LEFT_OUT, 37]);
@@ -335,8 +396,12 @@ describe("xlsxRenderer, read by openpyxl", { skip: missing }, () => {
       ["Clock drift", -3, "s"],
     );
     assert.deepStrictEqual(
-      overview.find((r) => r[0] === "2026-11-07T00:00:00.000Z"),
-      ["2026-11-07T00:00:00.000Z", 27_183],
+      overview.find((r) => r[0] === "2026-11-07T00:00:00Z"),
+      ["2026-11-07T00:00:00Z", 27_183],
+    );
+    assert.ok(
+      overview.some((r) => r[0] === "Time" && r[1] === "Events"),
+      "a time series is headed Time | Events",
     );
   });
 
@@ -346,7 +411,7 @@ describe("xlsxRenderer, read by openpyxl", { skip: missing }, () => {
     const sheets = readWorkbook(bytes);
     const actors = sheets.find((s) => s.name === "Activity by actor") ?? assert.fail("no actors sheet");
     const title = actors.rows.findIndex((r) => r[0] === "Top actors, by events");
-    assert.deepStrictEqual(actors.rows[title]?.slice(1), ["table", 50_000, 8]);
+    assert.deepStrictEqual(actors.rows[title]?.slice(1), ["50000 rows, 8 columns"]);
     const data = actors.rows.slice(title + 2).filter((r, i) => i < 50_000 && r.length > 0);
     assert.equal(data.length, 50_000);
     assert.ok(data.every((r) => typeof r[3] === "number"));

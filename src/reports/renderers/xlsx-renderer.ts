@@ -2,6 +2,7 @@ import { EventEmitter, once } from "node:events";
 import { PassThrough, type Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import ExcelJS from "exceljs";
+import { counted } from "../../human/counted.js";
 import type {
   Cell,
   ChartBlock,
@@ -13,6 +14,8 @@ import type {
   TableBlock,
 } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
+import { CHART_NAMES } from "./chart-names.js";
+import { forPeople } from "./for-people.js";
 import { argb, COLORS } from "./palette.js";
 import { AUDIT_LEVEL_MEANING } from "./render-output.js";
 
@@ -20,21 +23,24 @@ import { AUDIT_LEVEL_MEANING } from "./render-output.js";
  * Layout of the workbook (what `xlsx-renderer.test.ts` reads back with openpyxl):
  *
  * - Sheet "Report": A1 the report title; from row 3 one `label | value` row per provenance fact
- *   ({@link XLSX_PROVENANCE_LABELS}), one "Filter" row per expression (or one with an empty value
- *   and "none: every event" beside it), an "Audit level" row with what it decides beside it,
+ *   ({@link XLSX_PROVENANCE_LABELS}), times as people read them (no zero milliseconds), one
+ *   "Filter" row per expression (or one whose value is {@link XLSX_NO_FILTER}), an "Audit level"
+ *   row whose value says what it decides ("standard — which event fields tables show"),
  *   verification as "verified" / "NOT verified" / "not checked".
  *   With branding, A1 is "organisation — title", "Organisation" and "Footer" rows follow the
  *   note, and every sheet prints the organisation in its header and the footer beside the page
  *   number.
  * - One sheet per section, in order ({@link xlsxSheetNames}): A1 the section title; then each
- *   block, after one empty row, as a bold title row `title | kind | count` (a table adds
- *   `| columns`, a chart `| chart kind | unit`; counts are numbers shown as "25 rows"…), a bold header
- *   row and `count` item rows:
- *   - figures: `Label | Value | Unit`;
- *   - table: the column labels, then the cells, numbers and booleans as typed cells and null as an
- *     empty cell; when rows were left out, a `Rows left out | n` row follows;
- *   - chart: `Label | Value` (exceljs cannot draw charts, so a chart is shown as its data table);
- *   - findings: `Severity | Title | Detail | Evidence (seqs)`, the seqs separated by spaces.
+ *   block, after one empty row, as a title row — the title in bold, then what the block holds in
+ *   words ({@link xlsxBlockSummary}: "3 figures", "25 rows, 8 columns", "Time series of events,
+ *   30 points", "1 finding") — a bold header row and the item rows:
+ *   - figures: `Figure | Value | Unit`;
+ *   - table: the column labels, then the cells, numbers and booleans as typed cells, null as an
+ *     empty cell, `timestamp` columns as people read them; when rows were left out, a
+ *     `Rows left out | n` row follows;
+ *   - chart: `Time | <unit>` for a time series, `Category | <unit>` otherwise (the unit
+ *     capitalised, or "Value"): exceljs cannot draw charts, so a chart is shown as its data table;
+ *   - findings: `Severity | Finding | Detail | Evidence (seqs)`, the seqs separated by spaces.
  *
  * Text is written exactly: characters XML cannot carry in a cell (CR, other control characters)
  * use the OOXML `_xHHHH_` escape, as Excel writes them, and a literal `_xHHHH_` is escaped as
@@ -188,7 +194,7 @@ function columnWidths(section: ReportSection): number[] {
   for (const block of section.blocks) {
     switch (block.kind) {
       case "figures":
-        see(0, "Label");
+        see(0, "Figure");
         for (const f of block.figures) {
           see(0, f.label);
           see(1, f.value);
@@ -220,13 +226,36 @@ function columnWidths(section: ReportSection): number[] {
   return Array.from(widths, (w) => w ?? MIN_WIDTH);
 }
 
-/** The number format of a block's count: the number shows as "25 rows". */
-const COUNT_FORMAT: Record<ReportBlock["kind"], string> = {
-  figures: '0" figures"',
-  table: '0" rows"',
-  chart: '0" points"',
-  findings: '0" findings"',
-};
+/** What "no filter" reads as in the "Report" sheet's Filter row. */
+export const XLSX_NO_FILTER = "none (every event in the period)";
+
+/**
+ * What a block holds, in words, beside its title: "3 figures", "25 rows, 8 columns", "Time series
+ * of events, 30 points", "1 finding".
+ *
+ * @example
+ * ```ts
+ * xlsxBlockSummary({ kind: "findings", title: "Findings", findings: [finding] }); // "1 finding"
+ * ```
+ */
+export function xlsxBlockSummary(block: ReportBlock): string {
+  switch (block.kind) {
+    case "figures":
+      return counted(block.figures.length, "figure");
+    case "table":
+      return `${counted(block.rows.length, "row")}, ${counted(block.columns.length, "column")}`;
+    case "chart":
+      return `${CHART_NAMES[block.chart]}${block.unit ? ` of ${block.unit}` : ""}, ${counted(block.points.length, "point")}`;
+    case "findings":
+      return counted(block.findings.length, "finding");
+  }
+}
+
+/** The header of a chart's data: what its labels are, and its unit (capitalised) or "Value". */
+export function xlsxChartHeader(block: ChartBlock): [string, string] {
+  const unit = block.unit ? block.unit.charAt(0).toUpperCase() + block.unit.slice(1) : "Value";
+  return [block.chart === "timeseries" ? "Time" : "Category", unit];
+}
 
 /** Writes rows to one worksheet, committing each as it goes; waits for the output now and then. */
 class SheetWriter {
@@ -265,35 +294,21 @@ const bold = (cell: ExcelJS.Cell) => {
   cell.font = BOLD;
 };
 
-async function writeBlockTitle(
-  w: SheetWriter,
-  block: ReportBlock,
-  count: number,
-  extra: readonly (string | number)[] = [],
-) {
-  const values = [
-    xlsxText(block.title),
-    block.kind,
-    count,
-    ...extra.map((v) => (typeof v === "string" ? xlsxText(v) : v)),
-  ];
-  await w.row(values, (cell, i) => {
-    if (i === 0) cell.font = BOLD;
-    else if (i === 2) cell.numFmt = COUNT_FORMAT[block.kind];
-    else if (typeof cell.value === "number") cell.numFmt = '0" columns"';
-    else cell.font = KIND_FONT;
+async function writeBlockTitle(w: SheetWriter, block: ReportBlock) {
+  await w.row([xlsxText(block.title), xlsxText(xlsxBlockSummary(block))], (cell, i) => {
+    cell.font = i === 0 ? BOLD : KIND_FONT;
   });
 }
 
 async function writeFigures(w: SheetWriter, block: FiguresBlock) {
-  await writeBlockTitle(w, block, block.figures.length);
-  await w.row(["Label", "Value", "Unit"], bold);
+  await writeBlockTitle(w, block);
+  await w.row(["Figure", "Value", "Unit"], bold);
   for (const f of block.figures) await w.row([xlsxText(f.label), cellValue(f.value), xlsxText(f.unit ?? "")]);
 }
 
 /** Returns the autofilter range of the table's header and rows. */
 async function writeTable(w: SheetWriter, block: TableBlock): Promise<string | undefined> {
-  await writeBlockTitle(w, block, block.rows.length, [block.columns.length]);
+  await writeBlockTitle(w, block);
   const header = w.next;
   await w.row(
     block.columns.map((c) => xlsxText(c.label)),
@@ -320,14 +335,14 @@ function columnName(n: number): string {
 
 async function writeChart(w: SheetWriter, block: ChartBlock) {
   // exceljs cannot draw charts (it has no chart parts), so a chart is shown as its data table.
-  await writeBlockTitle(w, block, block.points.length, [block.chart, block.unit]);
-  await w.row(["Label", "Value"], bold);
+  await writeBlockTitle(w, block);
+  await w.row(xlsxChartHeader(block).map(xlsxText), bold);
   for (const p of block.points) await w.row([xlsxText(p.label), cellValue(p.value)]);
 }
 
 async function writeFindings(w: SheetWriter, block: FindingsBlock) {
-  await writeBlockTitle(w, block, block.findings.length);
-  await w.row(["Severity", "Title", "Detail", "Evidence (seqs)"], bold);
+  await writeBlockTitle(w, block);
+  await w.row(["Severity", "Finding", "Detail", "Evidence (seqs)"], bold);
   for (const f of block.findings) {
     await w.row(
       [f.severity, xlsxText(f.title), xlsxText(f.detail), (f.evidenceSeqs ?? []).join(" ")],
@@ -357,11 +372,13 @@ async function writeProvenance(w: SheetWriter, report: Report) {
   await fact(L.generatedAt, xlsxText(p.generatedAt));
   await fact(L.since, xlsxText(p.period.since));
   await fact(L.until, xlsxText(p.period.until));
-  if (p.filter.length === 0) await w.row([L.filter, null, "none: every event"], bold);
+  if (p.filter.length === 0) {
+    await fact(L.filter, XLSX_NO_FILTER, (cell) => {
+      cell.font = { italic: true };
+    });
+  }
   for (const expression of p.filter) await fact(L.filter, xlsxText(expression));
-  await w.row([L.auditLevel, xlsxText(p.auditLevel), AUDIT_LEVEL_MEANING], (cell, i) =>
-    i === 0 ? bold(cell) : undefined,
-  );
+  await fact(L.auditLevel, xlsxText(`${p.auditLevel} — ${AUDIT_LEVEL_MEANING}`));
   const c = p.checkpoint;
   await fact(L.origin, xlsxText(c.origin));
   await fact(L.treeSize, c.treeSize, (cell) => {
@@ -465,7 +482,8 @@ export const xlsxRenderer: ReportRenderer = {
   format: "xlsx",
   mediaType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
   extension: "xlsx",
-  async render(report: Report, out: Writable): Promise<void> {
+  async render(stored: Report, out: Writable): Promise<void> {
+    const report = forPeople(stored);
     const time = new Date(report.provenance.generatedAt);
     const when = Number.isNaN(time.getTime()) ? new Date(0) : time;
     const zipped = new PassThrough();

@@ -3,6 +3,7 @@ import { COLORS, SEVERITY_COLORS } from "../palette.js";
 import { cellText } from "../render-output.js";
 import { chart } from "./pdf-charts.js";
 import { BODY_SIZE, blockTitle, CELL_PAD, type Layout, type Struct, TABLE_SIZE } from "./pdf-layout.js";
+import { drawableText } from "./pdf-text.js";
 
 /** Figures as boxes; tagged as a Table with a row per figure: label (TH), value (TD), unit (TD). */
 function figures(layout: Layout, parent: Struct, block: FiguresBlock): void {
@@ -53,24 +54,73 @@ function figures(layout: Layout, parent: Struct, block: FiguresBlock): void {
   list.end();
 }
 
-/** Column widths: shares of the page width by the (capped) length of their longest text. */
-function columnWidths(block: TableBlock, total: number): number[] {
-  const sample = block.rows.slice(0, 200);
-  const weights = block.columns.map((c) => {
-    const longest = Math.max(
-      c.label.length,
-      ...sample.map((r) =>
-        Math.max(
-          ...cellText(r[c.key])
-            .split("\n")
-            .map((line) => line.length),
-        ),
-      ),
+/** Rows looked at to size a table's columns. */
+const WIDTH_SAMPLE = 200;
+
+/**
+ * Widths between `floor` and `ceiling` (each column its own) that add up to `total` where they
+ * can: every column is raised to one level, clamped to its own bounds (water-filling), so that
+ * narrow columns get all they want before wide ones share the rest; when the ceilings fit, the
+ * ceilings.
+ */
+function fill(floor: readonly number[], ceiling: readonly number[], total: number): number[] {
+  const at = (level: number) => ceiling.map((c, i) => Math.max(floor[i] ?? 0, Math.min(c, level)));
+  const sum = (ws: readonly number[]) => ws.reduce((a, b) => a + b, 0);
+  if (sum(ceiling) <= total) return [...ceiling];
+  let low = 0;
+  let high = Math.max(...ceiling);
+  for (let i = 0; i < 50; i++) {
+    const mid = (low + high) / 2;
+    if (sum(at(mid)) > total) high = mid;
+    else low = mid;
+  }
+  return at(low);
+}
+
+/**
+ * Column widths from the text measured in the table's fonts: each column gets at least its
+ * widest word (header in bold, cells in regular type) so that words break only when even that
+ * does not fit the page; the room left goes to the columns whose lines are longer than that, in
+ * proportion to how much longer, and any room after that in proportion to the natural widths.
+ */
+function columnWidths(layout: Layout, block: TableBlock, total: number): number[] {
+  const sample = block.rows.slice(0, WIDTH_SAMPLE);
+  const measure = (bold: boolean, texts: readonly string[]) => {
+    layout.font(bold, TABLE_SIZE);
+    let word = 0;
+    let line = 0;
+    for (const text of texts) {
+      for (const l of drawableText(text).split("\n")) {
+        line = Math.max(line, layout.doc.widthOfString(l));
+        for (const w of l.split(/\s+/)) if (w !== "") word = Math.max(word, layout.doc.widthOfString(w));
+      }
+    }
+    return { word, line };
+  };
+  const pad = 2 * CELL_PAD + 1;
+  const sizes = block.columns.map((c) => {
+    const head = measure(true, [c.label]);
+    const cells = measure(
+      false,
+      sample.map((r) => cellText(r[c.key])),
     );
-    return Math.min(Math.max(longest, 9), 30) + 3;
+    return { least: Math.max(head.word, cells.word) + pad, natural: Math.max(head.line, cells.line) + pad };
   });
-  const sum = weights.reduce((a, b) => a + b, 0);
-  return weights.map((w) => (total * w) / sum);
+  // First every column's widest word, as far as the page has room (a word wider than a quarter of
+  // the page, a hash or a key, is one that cannot fit: it breaks); then its longest line.
+  const least = fill(
+    sizes.map(() => 0),
+    sizes.map((x) => Math.min(x.least, total / 4)),
+    total,
+  );
+  const widths = fill(
+    least,
+    sizes.map((x, i) => Math.max(x.natural, least[i] ?? 0)),
+    total,
+  );
+  // Room left over goes to every column in proportion.
+  const used = widths.reduce((a, b) => a + b, 0);
+  return widths.map((w) => w + (used > 0 ? ((total - used) * w) / used : (total - used) / widths.length));
 }
 
 /**
@@ -87,7 +137,7 @@ function table(layout: Layout, parent: Struct, block: TableBlock): void {
   }
   const grid = layout.doc.struct("Table");
   parent.add(grid);
-  const widths = columnWidths(block, layout.width);
+  const widths = columnWidths(layout, block, layout.width);
   const xs = widths.map((_, i) => layout.left + widths.slice(0, i).reduce((a, b) => a + b, 0));
   const cellHeight = (values: readonly string[], bold: boolean): number => {
     layout.font(bold, TABLE_SIZE);
