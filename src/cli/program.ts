@@ -10,7 +10,7 @@ import { ingestNdjson } from "../ingest/ingest-ndjson.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { addVerifyBundleCommand } from "./bundle-commands.js";
 import { addConfigCommand } from "./config-command.js";
-import { colorsFor, paint, table } from "./output.js";
+import { colorsFor, humanCell, paint, table } from "./output.js";
 import { addReportCommand } from "./report-command.js";
 import { addServerCommands } from "./server-commands.js";
 
@@ -297,7 +297,7 @@ export function buildProgram(): Command {
           if (events.length === 0) process.stdout.write("no failures recorded\n");
           for (const e of events) {
             process.stdout.write(
-              `${paint(c, "red", `#${e.seq}`)} ${e.timestamp} ${paint(c, "bold", e.action)} actor=${e.actor?.id ?? "-"}\n` +
+              `${paint(c, "red", `#${e.seq}`)} ${humanCell(e.timestamp)} ${paint(c, "bold", e.action)} actor=${e.actor?.id ?? "-"}\n` +
                 `  error: ${e.error?.code ?? "-"} ${e.error?.message ?? ""}\n` +
                 (e.details ? `  details: ${JSON.stringify(e.details)}\n` : ""),
             );
