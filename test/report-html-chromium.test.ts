@@ -23,6 +23,29 @@ interface Opened {
   readonly requests: string[];
 }
 
+/**
+ * Run in the page: every word of at most 16 characters in a table cell (split at white space,
+ * zero-width spaces, hyphens, slashes and brackets, where lines may break) whose characters sit
+ * on more than one line.
+ */
+const BROKEN_WORDS = `(() => {
+  const found = [];
+  for (const cell of document.querySelectorAll("td, th")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of (node.textContent || "").matchAll(/[^\\s\\-/()[\\]\u200b]+/g)) {
+        if (m[0].length > 16) continue;
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) found.push(m[0]);
+      }
+    }
+  }
+  return found;
+})()`;
+
 describe("HTML report in Chromium", { skip: SKIP }, () => {
   let browser: Browser | undefined;
   let dir = "";
@@ -99,6 +122,19 @@ describe("HTML report in Chromium", { skip: SKIP }, () => {
       assert.equal(pdf.subarray(0, 5).toString("latin1"), "%PDF-");
       assert.ok(pdf.length > 1000);
       assert.deepStrictEqual(errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("table cells wrap at word boundaries: only words too long for any column break", async () => {
+    const { page } = await open(sampleReport(), "wrap");
+    try {
+      for (const width of [1000, 720]) {
+        await page.setViewportSize({ width, height: 900 });
+        const broken = await page.evaluate<string[]>(BROKEN_WORDS);
+        assert.deepStrictEqual(broken, [], `words broken across lines at ${width}px`);
+      }
     } finally {
       await page.close();
     }

@@ -7,7 +7,7 @@ import type {
 } from "../../report-model.js";
 import { cellText } from "../render-output.js";
 import { chart } from "./html-charts.js";
-import { htmlText } from "./html-text.js";
+import { cellHtml, htmlText } from "./html-text.js";
 
 const SEVERITIES = new Set(["info", "low", "medium", "high", "critical"]);
 
@@ -38,7 +38,7 @@ function table(block: TableBlock): string {
       .join("");
     const rows = block.rows.map(
       (row) =>
-        `<tr data-row>${block.columns.map((c, i) => `<td${cls(i)} data-cell>${htmlText(cellText(row[c.key]))}</td>`).join("")}</tr>`,
+        `<tr data-row>${block.columns.map((c, i) => `<td${cls(i)} data-cell>${cellHtml(cellText(row[c.key]))}</td>`).join("")}</tr>`,
     );
     if (rows.length === 0) {
       rows.push(`<tr><td class="empty" colspan="${block.columns.length}">No rows.</td></tr>`);

@@ -47,7 +47,8 @@ table{border-collapse:collapse;width:100%;font-size:.9em}
 caption{text-align:left;color:var(--muted);padding:4px 0}
 th,td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
 th{background:${COLORS.head};font-weight:600}
-td{white-space:pre-wrap;overflow-wrap:anywhere}
+td{white-space:pre-wrap;overflow-wrap:break-word}
+td .long{overflow-wrap:anywhere}
 tbody tr:nth-child(even){background:var(--zebra)}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 figure.chart{margin:0}
