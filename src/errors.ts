@@ -22,7 +22,8 @@ export const ERROR_CODES = {
   },
   ST_ERR_EVENT_TOO_LARGE: {
     status: 413,
-    description: "An event is larger than the configured limit once serialized.",
+    description:
+      "An event, or an NDJSON line, is larger than its limit (an event serialized, a line as read); the message names the limit and the size.",
   },
   ST_ERR_EVENT_KEY_MATERIAL: {
     status: 400,
