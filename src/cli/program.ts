@@ -6,10 +6,12 @@ import { SealtrailError } from "../errors.js";
 import type { AuditEvent } from "../event/audit-event.js";
 import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../export/export-events.js";
 import { ingestNdjson } from "../ingest/ingest-ndjson.js";
+import { DEFAULT_MAX_LINE_BYTES } from "../ingest/ndjson-lines.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { addVerifyBundleCommand } from "./bundle-commands.js";
 import { closeOutput, openInput, openOutput, readInputText } from "./cli-files.js";
 import { addConfigCommand } from "./config-command.js";
+import { parseEventText, readEventText } from "./event-input.js";
 import { colorsFor, paint, table } from "./output.js";
 import { addReportCommand } from "./report-command.js";
 import { addServerCommands } from "./server-commands.js";
@@ -104,16 +106,16 @@ export function buildProgram(): Command {
 
   program
     .command("append")
-    .description("append one event given as JSON; prints its seq and id once durable")
+    .description(
+      "append one event, given as JSON in the argument, on standard input or with --json; prints its seq and id once durable",
+    )
+    .argument("[event]", "the event as a JSON object, or - to read it from standard input")
     .addOption(homeOption())
-    .requiredOption("--json <event>", "the event as a JSON object")
-    .action(async (options: HomeOption & { json: string }) => {
-      let event: unknown;
-      try {
-        event = JSON.parse(options.json);
-      } catch (cause) {
-        throw new SealtrailError("ST_ERR_EVENT_JSON", `--json: invalid JSON: ${(cause as Error).message}`);
-      }
+    .option("--json <event>", "the event as a JSON object (instead of the argument)")
+    .action(async (argument: string | undefined, options: HomeOption & { json?: string }) => {
+      const event = parseEventText(
+        await readEventText({ argument, json: options.json }, process.stdin, DEFAULT_MAX_LINE_BYTES),
+      );
       await withLog(
         options,
         async (log) => {
