@@ -114,11 +114,13 @@ export const ERROR_CODES = {
   },
   ST_ERR_HTTP_BODY_TOO_LARGE: {
     status: 413,
-    description: "A request body is larger than the server accepts.",
+    description:
+      "A JSON request body is larger than the server accepts; the message names the limit (`server.limits.json_body_bytes`).",
   },
   ST_ERR_HTTP_MEDIA_TYPE: {
     status: 415,
-    description: "A request body's `Content-Type` is not `application/json` or `application/x-ndjson`.",
+    description:
+      "A request body's `Content-Type` is not one the route takes; the message lists those it takes, as does `Accept-Post` on a POST.",
   },
   ST_ERR_HTTP_NOT_FOUND: { status: 404, description: "No route answers this method and path." },
   ST_ERR_HTTP_RATE_LIMITED: {
