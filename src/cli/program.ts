@@ -12,6 +12,7 @@ import { addVerifyBundleCommand } from "./bundle-commands.js";
 import { closeOutput, openInput, openOutput, readInputText } from "./cli-files.js";
 import { addConfigCommand } from "./config-command.js";
 import { parseEventText, readEventText } from "./event-input.js";
+import { addHelpExamples } from "./help-examples.js";
 import { colorsFor, paint, table } from "./output.js";
 import { addReportCommand } from "./report-command.js";
 import { addServerCommands } from "./server-commands.js";
@@ -461,6 +462,7 @@ export function buildProgram(): Command {
   addReportCommand(program);
   addVerifyBundleCommand(program);
   addConfigCommand(program);
+  addHelpExamples(program);
   return program;
 }
 
