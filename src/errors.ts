@@ -22,7 +22,8 @@ export const ERROR_CODES = {
   },
   ST_ERR_EVENT_TOO_LARGE: {
     status: 413,
-    description: "An event is larger than the configured limit once serialized.",
+    description:
+      "An event, or an NDJSON line, is larger than its limit (an event serialized, a line as read); the message names the limit and the size.",
   },
   ST_ERR_EVENT_KEY_MATERIAL: {
     status: 400,
@@ -113,11 +114,13 @@ export const ERROR_CODES = {
   },
   ST_ERR_HTTP_BODY_TOO_LARGE: {
     status: 413,
-    description: "A request body is larger than the server accepts.",
+    description:
+      "A JSON request body is larger than the server accepts; the message names the limit (`server.limits.json_body_bytes`).",
   },
   ST_ERR_HTTP_MEDIA_TYPE: {
     status: 415,
-    description: "A request body's `Content-Type` is not `application/json` or `application/x-ndjson`.",
+    description:
+      "A request body's `Content-Type` is not one the route takes; the message lists those it takes, as does `Accept-Post` on a POST.",
   },
   ST_ERR_HTTP_NOT_FOUND: { status: 404, description: "No route answers this method and path." },
   ST_ERR_HTTP_RATE_LIMITED: {
@@ -146,6 +149,16 @@ export const ERROR_CODES = {
     description: "(client) The client was closed; it records no more events.",
   },
   ST_ERR_USAGE: { status: 400, description: "A command or option was used wrongly." },
+  ST_ERR_FILE_UNREADABLE: {
+    status: 400,
+    description:
+      "A file named on the command line (events to ingest, a checkpoint, a bundle, a key, a style sheet…) does not exist, is a directory or cannot be read; the message names the option, the file and what was expected.",
+  },
+  ST_ERR_FILE_UNWRITABLE: {
+    status: 400,
+    description:
+      "An output file named on the command line cannot be written (its directory does not exist, it is a directory, or permission is denied); the message names the option and the file.",
+  },
   ST_ERR_CONFIG_INVALID: {
     status: 400,
     description:
@@ -194,4 +207,35 @@ export class SealtrailError extends Error {
 /** True when `e` is a {@link SealtrailError}, optionally with the given code. */
 export function isSealtrailError(e: unknown, code?: ErrorCode): e is SealtrailError {
   return e instanceof SealtrailError && (code === undefined || e.code === code);
+}
+
+/**
+ * Why a file operation failed, in plain words (`no such file`, `a directory`, `permission
+ * denied`…), for messages that name the file themselves. `writing` words a missing path as a
+ * missing directory, which is what it means when a file is created.
+ *
+ * @example
+ * ```ts
+ * try { readFileSync("events.ndjson"); } catch (e) { fileProblem(e); } // "no such file"
+ * ```
+ */
+export function fileProblem(error: unknown, writing = false): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case "ENOENT":
+      return writing ? "no such directory" : "no such file";
+    case "EISDIR":
+      return "a directory, not a file";
+    case "ENOTDIR":
+      return "a part of the path is not a directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EROFS":
+      return "a read-only file system";
+    case "ENOSPC":
+      return "no space left on the device";
+    default:
+      return code ? `${code}: ${(error as Error).message}` : String((error as Error)?.message ?? error);
+  }
 }

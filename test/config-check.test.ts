@@ -101,7 +101,7 @@ describe("sealtrail config check", () => {
       const args = ["config", "check", "--config", file];
       const r = runCli(args, { env: envWith() });
       assert.equal(r.code, 2, describeRun(args, r));
-      assert.equal(r.stderr, `${file}: ${problem}\n`, describeRun(args, r));
+      assert.equal(r.stderr, `${file}: ${problem} [ST_ERR_CONFIG_INVALID]\n`, describeRun(args, r));
       assert.equal(r.stdout, "");
     });
   }
@@ -112,10 +112,10 @@ describe("sealtrail config check", () => {
     const r = runCli(args, { env: envWith() });
     assert.equal(r.code, 2, describeRun(args, r));
     assert.deepEqual(r.stderr.trimEnd().split("\n"), [
-      `${file}: server.port: expected an integer from 1 to 65535, got "8080" (line 2)`,
-      `${file}: server.prot: expected one of the keys ${SERVER_KEYS}, got unknown key "prot" (did you mean "port"?) (line 3)`,
-      `${file}: server.host: expected a host name or IP address, got "" (line 4)`,
-      `${file}: storage.driver: expected one of sqlite, memory, got "disk" (line 6)`,
+      `${file}: server.port: expected an integer from 1 to 65535, got "8080" (line 2) [ST_ERR_CONFIG_INVALID]`,
+      `${file}: server.prot: expected one of the keys ${SERVER_KEYS}, got unknown key "prot" (did you mean "port"?) (line 3) [ST_ERR_CONFIG_INVALID]`,
+      `${file}: server.host: expected a host name or IP address, got "" (line 4) [ST_ERR_CONFIG_INVALID]`,
+      `${file}: storage.driver: expected one of sqlite, memory, got "disk" (line 6) [ST_ERR_CONFIG_INVALID]`,
     ]);
   });
 
@@ -149,7 +149,10 @@ describe("sealtrail config check", () => {
     const missing = join(root, "missing.yaml");
     const r = runCli(["config", "check"], { env: envWith({ SEALTRAIL_CONFIG: missing }) });
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, `${missing}: expected a readable configuration file, got no such file\n`);
+    assert.equal(
+      r.stderr,
+      `${missing}: expected a readable configuration file, got no such file [ST_ERR_CONFIG_INVALID]\n`,
+    );
   });
 
   test("the home's sealtrail.yaml is the default; no file there means every default", () => {
@@ -163,7 +166,10 @@ describe("sealtrail config check", () => {
     writeFileSync(expected, "server:\n  port: 0\n");
     const r = runCli(["config", "check", "--home", home], { env: envWith({ SEALTRAIL_HOME: root }) });
     assert.equal(r.code, 2, "--home wins over $SEALTRAIL_HOME");
-    assert.equal(r.stderr, `${expected}: server.port: expected an integer from 1 to 65535, got 0 (line 2)\n`);
+    assert.equal(
+      r.stderr,
+      `${expected}: server.port: expected an integer from 1 to 65535, got 0 (line 2) [ST_ERR_CONFIG_INVALID]\n`,
+    );
   });
 });
 
@@ -179,8 +185,8 @@ describe("sealtrail serve with a configuration file", () => {
     assert.equal(r.stdout, "", "it never listened");
     assert.equal(
       r.stderr,
-      `sealtrail: ${file}: server.port: expected an integer from 1 to 65535, got 70000 (line 2)\n` +
-        `sealtrail: ${file}: server.rate_limit: expected an integer from 0 to 100000000, got -1 (line 3)\n`,
+      `sealtrail: ${file}: server.port: expected an integer from 1 to 65535, got 70000 (line 2) [ST_ERR_CONFIG_INVALID]\n` +
+        `sealtrail: ${file}: server.rate_limit: expected an integer from 0 to 100000000, got -1 (line 3) [ST_ERR_CONFIG_INVALID]\n`,
     );
   });
 

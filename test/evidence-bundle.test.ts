@@ -4,12 +4,11 @@
  * tampering that each must name the file or the seq.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { AuditLog } from "../src/audit-log.js";
 import type { AuditEventInput } from "../src/event/audit-event.js";
 import { MATCH_ALL } from "../src/read-model/event-filter.js";
@@ -19,7 +18,7 @@ import type { Report } from "../src/reports/report-model.js";
 import { reportScope } from "../src/reports/report-source.js";
 import { activitySummary } from "../src/reports/types/activity-summary.js";
 import { verifyBundle } from "../src/reports/verify-bundle.js";
-import { removeTempDirs, tempDir } from "./cli-harness.js";
+import { removeTempDirs, runCli, tempDir } from "./cli-harness.js";
 import { formatVerifierKey, leafHash, openCheckpoint, verifyInclusion } from "./independent-verifier.js";
 
 const HOUR = 3_600_000;
@@ -266,32 +265,10 @@ describe("evidence bundle", () => {
   });
 
   test("sealtrail verify-bundle: exit 0 ok, 1 problems, 2 usage", async () => {
-    // The command on its own program (the lead wires it into program.ts), in a child process,
-    // with main.ts's mapping of errors to exit codes.
-    const harness = `
-      import { Command, CommanderError } from "commander";
-      import { addVerifyBundleCommand } from ${JSON.stringify(new URL("../src/cli/bundle-commands.js", import.meta.url).href)};
-      import { ExitCode } from ${JSON.stringify(new URL("../src/cli/program.js", import.meta.url).href)};
-      import { SealtrailError } from ${JSON.stringify(new URL("../src/errors.js", import.meta.url).href)};
-      const program = new Command().exitOverride();
-      addVerifyBundleCommand(program);
-      try { await program.parseAsync(process.argv.slice(1), { from: "user" }); process.exitCode = 0; }
-      catch (e) {
-        if (e instanceof ExitCode) process.exitCode = e.code;
-        else if (e instanceof CommanderError) process.exitCode = 2;
-        else if (e instanceof SealtrailError) { console.error(e.message); process.exitCode = e.code === "ST_ERR_USAGE" ? 2 : 1; }
-        else { console.error(e); process.exitCode = 1; }
-      }`;
+    // The real command, with main.ts's mapping of errors to exit codes.
     const run = async (args: string[]): Promise<{ code: number; out: string }> => {
-      const r = spawnSync(
-        process.execPath,
-        ["--input-type=module", "-e", harness, "verify-bundle", ...args],
-        {
-          encoding: "utf8",
-          cwd: fileURLToPath(new URL("../..", import.meta.url)),
-        },
-      );
-      return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+      const r = runCli(["verify-bundle", ...args]);
+      return { code: r.code ?? -1, out: `${r.stdout}${r.stderr}` };
     };
     const ok = await run([bundle, "--key", verifierKey]);
     assert.equal(ok.code, 0, ok.out);

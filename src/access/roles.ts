@@ -39,6 +39,18 @@ export function allows(role: Role, permission: Permission): boolean {
   return GRANTS[role].has(permission);
 }
 
+/**
+ * The roles that carry `permission`, in the order of {@link ROLES}.
+ *
+ * @example
+ * ```ts
+ * rolesWith("log:audit"); // ["auditor", "admin"]
+ * ```
+ */
+export function rolesWith(permission: Permission): Role[] {
+  return ROLES.filter((role) => allows(role, permission));
+}
+
 /** True when `text` names a role. */
 export function isRole(text: unknown): text is Role {
   return typeof text === "string" && (ROLES as readonly string[]).includes(text);

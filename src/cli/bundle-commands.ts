@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { SealtrailError } from "../errors.js";
 import { parseBundleKey, verifyBundle } from "../reports/verify-bundle.js";
+import { checkInput, readInputText } from "./cli-files.js";
 import { EXIT, ExitCode } from "./program.js";
 
 interface VerifyBundleOptions {
@@ -10,7 +11,9 @@ interface VerifyBundleOptions {
 
 /** A verifier key given as the key itself or as a file holding it. */
 function readKey(given: string): string {
-  const text = existsSync(given) ? readFileSync(given, "utf8").trim() : given.trim();
+  const text = existsSync(given)
+    ? readInputText("--key", given, "a verifier key, or a file holding one").trim()
+    : given.trim();
   try {
     parseBundleKey(text);
   } catch (error) {
@@ -27,7 +30,7 @@ export function addVerifyBundleCommand(program: Command): void {
     .argument("<file>", "the bundle (.tar.gz)")
     .option("--key <key>", "the log's verifier key (or a file holding it), obtained from a source you trust")
     .action(async (file: string, options: VerifyBundleOptions) => {
-      if (!existsSync(file)) throw new SealtrailError("ST_ERR_USAGE", `${file}: no such file`);
+      checkInput("FILE", file, "an evidence bundle (.tar.gz) written by report --bundle");
       const key = options.key === undefined ? undefined : readKey(options.key);
       const result = await verifyBundle(file, key === undefined ? {} : { verifierKey: key });
       const out: string[] = [];

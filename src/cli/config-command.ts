@@ -20,15 +20,15 @@ export const configOption = () =>
 
 /**
  * Loads the configuration for a command; when the file is not valid, prints every problem on
- * stderr (one line each, after `prefix`: file, setting, what was expected) and ends the command
- * with exit 2.
+ * stderr (one line each, after `prefix`: file, setting, what was expected, then the registry code)
+ * and ends the command with exit 2.
  */
 export function loadConfigOrExit(options: LoadConfigOptions, prefix = "sealtrail: "): SealtrailConfig {
   try {
     return loadConfig(options);
   } catch (error) {
     if (!isSealtrailError(error, "ST_ERR_CONFIG_INVALID")) throw error;
-    for (const line of error.message.split("\n")) process.stderr.write(`${prefix}${line}\n`);
+    for (const line of error.message.split("\n")) process.stderr.write(`${prefix}${line} [${error.code}]\n`);
     throw new ExitCode(EXIT.usage);
   }
 }

@@ -1,5 +1,4 @@
-import { createReadStream, createWriteStream, readFileSync, statSync } from "node:fs";
-import { finished } from "node:stream/promises";
+import { readFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { AuditLog } from "../audit-log.js";
@@ -7,9 +6,13 @@ import { SealtrailError } from "../errors.js";
 import type { AuditEvent } from "../event/audit-event.js";
 import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../export/export-events.js";
 import { ingestNdjson } from "../ingest/ingest-ndjson.js";
+import { DEFAULT_MAX_LINE_BYTES } from "../ingest/ndjson-lines.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { addVerifyBundleCommand } from "./bundle-commands.js";
+import { closeOutput, openInput, openOutput, readInputText } from "./cli-files.js";
 import { addConfigCommand } from "./config-command.js";
+import { parseEventText, readEventText } from "./event-input.js";
+import { addHelpExamples } from "./help-examples.js";
 import { colorsFor, humanCell, paint, table } from "./output.js";
 import { addReportCommand } from "./report-command.js";
 import { addServerCommands } from "./server-commands.js";
@@ -104,16 +107,16 @@ export function buildProgram(): Command {
 
   program
     .command("append")
-    .description("append one event given as JSON; prints its seq and id once durable")
+    .description(
+      "append one event, given as JSON in the argument, on standard input or with --json; prints its seq and id once durable",
+    )
+    .argument("[event]", "the event as a JSON object, or - to read it from standard input")
     .addOption(homeOption())
-    .requiredOption("--json <event>", "the event as a JSON object")
-    .action(async (options: HomeOption & { json: string }) => {
-      let event: unknown;
-      try {
-        event = JSON.parse(options.json);
-      } catch (cause) {
-        throw new SealtrailError("ST_ERR_EVENT_JSON", `--json: invalid JSON: ${(cause as Error).message}`);
-      }
+    .option("--json <event>", "the event as a JSON object (instead of the argument)")
+    .action(async (argument: string | undefined, options: HomeOption & { json?: string }) => {
+      const event = parseEventText(
+        await readEventText({ argument, json: options.json }, process.stdin, DEFAULT_MAX_LINE_BYTES),
+      );
       await withLog(
         options,
         async (log) => {
@@ -137,9 +140,15 @@ export function buildProgram(): Command {
     .addOption(homeOption())
     .option("--json", "print the summary as JSON")
     .action(async (file: string, options: HomeOption & { json?: boolean }) => {
-      // Stat first: a missing file is a usage error (exit 2), not a stream error.
-      const total = file === "-" ? 0 : statSync(file).size;
-      const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+      // Opened first: a missing file is a usage error naming it (exit 2), not a stream error.
+      const opened =
+        file === "-"
+          ? { stream: process.stdin, size: 0 }
+          : await openInput("FILE", file, "an NDJSON file of events (or - for standard input)", {
+              highWaterMark: 1 << 20,
+            });
+      const total = opened.size;
+      const input = opened.stream;
       // The bar goes at the first rejected line, so that "line N: reason" reports stay readable.
       let bar =
         process.stderr.isTTY && total > 0
@@ -337,13 +346,13 @@ export function buildProgram(): Command {
         }
         const filter = parseFilter(filters, { since: options.since, until: options.until });
         await withLog(options, async (log) => {
-          const out = options.out ? createWriteStream(options.out) : process.stdout;
-          const count = await exportEvents(log, filter, options.format, out, {
+          const what = "the export";
+          const file = options.out ? await openOutput("--out", options.out, what) : undefined;
+          const count = await exportEvents(log, filter, options.format, file ?? process.stdout, {
             csvFormulas: options.rawCsv ? "keep" : "escape",
           });
-          if (options.out) {
-            out.end();
-            await finished(out);
+          if (file && options.out) {
+            await closeOutput(file, "--out", options.out, what);
             process.stderr.write(`exported ${count} events to ${options.out}\n`);
           }
         });
@@ -406,7 +415,14 @@ export function buildProgram(): Command {
     .option("--json", "print the report as JSON")
     .action(
       async (options: HomeOption & { trusted?: string; key?: string; deep?: boolean; json?: boolean }) => {
-        const trusted = options.trusted === undefined ? undefined : readFileSync(options.trusted, "utf8");
+        const trusted =
+          options.trusted === undefined
+            ? undefined
+            : readInputText(
+                "--trusted",
+                options.trusted,
+                "a signed checkpoint file (sealtrail checkpoint > FILE)",
+              );
         await withLog(options, async (log) => {
           const bar = process.stderr.isTTY
             ? new SingleBar({ format: "verify [{bar}] {value}/{total}", stream: process.stderr })
@@ -446,6 +462,7 @@ export function buildProgram(): Command {
   addReportCommand(program);
   addVerifyBundleCommand(program);
   addConfigCommand(program);
+  addHelpExamples(program);
   return program;
 }
 

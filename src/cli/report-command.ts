@@ -1,5 +1,3 @@
-import { createWriteStream, readFileSync } from "node:fs";
-import { finished } from "node:stream/promises";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { AuditLog } from "../audit-log.js";
@@ -16,6 +14,7 @@ import { renderToBuffer, writeEvidenceBundle } from "../reports/evidence-bundle.
 import type { HtmlRendererOptions } from "../reports/renderers/html-renderer.js";
 import { RENDERERS } from "../reports/renderers/index.js";
 import type { Report } from "../reports/report-model.js";
+import { closeOutput, openOutput, readInputText } from "./cli-files.js";
 import { inFlagWords } from "./flag-wording.js";
 
 interface ReportOptions {
@@ -54,15 +53,6 @@ const REPORT_FIELDS = [
   "rotation_days",
 ];
 
-/** A file named by an option, as text; `ST_ERR_USAGE` naming the option when it cannot be read. */
-function readOptionFile(option: string, file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    throw new SealtrailError("ST_ERR_USAGE", `${option}: expected a readable file, got "${file}"`);
-  }
-}
-
 /** `--html-css` and `--html-layout`, read: only with `--format html`. */
 function htmlOptions(options: ReportOptions): HtmlRendererOptions | undefined {
   if (!options.htmlCss && !options.htmlLayout) return undefined;
@@ -75,11 +65,14 @@ function htmlOptions(options: ReportOptions): HtmlRendererOptions | undefined {
   }
   return {
     ...(options.htmlCss
-      ? { css: readOptionFile("--html-css", options.htmlCss), cssFile: `--html-css ${options.htmlCss}` }
+      ? {
+          css: readInputText("--html-css", options.htmlCss, "a CSS file"),
+          cssFile: `--html-css ${options.htmlCss}`,
+        }
       : {}),
     ...(options.htmlLayout
       ? {
-          layout: readOptionFile("--html-layout", options.htmlLayout),
+          layout: readInputText("--html-layout", options.htmlLayout, "an HTML page layout file"),
           layoutFile: `--html-layout ${options.htmlLayout}`,
         }
       : {}),
@@ -178,32 +171,35 @@ export function addReportCommand(program: Command): void {
         checkpointIntervalMs: 0,
       });
       try {
+        // Outputs are opened before the work: one that cannot be written costs nothing.
+        const out = options.out ? await openOutput("--out", options.out, "the report") : undefined;
+        const bundle = options.bundle
+          ? await openOutput("--bundle", options.bundle, "the evidence bundle")
+          : undefined;
         let report: Report;
         try {
           report = await buildReport(log, plan);
         } catch (error) {
           throw inFlagWords(error, REPORT_FIELDS);
         }
-        const out = options.out ? createWriteStream(options.out) : process.stdout;
-        if (options.bundle) {
+        if (bundle && options.bundle) {
           const rendered = await renderToBuffer(plan.renderer, report);
+          const target = out ?? process.stdout;
           await new Promise<void>((resolve, reject) =>
-            out.write(rendered, (error) => (error ? reject(error) : resolve())),
+            target.write(rendered, (error) => (error ? reject(error) : resolve())),
           );
           await writeEvidenceBundle({
             log,
             report,
             rendered,
             extension: plan.renderer.extension,
-            out: options.bundle,
+            out: bundle,
           });
+          await closeOutput(bundle, "--bundle", options.bundle, "the evidence bundle");
         } else {
-          await renderReport(plan, report, out);
+          await renderReport(plan, report, out ?? process.stdout);
         }
-        if (options.out) {
-          out.end();
-          await finished(out);
-        }
+        if (out && options.out) await closeOutput(out, "--out", options.out, "the report");
       } finally {
         await log.close();
       }

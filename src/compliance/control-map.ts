@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { schemaIssues } from "../config/schema-issues.js";
-import { SealtrailError } from "../errors.js";
+import { fileProblem, SealtrailError } from "../errors.js";
 import { checkFieldPath, parseCondition } from "../query/filter-syntax.js";
 import type { Condition } from "../read-model/event-filter.js";
 import gdpr from "./frameworks/gdpr.json" with { type: "json" };
@@ -400,7 +400,7 @@ export function loadControlMap(name: string): ControlMap {
     } catch (e) {
       throw new SealtrailError(
         "ST_ERR_CONFIG_INVALID",
-        `--framework: cannot read ${name} (${(e as Error).message})`,
+        `--framework: cannot read ${name}: ${fileProblem(e)}; expected a control map (JSON) or a built-in framework`,
       );
     }
     let value: unknown;

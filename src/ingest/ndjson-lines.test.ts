@@ -23,13 +23,19 @@ test("lines are the same whatever the chunk boundaries, numbered from 1, blank l
     assert.deepEqual(splitAll(input, size), expected, `chunk size ${size}`);
 });
 
-test("an over-long line is reported by number without being kept, and the next line still reads", () => {
-  const input = Buffer.from(`{"a":1}\n${"x".repeat(100)}\n{"b":2}\n`);
+test("an over-long line is reported as too large, with its size and the limit, by number without being kept; the next line still reads", () => {
+  const large = JSON.stringify({ action: "a.b", details: { text: "x".repeat(100) } });
+  const input = Buffer.from(`{"a":1}\n${large}\n{"b":2}\n${large}`);
+  const tooLarge = {
+    reason: `too large: ${large.length} bytes, more than the 50 bytes a line may hold`,
+    code: "ST_ERR_EVENT_TOO_LARGE",
+  };
   for (const size of [3, 17, 1000]) {
     assert.deepEqual(splitAll(input, size, 50), [
       { number: 1, text: '{"a":1}' },
-      { number: 2, text: "", problem: "longer than 50 bytes" },
+      { number: 2, text: "", problem: tooLarge },
       { number: 3, text: '{"b":2}' },
+      { number: 4, text: "", problem: tooLarge },
     ]);
   }
 });
@@ -37,7 +43,7 @@ test("an over-long line is reported by number without being kept, and the next l
 test("invalid UTF-8 is a problem of that line; a real U+FFFD is not", () => {
   const input = Buffer.concat([Buffer.from('{"a":"\xff"}\n', "latin1"), Buffer.from('{"b":"\uFFFD"}\n')]);
   assert.deepEqual(splitAll(input, 4), [
-    { number: 1, text: "", problem: "not valid UTF-8" },
+    { number: 1, text: "", problem: { reason: "not valid UTF-8", code: "ST_ERR_EVENT_JSON" } },
     { number: 2, text: '{"b":"\uFFFD"}' },
   ]);
 });

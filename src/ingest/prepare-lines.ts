@@ -31,7 +31,7 @@ export function prepareLines(
   const rejected: RejectedLine[] = [];
   for (const line of lines) {
     if (line.problem) {
-      rejected.push({ line: line.number, reason: line.problem, code: "ST_ERR_EVENT_JSON" });
+      rejected.push({ line: line.number, reason: line.problem.reason, code: line.problem.code });
       continue;
     }
     let parsed: unknown;

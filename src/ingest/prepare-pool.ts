@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { DEFAULT_EVENT_LIMITS, type EventLimits } from "../event/event-limits.js";
+import { DEFAULT_MAX_LINE_BYTES } from "./ndjson-lines.js";
 import type { PrepareRequest, PrepareResponse } from "./prepare-thread.js";
 import type { TransformSpec } from "./transform-spec.js";
 
@@ -54,7 +55,7 @@ export class PreparePool {
     const worker = new Worker(new URL("./prepare-thread.js", import.meta.url), {
       workerData: {
         limits: options.limits ?? DEFAULT_EVENT_LIMITS,
-        maxLineBytes: options.maxLineBytes ?? 4 * 1024 * 1024,
+        maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
         transforms: options.transforms ?? [],
       },
     });

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { SealtrailError } from "../errors.js";
+import { fileProblem, SealtrailError } from "../errors.js";
 
 /**
  * A crypto policy: what the crypto-compliance report checks every key and certificate against.
@@ -119,7 +119,7 @@ export function loadCryptoPolicy(path: string): CryptoPolicy {
   } catch (e) {
     throw new SealtrailError(
       "ST_ERR_CONFIG_INVALID",
-      `policy: cannot read ${path} (${(e as Error).message})`,
+      `policy: cannot read ${path}: ${fileProblem(e)}; expected a JSON file of crypto rules`,
       { details: { field: "policy", file: path } },
     );
   }

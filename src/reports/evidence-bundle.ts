@@ -38,8 +38,8 @@ export interface EvidenceBundleOptions {
   readonly rendered: Buffer;
   /** The rendered report's file extension, without the dot (`md`, `pdf`). */
   readonly extension: string;
-  /** The bundle file to write (`.tar.gz`). */
-  readonly out: string;
+  /** The bundle file to write (`.tar.gz`), or a stream already open on it (ended when written). */
+  readonly out: string | Writable;
   /** At most this many events (default {@link MAX_BUNDLE_EVENTS}). */
   readonly maxEvents?: number;
 }
@@ -62,7 +62,8 @@ export interface BundleManifest {
 
 /** What {@link writeEvidenceBundle} wrote. */
 export interface EvidenceBundleSummary {
-  readonly out: string;
+  /** The file written, when a path was given. */
+  readonly out: string | undefined;
   readonly cited: number;
   readonly events: number;
   readonly omitted: number;
@@ -265,7 +266,7 @@ export async function writeEvidenceBundle(options: EvidenceBundleOptions): Promi
     "checkpoint",
     "verifier.key",
   ];
-  const writing = pipeline(archive, createGzip(), createWriteStream(out));
+  const writing = pipeline(archive, createGzip(), typeof out === "string" ? createWriteStream(out) : out);
   for (const name of order) {
     const data = contents.get(name) as Buffer;
     await new Promise<void>((resolve, reject) => {
@@ -278,5 +279,11 @@ export async function writeEvidenceBundle(options: EvidenceBundleOptions): Promi
   }
   archive.finalize();
   await writing;
-  return { out, cited: cited.length, events: events.length, omitted: summary.omitted, files: order };
+  return {
+    out: typeof out === "string" ? out : undefined,
+    cited: cited.length,
+    events: events.length,
+    omitted: summary.omitted,
+    files: order,
+  };
 }

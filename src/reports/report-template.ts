@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { SealtrailError } from "../errors.js";
+import { fileProblem, SealtrailError } from "../errors.js";
 import { parseCondition, parseFilter } from "../query/filter-syntax.js";
 import { parseDuration } from "../query/time-range.js";
 import { checkHtmlCss, checkHtmlLayout } from "./renderers/html/html-layout.js";
@@ -135,10 +135,14 @@ function readDocument(file: string): unknown {
   try {
     source = readFileSync(file, "utf8");
   } catch (error) {
-    throw new SealtrailError("ST_ERR_CONFIG_INVALID", `${file}: cannot read the template file`, {
-      cause: error,
-      details: { file },
-    });
+    throw new SealtrailError(
+      "ST_ERR_CONFIG_INVALID",
+      `${file}: cannot read the template file: ${fileProblem(error)}`,
+      {
+        cause: error,
+        details: { file },
+      },
+    );
   }
   if (ext === ".json") {
     try {

@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from "fastify";
 import type { ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
-import { allows, type Permission } from "../access/roles.js";
+import { allows, type Permission, rolesWith } from "../access/roles.js";
 import { SealtrailError } from "../errors.js";
 import { clientSource } from "./client-source.js";
 import { FailedAuthLimiter } from "./failed-auth-limiter.js";
@@ -9,6 +9,11 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** What the route needs; `"public"` for the few routes that need no key. Routes without one are admin-only. */
     permission?: Permission | "public";
+    /**
+     * What a request to the route asks to do, in words that follow "may not" ("read reports"):
+     * refusals (401, 403) say it. Every route that needs a key has one (checked as routes are added).
+     */
+    asksTo?: string;
   }
   interface FastifyRequest {
     /** The authenticated key (`undefined` on public routes). */
@@ -63,6 +68,14 @@ const KEY_ID = /^stk_([0-9a-f]{16})_/;
 export function registerAuthentication(app: FastifyInstance, keys: ApiKeyStore): void {
   const failures = new FailedAuthLimiter(FAILED_AUTHENTICATIONS_PER_MINUTE);
   app.decorateRequest("apiKey", undefined);
+  app.addHook("onRoute", (route) => {
+    const config = route.config as FastifyContextConfig | undefined;
+    if (config?.permission !== "public" && !config?.asksTo) {
+      throw new Error(
+        `${route.method} ${route.url}: a route that needs a key says what it asks to do (config.asksTo)`,
+      );
+    }
+  });
   app.addHook("onRequest", async (request, reply) => {
     if (request.is404) return;
     const permission: Permission | "public" = request.routeOptions.config.permission ?? "admin";
@@ -70,7 +83,10 @@ export function registerAuthentication(app: FastifyInstance, keys: ApiKeyStore):
     const header = request.headers.authorization;
     if (header === undefined) {
       reply.header("www-authenticate", 'Bearer realm="sealtrail"');
-      throw new SealtrailError("ST_ERR_AUTH_MISSING", "Authorization: expected `Bearer stk_…` (an API key)");
+      throw new SealtrailError(
+        "ST_ERR_AUTH_MISSING",
+        `${asked(request)} needs an API key: expected an Authorization header \`Bearer stk_…\``,
+      );
     }
     const source = clientSource(request.ip);
     const wait = failures.retryAfter(source);
@@ -89,20 +105,13 @@ export function registerAuthentication(app: FastifyInstance, keys: ApiKeyStore):
       reply.header("www-authenticate", 'Bearer realm="sealtrail", error="invalid_token"');
       throw new SealtrailError(
         "ST_ERR_AUTH_INVALID",
-        "Authorization: the API key is malformed, unknown or revoked",
-        {
-          details: { keyId },
-        },
+        `${asked(request)} needs a valid API key: the Authorization header's key is ${token === undefined ? "not `Bearer stk_…`" : "malformed, unknown or revoked"}`,
+        { details: { keyId } },
       );
     }
     // Known before the role check, so that a refusal is recorded with the key's tenant.
     request.apiKey = key;
-    if (!allows(key.role, permission)) {
-      throw new SealtrailError(
-        "ST_ERR_AUTH_FORBIDDEN",
-        `the ${key.role} key ${key.id} may not ${describe(permission)}`,
-      );
-    }
+    if (!allows(key.role, permission)) throw forbidden(request, key, permission);
   });
 }
 
@@ -113,26 +122,34 @@ export function keyOf(request: FastifyRequest): ApiKeyRecord {
   return request.apiKey;
 }
 
-/** Refuses the request unless its key's role carries `permission` (for options within a route). */
-export function requirePermission(request: FastifyRequest, permission: Permission): void {
+/**
+ * Refuses the request unless its key's role carries `permission`, for what an option of a route
+ * asks beyond the route itself (`asksTo`: "read inclusion proofs").
+ */
+export function requirePermission(request: FastifyRequest, permission: Permission, asksTo: string): void {
   const key = keyOf(request);
-  if (!allows(key.role, permission)) {
-    throw new SealtrailError(
-      "ST_ERR_AUTH_FORBIDDEN",
-      `the ${key.role} key ${key.id} may not ${describe(permission)}`,
-    );
-  }
+  if (!allows(key.role, permission)) throw forbidden(request, key, permission, asksTo);
 }
 
-function describe(permission: Permission): string {
-  switch (permission) {
-    case "events:write":
-      return "append events";
-    case "events:read":
-      return "read events";
-    case "log:audit":
-      return "read proofs, exports or tiles";
-    case "admin":
-      return "manage keys or read metrics";
-  }
+/** What the request asked, for refusals: "read reports (GET /v1/reports/access)". */
+function asked(request: FastifyRequest, asksTo = request.routeOptions.config.asksTo): string {
+  const path = request.url.split("?")[0] ?? request.url;
+  return `${asksTo ?? "this request"} (${request.method} ${path})`;
+}
+
+function forbidden(
+  request: FastifyRequest,
+  key: ApiKeyRecord,
+  permission: Permission,
+  asksTo?: string,
+): SealtrailError {
+  const roles = rolesWith(permission);
+  const may =
+    roles.length === 1
+      ? `only ${roles[0]} keys may`
+      : `${roles.slice(0, -1).join(", ")} and ${roles.at(-1)} keys may`;
+  return new SealtrailError(
+    "ST_ERR_AUTH_FORBIDDEN",
+    `the ${key.role} key ${key.id} may not ${asked(request, asksTo)}: ${may}`,
+  );
 }

@@ -9,6 +9,7 @@ import { PreparePool } from "../ingest/prepare-pool.js";
 import { ServerMetrics } from "../metrics/server-metrics.js";
 import { AccessRecorder } from "./access-recorder.js";
 import { deniedAttempt, registerAuthentication } from "./authenticate.js";
+import { checkBodyType, explainBodyRefusal } from "./body-refusals.js";
 import { sendProblem } from "./problem.js";
 import { registerKeyRoutes } from "./routes/key-routes.js";
 import { type OpenStreams, registerLiveTail } from "./routes/live-tail.js";
@@ -102,7 +103,7 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
       // Every refusal is recorded, whether authentication or a route decided it (PCI DSS 10.2.1.4).
       const denied = deniedAttempt(request, error);
       if (denied) ctx.access.recordDenied(denied);
-      return sendProblem(request, reply, error);
+      return sendProblem(request, reply, explainBodyRefusal(error, request, reply, limits.jsonBodyBytes));
     });
     app.setNotFoundHandler((request, reply) =>
       sendProblem(
@@ -165,6 +166,8 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
         );
     });
     registerAuthentication(app, options.keys);
+    // After authentication: a body's type is judged only for a key that may send it.
+    app.addHook("preValidation", async (request) => checkBodyType(request));
     // Registered even without a limit, and asked for the limit on each request, so that a
     // configuration reload can set, change or lift it on a running server.
     await app.register(rateLimit, {

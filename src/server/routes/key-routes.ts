@@ -23,7 +23,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
   app.post<{ Body: NewApiKeyRequest }>(
     "/v1/keys",
     {
-      config: { permission: "admin" },
+      config: { permission: "admin", asksTo: "create API keys", accepts: ["application/json"] },
       schema: {
         summary: "Create an API key (its secret is shown in this answer only)",
         tags: ["keys"],
@@ -54,7 +54,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
   app.get(
     "/v1/keys",
     {
-      config: { permission: "admin" },
+      config: { permission: "admin", asksTo: "list API keys" },
       schema: {
         summary: "List API keys (never their secrets)",
         tags: ["keys"],
@@ -67,7 +67,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ServerContext): voi
   app.delete<{ Params: { id: string } }>(
     "/v1/keys/:id",
     {
-      config: { permission: "admin" },
+      config: { permission: "admin", asksTo: "revoke API keys" },
       schema: {
         summary: "Revoke an API key at once",
         tags: ["keys"],

@@ -27,7 +27,7 @@ export function registerLiveTail(app: FastifyInstance, ctx: ServerContext, open:
   app.get(
     "/v1/stream",
     {
-      config: { permission: "events:read" },
+      config: { permission: "events:read", asksTo: "follow the live tail of events" },
       schema: {
         summary: "Live tail of matching events as Server-Sent Events, resumable with Last-Event-ID",
         description:

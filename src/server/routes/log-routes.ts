@@ -28,7 +28,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
     app.get(
       url,
       {
-        config: { permission: "events:read" },
+        config: { permission: "events:read", asksTo: "read the latest checkpoint" },
         schema: { summary: "The latest signed checkpoint (C2SP tlog-checkpoint, text/plain)", tags: ["log"] },
       },
       async (_request, reply) =>
@@ -42,7 +42,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
   app.get(
     "/v1/proofs/inclusion",
     {
-      config: { permission: "log:audit" },
+      config: { permission: "log:audit", asksTo: "read inclusion proofs" },
       schema: {
         summary: "RFC 9162 inclusion proof of event seq in the tree of size (default: latest checkpoint)",
         tags: ["log"],
@@ -70,7 +70,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
   app.get(
     "/v1/proofs/consistency",
     {
-      config: { permission: "log:audit" },
+      config: { permission: "log:audit", asksTo: "read consistency proofs" },
       schema: {
         summary: "RFC 9162 consistency proof from tree size `from` to `to` (default: latest checkpoint)",
         tags: ["log"],
@@ -91,7 +91,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
   app.get(
     "/tile/*",
     {
-      config: { permission: "log:audit" },
+      config: { permission: "log:audit", asksTo: "read tiles of the log" },
       schema: { summary: "C2SP tlog-tiles: hash tiles and entry bundles", tags: ["log"] },
     },
     async (request, reply) => {
@@ -104,7 +104,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
         if (key.tenant !== null) {
           throw new SealtrailError(
             "ST_ERR_AUTH_FORBIDDEN",
-            `entry bundles hold every tenant's events; the key ${key.id} is bound to one tenant`,
+            `the ${key.role} key ${key.id}, bound to tenant ${key.tenant}, may not read entry bundles (GET /${path}): they hold every tenant's events; only keys bound to no tenant may`,
           );
         }
         await ctx.access.recordRead(request, "entries", { tile: path });

@@ -40,7 +40,10 @@ export function registerOperationRoutes(app: FastifyInstance, ctx: ServerContext
 
   app.get(
     "/metrics",
-    { config: { permission: "admin" }, schema: { summary: "Prometheus metrics", tags: ["operations"] } },
+    {
+      config: { permission: "admin", asksTo: "read the server's metrics" },
+      schema: { summary: "Prometheus metrics", tags: ["operations"] },
+    },
     async (_request, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.exposition()),
   );
 

@@ -34,7 +34,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.get(
     "/v1/events",
     {
-      config: { permission: "events:read" },
+      config: { permission: "events:read", asksTo: "query events" },
       schema: {
         summary: "Query events, newest first, by cursor pages",
         description: filterDescription,
@@ -67,7 +67,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.get<{ Params: { id: string } }>(
     "/v1/events/:id",
     {
-      config: { permission: "events:read" },
+      config: { permission: "events:read", asksTo: "read an event" },
       schema: {
         summary:
           "One event by id; ?proof=true adds its inclusion proof against the latest checkpoint (auditors)",
@@ -80,7 +80,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
       const key = keyOf(request);
       const query = parseReadQuery(request.url, ["proof"]);
       const withProof = query.params.get("proof") === "true";
-      if (withProof) requirePermission(request, "log:audit");
+      if (withProof) requirePermission(request, "log:audit", "read inclusion proofs");
       await ctx.access.recordRead(request, withProof ? "proof" : "get", { id: request.params.id });
       const stored = await ctx.log.getStoredEvent(request.params.id);
       if (!stored || !visibleTo(JSON.parse(stored.json) as AuditEvent, key)) {
@@ -100,7 +100,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.get(
     "/v1/stats",
     {
-      config: { permission: "events:read" },
+      config: { permission: "events:read", asksTo: "read event statistics" },
       schema: {
         summary: "Counts by action, outcome, actor, category, severity, hour and day",
         description: filterDescription,
@@ -120,7 +120,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.get(
     "/v1/export",
     {
-      config: { permission: "log:audit" },
+      config: { permission: "log:audit", asksTo: "export events" },
       schema: {
         summary: "Stream every matching event in seq order (ndjson: the exact leaf bytes, one per line)",
         description: `${filterDescription} format=ndjson|csv|json (default ndjson).`,

@@ -20,7 +20,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
   app.get(
     "/v1/reports",
     {
-      config: { permission: "log:audit" },
+      config: { permission: "log:audit", asksTo: "list the report types" },
       schema: {
         summary: "The report types",
         tags: ["reports"],
@@ -33,7 +33,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
   app.get<{ Params: { type: string } }>(
     "/v1/reports/:type",
     {
-      config: { permission: "log:audit" },
+      config: { permission: "log:audit", asksTo: "read reports" },
       schema: {
         summary:
           "Compute and render a report (format=json|csv|markdown|…, period=7d or since/until, verify=true, framework=soc2 for compliance)",

@@ -42,7 +42,7 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.post(
     "/v1/events",
     {
-      config: { permission: "events:write" },
+      config: { permission: "events:write", asksTo: "append events", accepts: ["application/json", NDJSON] },
       schema: {
         summary: "Append one event, a JSON array of events, or an NDJSON stream of events",
         tags: ["write"],
