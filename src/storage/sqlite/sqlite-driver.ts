@@ -170,6 +170,7 @@ export class SqliteDriver implements StorageDriver {
   }
 
   async queryEvents(filter: EventFilter, page: PageRequest): Promise<StoredEvent[]> {
+    if (page.sort === "timestamp") return this.#queryByTime(filter, page);
     const where = compileFilter(filter, { timeIndex: this.#timeIndexPays(filter, page.order) });
     let sql = `SELECT seq, body AS json FROM events WHERE ${where.sql}`;
     const params = [...where.params];
@@ -178,6 +179,30 @@ export class SqliteDriver implements StorageDriver {
       params.push(page.afterSeq);
     }
     sql += ` ORDER BY seq ${page.order === "asc" ? "ASC" : "DESC"} LIMIT ?`;
+    params.push(page.limit);
+    return this.#stmt(sql).all(...params) as StoredEvent[];
+  }
+
+  /**
+   * A page in (timestamp, seq) order. The time index (`events_ts`, which like every index ends in
+   * the rowid, the seq) holds exactly that order, so a page walks it from the cursor's position
+   * (a row-value comparison SQLite seeks to) and stops after `limit` matches.
+   */
+  #queryByTime(filter: EventFilter, page: PageRequest): StoredEvent[] {
+    const where = compileFilter(filter);
+    const direction = page.order === "asc" ? "ASC" : "DESC";
+    let sql = `SELECT seq, body AS json FROM events WHERE ${where.sql}`;
+    const params = [...where.params];
+    if (page.afterSeq !== undefined) {
+      if (page.afterTimestampMs === undefined) {
+        throw new RangeError(
+          "a page in timestamp order continues from afterTimestampMs and afterSeq together",
+        );
+      }
+      sql += page.order === "asc" ? " AND (ts, seq) > (?, ?)" : " AND (ts, seq) < (?, ?)";
+      params.push(page.afterTimestampMs, page.afterSeq);
+    }
+    sql += ` ORDER BY ts ${direction}, seq ${direction} LIMIT ?`;
     params.push(page.limit);
     return this.#stmt(sql).all(...params) as StoredEvent[];
   }
