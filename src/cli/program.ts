@@ -288,7 +288,7 @@ export function buildProgram(): Command {
       async (filters: string[], options: HomeOption & { limit: number; since?: string; json?: boolean }) => {
         const filter = parseFilter(filters, { since: options.since });
         await withLog(options, async (log) => {
-          const events = await log.errors(options.limit, filter);
+          const { events } = await log.errors(filter, { limit: options.limit });
           if (options.json) {
             process.stdout.write(`${JSON.stringify(events, null, 2)}\n`);
             return;
