@@ -1491,6 +1491,11 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
           { seq: 10, column: "actorId" },
           { seq: 12, column: "timestampMs" },
         ]);
+        // Pages by event time follow the copied column, as an index on it does: seq 12 now comes first.
+        const byTime = (order: "asc" | "desc") =>
+          fixture.driver.queryEvents(MATCH_ALL, { order, sort: "timestamp", limit: 100 });
+        assert.deepEqual(seqs(await byTime("asc")).slice(0, 2), [12, 0]);
+        assert.equal(seqs(await byTime("desc")).at(-1), 12);
       });
 
       test("a JSON that no longer parses is a mismatch of the body", async () => {
@@ -1527,6 +1532,11 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
         await tamper.deleteEvent(18);
         assert.equal(await driver.size(), 18);
         assert.deepEqual([...leafOf(await runs(15)).keys()], [15, 16, 17]);
+        assert.deepEqual(
+          seqs(await driver.queryEvents(MATCH_ALL, { order: "asc", sort: "timestamp", limit: 100 })),
+          [12, 0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17],
+          "pages by event time hold no deleted event",
+        );
         await assert.rejects(tamper.deleteEvent(5), "there is nothing left at seq 5 to delete");
       });
     });
