@@ -15,7 +15,14 @@ import { consistencyProof, inclusionProof } from "./ledger/proofs.js";
 import { leafHash } from "./ledger/rfc6962.js";
 import { type NoteVerifier, parseVerifierKey } from "./ledger/signed-note.js";
 import { nodeFromTiles } from "./ledger/tiles.js";
-import { decodeCursor, encodeCursor, type PageOrder } from "./query/cursor.js";
+import {
+  type CursorPosition,
+  decodeCursor,
+  encodeCursor,
+  PAGE_SORTS,
+  type PageOrder,
+  type PageSort,
+} from "./query/cursor.js";
 import { parseFilter } from "./query/filter-syntax.js";
 import { type Condition, type EventFilter, MATCH_ALL } from "./read-model/event-filter.js";
 import { sqliteStorage } from "./storage/sqlite/sqlite-storage.js";
@@ -63,20 +70,32 @@ export interface AuditLogOptions {
 /** One event's result in {@link AuditLog.appendSettled}. */
 export type AppendOutcome = ({ ok: true } & AppendReceipt) | { ok: false; error: SealtrailError };
 
-/** A page of query results. */
+/** A page of query results, and the order its events are in. */
 export interface QueryPage {
   readonly events: AuditEvent[];
+  /** What the events are ordered by: `seq` (as received) or `timestamp` (as happened, ties by seq). */
+  readonly sort: PageSort;
+  /** `desc`: newest first; `asc`: oldest first. */
+  readonly order: PageOrder;
   /** Pass back as `cursor` for the next page; absent on the last page. */
   readonly nextCursor?: string;
 }
 
-/** Options for {@link AuditLog.query}. Unknown options are refused, never ignored. */
+/**
+ * Options for {@link AuditLog.query}. Unknown options are refused, never ignored. A cursor
+ * carries the sort and order of the walk it continues: giving others with it is refused.
+ */
 export interface QueryOptions {
   /** Most events in the page (1 to 10,000; default 100). */
   limit?: number;
   /** The `nextCursor` of the previous page. */
   cursor?: string;
-  /** `desc` (newest seq first, the default) or `asc`. */
+  /**
+   * `seq` (the default): the order the log received events in, so a backfilled or late event
+   * counts as newest; `timestamp`: the order they happened in, ties broken by seq.
+   */
+  sort?: PageSort;
+  /** `desc` (newest first, the default) or `asc`. */
   order?: PageOrder;
   /** Only events whose `timestamp` is at or after this: a duration back from now (`24h`), a date or RFC 3339. */
   since?: string;
@@ -84,7 +103,7 @@ export interface QueryOptions {
   until?: string;
 }
 
-const QUERY_OPTIONS = ["limit", "cursor", "order", "since", "until"] as const;
+const QUERY_OPTIONS = ["limit", "cursor", "sort", "order", "since", "until"] as const;
 const OPEN_OPTIONS = [
   "storage",
   "home",
@@ -124,6 +143,47 @@ function checkOptions(where: string, options: object | undefined, known: readonl
       );
     }
   }
+}
+
+/**
+ * The sort and order of a page: the cursor's when one is given (an option that differs from it
+ * is refused: it would silently not apply), else the options' (default `seq`, `desc`).
+ */
+function pageOrder(options: QueryOptions): { sort: PageSort; order: PageOrder; position?: CursorPosition } {
+  if (options.sort !== undefined && !PAGE_SORTS.includes(options.sort)) {
+    throw new SealtrailError(
+      "ST_ERR_USAGE",
+      `query: sort: expected ${PAGE_SORTS.join(" or ")}, got ${JSON.stringify(options.sort)}`,
+      { details: { field: "sort" } },
+    );
+  }
+  if (options.order !== undefined && options.order !== "asc" && options.order !== "desc") {
+    throw new SealtrailError(
+      "ST_ERR_USAGE",
+      `query: order: expected desc or asc, got ${JSON.stringify(options.order)}`,
+      { details: { field: "order" } },
+    );
+  }
+  if (!options.cursor) return { sort: options.sort ?? "seq", order: options.order ?? "desc" };
+  const position = decodeCursor(options.cursor);
+  for (const field of ["sort", "order"] as const) {
+    const given = options[field];
+    if (given !== undefined && given !== position[field]) {
+      throw new SealtrailError(
+        "ST_ERR_QUERY_CURSOR",
+        `${field}: ${given} differs from the cursor's (sort ${position.sort}, order ${position.order}): leave it out to continue its walk, or start a new walk without the cursor`,
+        { details: { field } },
+      );
+    }
+  }
+  return { sort: position.sort, order: position.order, position };
+}
+
+/** The cursor position just after `last`, a stored event of a page in `sort` order. */
+function positionAfter(last: StoredEvent, sort: PageSort, order: PageOrder): CursorPosition {
+  if (sort === "seq") return { afterSeq: last.seq, order, sort };
+  const afterTimestampMs = Date.parse((JSON.parse(last.json) as { timestamp: string }).timestamp);
+  return { afterSeq: last.seq, order, sort, afterTimestampMs };
 }
 
 /** `filter` narrowed to the window [since, until) given as text. */
@@ -570,10 +630,7 @@ export class AuditLog {
    */
   async query(input: FilterInput = MATCH_ALL, options: QueryOptions = {}): Promise<QueryPage> {
     const page = await this.queryStored(input, options);
-    return {
-      events: page.events.map((r) => JSON.parse(r.json) as AuditEvent),
-      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-    };
+    return { ...page, events: page.events.map((r) => JSON.parse(r.json) as AuditEvent) };
   }
 
   /**
@@ -584,23 +641,26 @@ export class AuditLog {
   async queryStored(
     input: FilterInput = MATCH_ALL,
     options: QueryOptions = {},
-  ): Promise<{ events: StoredEvent[]; nextCursor?: string }> {
+  ): Promise<Omit<QueryPage, "events"> & { events: StoredEvent[] }> {
     checkOptions("query", options, QUERY_OPTIONS);
     const filter = withWindow(toFilter(input), options.since, options.until);
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 10_000);
-    const position = options.cursor ? decodeCursor(options.cursor) : undefined;
-    const order = position?.order ?? options.order ?? "desc";
+    const { sort, order, position } = pageOrder(options);
     const rows = await this.#driver.queryEvents(filter, {
       order,
+      sort,
       limit: limit + 1,
       ...(position ? { afterSeq: position.afterSeq } : {}),
+      ...(position?.sort === "timestamp" ? { afterTimestampMs: position.afterTimestampMs } : {}),
     });
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
     return {
       events: page,
-      ...(more && last ? { nextCursor: encodeCursor({ afterSeq: last.seq, order }) } : {}),
+      sort,
+      order,
+      ...(more && last ? { nextCursor: encodeCursor(positionAfter(last, sort, order)) } : {}),
     };
   }
 
@@ -647,14 +707,28 @@ export class AuditLog {
     return { total, byAction, byOutcome, byActor, byCategory, bySeverity, perHour, perDay };
   }
 
-  /** The most recent failures (outcome `failure`), newest first, with their error details. */
-  async errors(limit = 20, input: FilterInput = MATCH_ALL): Promise<AuditEvent[]> {
+  /**
+   * A page of failures (outcome `failure`) matching `filter`, with their error details: a
+   * {@link AuditLog.query} narrowed to failures, newest first unless `options` say otherwise.
+   *
+   * @example
+   * ```ts
+   * const latest = await log.errors(["action=crm.*"], { limit: 20, sort: "timestamp" });
+   * ```
+   */
+  async errors(input: FilterInput = MATCH_ALL, options: QueryOptions = {}): Promise<QueryPage> {
+    if (typeof input === "number") {
+      throw new SealtrailError(
+        "ST_ERR_USAGE",
+        `errors: expected a filter (expressions or an EventFilter) first, got the number ${input}; the limit is an option: errors(filter, { limit: ${input} })`,
+      );
+    }
     const filter = toFilter(input);
     const withFailure: EventFilter = {
       ...filter,
       conditions: [...filter.conditions, { field: "outcome", op: "eq", value: "failure" }],
     };
-    return (await this.query(withFailure, { limit })).events;
+    return this.query(withFailure, options);
   }
 
   /**

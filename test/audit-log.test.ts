@@ -94,7 +94,15 @@ for (const kind of ["sqlite", "memory"] as const) {
       assert.equal(failed?.action, "email.send");
       assert.equal(failed?.outcome, "failure");
       assert.deepEqual(failed?.error, { code: "SMTP_451", message: "mailbox busy" });
-      assert.equal((await log.errors(5))[0]?.seq, failed?.seq);
+      const errors = await log.errors([], { limit: 5 });
+      assert.deepEqual(
+        errors.events.map((e) => e.seq),
+        [failed?.seq],
+      );
+      await assert.rejects(
+        async () => log.errors(5 as never),
+        (e) => isSealtrailError(e, "ST_ERR_USAGE") && /the limit is an option/.test((e as Error).message),
+      );
       await log.close();
     });
 
@@ -121,6 +129,78 @@ for (const kind of ["sqlite", "memory"] as const) {
         expected,
       );
       assert.equal(await log.count(["actor.id=y"]), 95 - expected.length);
+      await log.close();
+    });
+
+    test("query and errors page by event time with sort: timestamp, and each page says its order", async () => {
+      const log = await AuditLog.open({ storage, origin: "lib.test/log", checkpointIntervalMs: 0 });
+      const minute = 60_000;
+      const t0 = Date.now() - 60 * minute;
+      // Received in this order, happened in another: seq 3 is a backfill from before all the others,
+      // and seqs 1, 4 and 5 happened at the same instant.
+      const minutes = [10, 20, 30, 0, 20, 20, 40];
+      await log.append(
+        minutes.map((m, i) => ({
+          action: "crm.update",
+          outcome: i === 2 ? ("success" as const) : ("failure" as const),
+          timestamp: new Date(t0 + m * minute).toISOString(),
+        })),
+      );
+      const byTime = [6, 2, 5, 4, 1, 0, 3];
+      const walk = async (
+        read: (cursor?: string) => Promise<{ events: { seq: number }[]; nextCursor?: string }>,
+      ) => {
+        const seqs: number[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await read(cursor);
+          seqs.push(...page.events.map((e) => e.seq));
+          cursor = page.nextCursor;
+        } while (cursor);
+        return seqs;
+      };
+      for (const limit of [1, 2, 3, 10]) {
+        assert.deepEqual(
+          await walk((cursor) => log.query([], cursor ? { limit, cursor } : { limit, sort: "timestamp" })),
+          byTime,
+        );
+        assert.deepEqual(
+          await walk((cursor) =>
+            log.query([], cursor ? { limit, cursor } : { limit, sort: "timestamp", order: "asc" }),
+          ),
+          [...byTime].reverse(),
+        );
+        assert.deepEqual(
+          await walk((cursor) => log.errors([], cursor ? { limit, cursor } : { limit, sort: "timestamp" })),
+          byTime.filter((seq) => seq !== 2),
+        );
+      }
+      const page = await log.query([], { limit: 2, sort: "timestamp" });
+      assert.equal(page.sort, "timestamp");
+      assert.equal(page.order, "desc");
+      const bySeq = await log.query([], { limit: 2 });
+      assert.deepEqual([bySeq.sort, bySeq.order], ["seq", "desc"]);
+      assert.deepEqual(
+        bySeq.events.map((e) => e.seq),
+        [6, 5],
+      );
+      // A cursor keeps its walk's order; a different one given with it is refused, never ignored.
+      const next = await log.query([], { cursor: page.nextCursor as string, sort: "timestamp" });
+      assert.deepEqual([next.sort, next.order], ["timestamp", "desc"]);
+      for (const options of [
+        { cursor: page.nextCursor as string, sort: "seq" as const },
+        { cursor: page.nextCursor as string, order: "asc" as const },
+      ]) {
+        await assert.rejects(
+          log.query([], options),
+          (e) =>
+            isSealtrailError(e, "ST_ERR_QUERY_CURSOR") &&
+            /differs from the cursor's/.test((e as Error).message),
+        );
+      }
+      for (const options of [{ sort: "time" }, { order: "newest" }]) {
+        await assert.rejects(log.query([], options as never), (e) => isSealtrailError(e, "ST_ERR_USAGE"));
+      }
       await log.close();
     });
 
@@ -187,7 +267,7 @@ for (const kind of ["sqlite", "memory"] as const) {
       const refused: Array<[() => unknown, RegExp]> = [
         [
           () => log.query(["action=crm.update"], { sinse: "1s" } as never),
-          /^query: unknown option "sinse"; expected one of limit, cursor, order, since, until$/,
+          /^query: unknown option "sinse"; expected one of limit, cursor, sort, order, since, until$/,
         ],
         [() => log.query([], { since: "yesterday" }), /^since: expected a duration/],
         [() => log.verify({ deeep: true } as never), /^verify: unknown option "deeep"/],

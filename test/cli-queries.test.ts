@@ -34,7 +34,10 @@ const SEVERITIES = ["emergency", "alert", "critical", "error", "warning", "notic
 const NOW = Date.now();
 const gridTime = (k: number) => NOW - (COUNT - k) * STEP + STEP / 2;
 
-/** Events with tags, nested details, booleans, missing actors and outcomes, times out of seq order. */
+/**
+ * Events with tags, nested details, booleans, missing actors and outcomes, failures with and
+ * without an error object, times out of seq order.
+ */
 function taggedEvents(): Event[] {
   const users = ["alice", "bob", "carol"];
   return Array.from({ length: 60 }, (_, i) => {
@@ -57,7 +60,9 @@ function taggedEvents(): Event[] {
     if (i % 7 === 0) {
       e.outcome = "failure";
       e.severity = "error";
-      e.error = { code: "DEPLOY_FAILED", message: `health check failed on attempt ${i}` };
+      // Some failures carry no error object, only a reason in their details.
+      if (i % 14 === 7) e.details.reason = "rollback window closed";
+      else e.error = { code: "DEPLOY_FAILED", message: `health check failed on attempt ${i}` };
     } else if (i % 7 !== 1) {
       e.outcome = "success";
     }
@@ -322,15 +327,113 @@ describe("cursor pagination", () => {
     );
   });
 
-  test("the default page size is 50 and the cursor continues after it", () => {
-    const first = JSON.parse(cli(["query", "--home", home, "--format", "json"]).stdout) as Page;
-    assert.equal(first.events.length, 50);
-    assert.deepEqual(seqsOf(first.events), desc(all).slice(0, 50));
-    assert.ok(first.next_cursor);
-    const second = JSON.parse(
-      cli(["query", "--home", home, "--format", "json", "--cursor", first.next_cursor]).stdout,
-    ) as Page;
-    assert.deepEqual(seqsOf(second.events), desc(all).slice(50, 100));
+  test("the table lists 50 by default and names the cursor that continues after them", () => {
+    const first = cli(["query", "--home", home]);
+    const rows = (r: string) => r.trimEnd().split("\n").slice(3);
+    assert.deepEqual(
+      rows(first.stdout).map((line) => Number(line.split(/\s+/)[0])),
+      desc(all).slice(0, 50),
+    );
+    const cursor = /^more: --cursor (\S+)$/m.exec(first.stderr)?.[1];
+    assert.ok(cursor, first.stderr);
+    const second = cli(["query", "--home", home, "--cursor", cursor]);
+    assert.deepEqual(
+      rows(second.stdout).map((line) => Number(line.split(/\s+/)[0])),
+      desc(all).slice(50, 100),
+    );
+  });
+
+  test("--sort timestamp pages walk every match once in event-time order, ties by seq, with no gap", () => {
+    const byTime = (events: Event[]) =>
+      [...events].sort((a, b) => ts(b) - ts(a) || b.seq - a.seq).map((e) => e.seq as number);
+    const cases: Array<[string, (e: Event) => boolean]> = [
+      ["action=deploy.*", (e) => e.action.startsWith("deploy.")],
+      ["outcome=failure", (e) => e.outcome === "failure"],
+    ];
+    for (const [filter, keep] of cases) {
+      const pages = walk(home, [filter, "--sort", "timestamp"], "desc");
+      const seqs = pages.flat().map((e) => e.seq);
+      assert.equal(new Set(seqs).size, seqs.length, "no duplicates");
+      const expected = byTime(all.filter(keep));
+      assert.ok(expected.length > 14, `several pages for ${filter}`);
+      assert.deepEqual(seqs, expected);
+      // These events were received out of time order: the orders differ.
+      assert.notDeepEqual(expected, desc(all.filter((e) => expected.includes(e.seq))));
+    }
+  });
+});
+
+describe("machine formats never stop silently at a limit", () => {
+  test("json and ndjson without --limit stream every matching event, however many pages", () => {
+    const lines = cli(["query", "--home", home, "--format", "ndjson"]).stdout.trimEnd().split("\n");
+    assert.equal(lines.length, all.length);
+    assert.deepEqual(
+      lines.map((l) => (JSON.parse(l) as Event).seq),
+      desc(all),
+    );
+    const page = JSON.parse(cli(["query", "--home", home, "--format", "json", "--order", "asc"]).stdout);
+    assert.deepEqual(page.events, all);
+    assert.equal(page.next_cursor, null);
+    assert.deepEqual([page.sort, page.order], ["seq", "asc"]);
+    const failures = all.filter((e) => e.outcome === "failure");
+    assert.ok(failures.length > 20, "more failures than the human listing shows");
+    const errors = JSON.parse(cli(["errors", "--home", home, "--json"]).stdout);
+    assert.deepEqual(seqsOf(errors.events), desc(failures));
+    assert.equal(errors.next_cursor, null);
+  });
+
+  test("an explicit --limit is a request: exit 0, at most N, and where the rest continues is in the output", () => {
+    const r = cli(["query", "--home", home, "--format", "ndjson", "--limit", "25"]);
+    assert.equal(r.stdout.trimEnd().split("\n").length, 25);
+    const cursor = /^more: --cursor (\S+)$/m.exec(r.stderr)?.[1];
+    assert.ok(cursor, r.stderr);
+    const rest = cli(["query", "--home", home, "--format", "ndjson", "--cursor", cursor]).stdout;
+    assert.deepEqual(
+      [...r.stdout.trimEnd().split("\n"), ...rest.trimEnd().split("\n")].map(
+        (l) => (JSON.parse(l) as Event).seq,
+      ),
+      desc(all),
+    );
+    const json = JSON.parse(cli(["query", "--home", home, "--format", "json", "--limit", "25"]).stdout);
+    assert.equal(json.events.length, 25);
+    assert.equal(typeof json.next_cursor, "string");
+    const exact = JSON.parse(
+      cli(["query", "--home", home, "--format", "json", "--limit", String(all.length)]).stdout,
+    );
+    assert.equal(exact.events.length, all.length);
+    assert.equal(exact.next_cursor, null, "a limit that covers every match leaves nothing to continue");
+    const errors = JSON.parse(cli(["errors", "--home", home, "--json", "--limit", "3"]).stdout);
+    assert.equal(errors.events.length, 3);
+    assert.equal(typeof errors.next_cursor, "string");
+  });
+
+  test("every output says its order: a line for people, fields in JSON, a line on stderr for NDJSON", () => {
+    assert.match(
+      cli(["query", "--home", home, "--limit", "1"]).stdout,
+      /^order: newest received first \(--sort seq --order desc\)\n/,
+    );
+    assert.match(
+      cli(["query", "--home", home, "--limit", "1", "--sort", "timestamp", "--order", "asc"]).stdout,
+      /^order: oldest first by event time \(--sort timestamp --order asc\)\n/,
+    );
+    assert.match(
+      cli(["query", "--home", home, "--format", "ndjson", "--limit", "1", "--sort", "timestamp"]).stderr,
+      /^order: newest first by event time \(--sort timestamp --order desc\)$/m,
+    );
+    const json = JSON.parse(cli(["errors", "--home", home, "--json", "--sort", "timestamp"]).stdout);
+    assert.deepEqual([json.sort, json.order], ["timestamp", "desc"]);
+    assert.match(
+      cli(["errors", "--home", home, "--limit", "1", "--sort", "timestamp"]).stdout,
+      /^failures, newest first by event time \(--sort timestamp --order desc\):\n/,
+    );
+  });
+
+  test("--help says how machine formats treat the limit", () => {
+    for (const command of ["query", "errors"]) {
+      const help = cli([command, "--help"]).stdout.replace(/\s+/g, " ");
+      assert.match(help, /is written \(streamed page by page, as export does\) unless --limit N is given/);
+      assert.match(help, /--sort <field>/);
+    }
   });
 });
 
@@ -414,21 +517,40 @@ describe("stats and errors", () => {
     assert.equal(recent.total, all.filter((e) => ts(e) >= Date.now() - 86_400_000).length);
   });
 
-  test("errors --json returns only failures, newest first", () => {
+  test("errors --json returns only failures, newest received first, or by event time", () => {
     const failures = all.filter((e) => e.outcome === "failure").sort((a, b) => b.seq - a.seq);
     assert.ok(failures.length > 20);
-    const everything = JSON.parse(
-      cli(["errors", "--home", home, "--json", "--limit", "1000"]).stdout,
-    ) as Event[];
-    assert.deepEqual(everything, failures);
-    const latest = JSON.parse(cli(["errors", "--home", home, "--json"]).stdout) as Event[];
-    assert.deepEqual(latest, failures.slice(0, 20));
-    const acme = JSON.parse(
-      cli(["errors", "--home", home, "--json", "--limit", "1000", "tenant=acme"]).stdout,
-    ) as Event[];
+    const errors = (...args: string[]) =>
+      (JSON.parse(cli(["errors", "--home", home, "--json", ...args]).stdout) as { events: Event[] }).events;
+    assert.deepEqual(errors("--limit", "1000"), failures);
+    assert.deepEqual(errors("--limit", "20"), failures.slice(0, 20));
     assert.deepEqual(
-      acme,
+      errors("tenant=acme"),
       failures.filter((e) => e.tenant === "acme"),
+    );
+    assert.deepEqual(
+      seqsOf(errors("--sort", "timestamp")),
+      [...failures].sort((a, b) => ts(b) - ts(a) || b.seq - a.seq).map((e) => e.seq),
+    );
+  });
+
+  test("errors lists 20 for people, each with its error, or says none was recorded", () => {
+    const failures = all.filter((e) => e.outcome === "failure").sort((a, b) => b.seq - a.seq);
+    const text = cli(["errors", "--home", home]).stdout;
+    const listed = [...text.matchAll(/^#(\d+) /gm)].map((m) => Number(m[1]));
+    assert.deepEqual(listed, seqsOf(failures.slice(0, 20)));
+    assert.doesNotMatch(text, /error: -/);
+    const withoutError = failures.find((e) => e.error === undefined);
+    const withError = failures.find((e) => e.error?.code && e.error?.message);
+    assert.ok(withoutError && withError, "failures both with and without an error object");
+    const one = (e: Event) => cli(["errors", "--home", home, `id=${e.id}`]).stdout;
+    assert.match(one(withoutError), /^ {2}error: none recorded$/m);
+    assert.match(
+      one(withError),
+      new RegExp(
+        `^  error: ${withError.error.code}: ${withError.error.message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`,
+        "m",
+      ),
     );
   });
 });

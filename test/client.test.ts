@@ -394,6 +394,15 @@ test("read helpers return what was written, with proofs that verify; errors carr
       receipts.slice(3, 5).map((r) => r.id),
     );
     assert.equal(rest.next_cursor, undefined);
+    // By event time: these events happened in the order they were recorded, so the orders agree,
+    // and the page says which one it is.
+    const byTime = await reader.query([`actor.id=${alice}`], { sort: "timestamp", order: "asc" });
+    assert.deepEqual([byTime.sort, byTime.order], ["timestamp", "asc"]);
+    assert.deepEqual([page.sort, page.order], ["seq", "asc"]);
+    assert.deepEqual(
+      byTime.events.map((e) => e.id),
+      [...page.events, ...rest.events].map((e) => e.id),
+    );
 
     const asObject: ClientFilter = { "actor.id": "bob" };
     const bob = await reader.query(asObject, { since: "1h" });

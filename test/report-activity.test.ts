@@ -194,7 +194,7 @@ test("audit levels decide which event fields the tables show", () => {
       cli(["report", "--home", home, "--type", "activity-weekly", "--format", "json", "--level", level])
         .stdout,
     ) as Report;
-    return tableNamed(r, "The 20 most recent events").columns.map((c) => c.key);
+    return tableNamed(r, "The 20 most recent events (newest first by event time)").columns.map((c) => c.key);
   };
   assert.deepEqual(columnsAt("minimal"), ["seq", "timestamp", "action", "outcome"]);
   const standard = columnsAt("standard");

@@ -176,7 +176,9 @@ describe("access report", () => {
     const r = report("access");
     assert.equal(figure(r, "Failed or denied"), 9);
     assert.equal(figure(r, "Reads of the audit log"), 1);
-    const privileged = table(r, "privileged", "Newest privileged actions").rows.map((row) => row.action);
+    const privileged = table(r, "privileged", "Privileged actions (newest first by event time)").rows.map(
+      (row) => row.action,
+    );
     assert.deepEqual([...privileged].sort(), ["apikey.create", "config.change", "role.grant"]);
     const readers = table(r, "audit-log", "Readers of the audit log").rows;
     assert.deepEqual(

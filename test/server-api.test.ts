@@ -773,7 +773,8 @@ describe("reads", () => {
         const res = await s.get(`/v1/events?${query}`, reader);
         assert.equal(res.statusCode, 200, `${query}: ${res.body}`);
         const body = res.json() as Json;
-        assert.deepEqual(Object.keys(body), ["events"], "no next_cursor on a single page");
+        assert.deepEqual(Object.keys(body), ["sort", "order", "events"], "no next_cursor on a single page");
+        assert.deepEqual([body.sort, body.order], ["seq", "desc"], "the page says its order");
         const seqs = body.events.map((e: Json) => e.seq);
         assert.deepEqual(
           seqs,
@@ -850,6 +851,62 @@ describe("reads", () => {
       assert.deepEqual(
         all.events.map((e: Json) => e.details.n),
         [56, 52, 48, 44, 40, 36, 32, 28, 24, 20, 16, 12, 8, 4, 0],
+      );
+    });
+  });
+
+  test("sort=timestamp pages by event time, ties by seq; the page says so; a cursor keeps its order", async () => {
+    await withServer(async (s) => {
+      const reader = await s.key("reader");
+      for (const e of readFixture(Date.now())) assert.equal((await s.post(e)).statusCode, 201);
+      // Two more at the instant of n = 3, received after it: ties are broken by seq.
+      const tie = iso(
+        Date.parse(((await s.get("/v1/events?details.n=3", reader)).json() as Json).events[0].timestamp),
+      );
+      assert.equal(
+        (
+          await s.post([
+            { action: "tie.one", category: "data", timestamp: tie },
+            { action: "tie.two", category: "data", timestamp: tie },
+          ])
+        ).statusCode,
+        200,
+      );
+      /** Each event of a walk by its fixture number, or its action for the two ties. */
+      const walk = async (first: string) => {
+        const seen: Array<number | string> = [];
+        let url = first;
+        for (let pages = 0; pages < 20; pages++) {
+          const body = (await s.get(url, reader)).json() as Json;
+          assert.deepEqual(
+            [body.sort, body.order],
+            ["timestamp", first.includes("order=asc") ? "asc" : "desc"],
+          );
+          seen.push(...body.events.map((e: Json) => e.details?.n ?? e.action));
+          if (!body.next_cursor) return seen;
+          url = `/v1/events?category=data&limit=2&cursor=${body.next_cursor}`;
+        }
+        throw new Error("paging did not end");
+      };
+      // Reads are recorded as events too: category=data keeps to the fixture. By time: n = 2
+      // (10 min ago), 3 and the two ties (20 min), 4, 5, then 1 and 0 (2024).
+      const newestFirst = [2, "tie.two", "tie.one", 3, 4, 5, 1, 0];
+      assert.deepEqual(await walk("/v1/events?category=data&limit=2&sort=timestamp"), newestFirst);
+      assert.deepEqual(
+        await walk("/v1/events?category=data&limit=2&sort=timestamp&order=asc"),
+        [...newestFirst].reverse(),
+      );
+      const first = (await s.get("/v1/events?limit=2&sort=timestamp", reader)).json() as Json;
+      const conflict = await s.get(`/v1/events?limit=2&sort=seq&cursor=${first.next_cursor}`, reader);
+      assert.match(
+        assertProblem(conflict, 400, "ST_ERR_QUERY_CURSOR").detail,
+        /^sort: seq differs from the cursor's/,
+      );
+      const same = await s.get(`/v1/events?limit=2&sort=timestamp&cursor=${first.next_cursor}`, reader);
+      assert.equal(same.statusCode, 200, same.body);
+      assert.match(
+        assertProblem(await s.get("/v1/events?sort=time", reader), 400, "ST_ERR_USAGE").detail,
+        /^sort: expected seq or timestamp, got "time"$/,
       );
     });
   });

@@ -7,10 +7,12 @@ import type { AuditEvent } from "../event/audit-event.js";
 import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../export/export-events.js";
 import { ingestNdjson } from "../ingest/ingest-ndjson.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../ingest/ndjson-lines.js";
+import type { PageOrder, PageSort } from "../query/cursor.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { addVerifyBundleCommand } from "./bundle-commands.js";
 import { closeOutput, openInput, openOutput, readInputText } from "./cli-files.js";
 import { addConfigCommand } from "./config-command.js";
+import type { PageReader } from "./event-listing.js";
 import { parseEventText, readEventText } from "./event-input.js";
 import { addHelpExamples } from "./help-examples.js";
 import { colorsFor, humanCell, paint, table } from "./output.js";
@@ -73,6 +75,13 @@ function summaryLine(event: AuditEvent): string[] {
     event.target ? [event.target.type, event.target.id ?? event.target.name].filter(Boolean).join(":") : "",
     event.tenant ?? "",
   ];
+}
+
+/** A failure's error as recorded (`CODE: message`), or that none was. */
+function errorWords(event: AuditEvent): string {
+  const { code, message } = event.error ?? {};
+  if (code && message) return `${code}: ${message}`;
+  return code || message || "none recorded";
 }
 
 /**
@@ -190,52 +199,68 @@ export function buildProgram(): Command {
     });
 
   const filterHelp = "FIELD=VALUE, FIELD!=VALUE, FIELD=a,b, FIELD=prefix*, FIELD>N, FIELD<=T …";
+  const sortOption = () =>
+    new Option(
+      "--sort <field>",
+      "seq: the order the log received events in (default); timestamp: the order they happened in, ties by seq",
+    ).choices(["seq", "timestamp"]);
+  const orderOption = () =>
+    new Option("--order <order>", "desc: newest first (default); asc: oldest first").choices(["desc", "asc"]);
+  const cursorOption = () =>
+    new Option("--cursor <cursor>", "continue after a previous page, in that page's sort and order");
+  const machineHelp = (what: string, flag: string, human: number) =>
+    `\nWith ${flag}, every matching ${what} is written (streamed page by page, as export does) unless --limit N is given; ` +
+    `with --limit N at most N are, and more are signalled in the output (JSON: "next_cursor", NDJSON: a "more: --cursor …" line on stderr), exit 0. ` +
+    `The human output lists ${human} unless --limit says otherwise. Every output says its order (JSON: "sort" and "order"; NDJSON: an "order: …" line on stderr).\n`;
   program
     .command("query")
-    .description("list events matching filters, newest first")
+    .description("list events matching filters, newest received first (--sort timestamp: as they happened)")
     .argument("[filters...]", filterHelp)
     .addOption(homeOption())
     .option("--since <time>", "from this time: 24h, 7d, 2026-11-01, or RFC 3339")
     .option("--until <time>", "before this time")
-    .option("--limit <n>", "events per page", integer("--limit", 1), 50)
-    .option("--cursor <cursor>", "continue after a previous page")
-    .addOption(new Option("--order <order>", "page order").choices(["desc", "asc"]).default("desc"))
+    .option(
+      "--limit <n>",
+      "at most N events (table: default 50; json, ndjson: every matching event)",
+      integer("--limit", 1),
+    )
+    .addOption(cursorOption())
+    .addOption(sortOption())
+    .addOption(orderOption())
     .addOption(
       new Option("--format <format>", "output format").choices(["table", "json", "ndjson"]).default("table"),
     )
+    .addHelpText("after", machineHelp("event", "--format json or ndjson", 50))
     .action(
       async (
         filters: string[],
         options: HomeOption & {
           since?: string;
           until?: string;
-          limit: number;
+          limit?: number;
           cursor?: string;
-          order: "asc" | "desc";
-          format: string;
+          sort?: PageSort;
+          order?: PageOrder;
+          format: "table" | "json" | "ndjson";
         },
       ) => {
         const filter = parseFilter(filters, { since: options.since, until: options.until });
+        const { listingRequest, orderWords, readPages, writeListing } = await import("./event-listing.js");
         await withLog(options, async (log) => {
-          const page = await log.query(filter, {
-            limit: options.limit,
-            order: options.order,
-            ...(options.cursor ? { cursor: options.cursor } : {}),
-          });
-          if (options.format === "json") {
-            process.stdout.write(
-              `${JSON.stringify({ events: page.events, next_cursor: page.nextCursor ?? null }, null, 2)}\n`,
-            );
+          const read: PageReader = (paging) => log.query(filter, paging);
+          if (options.format !== "table") {
+            await writeListing(options.format, read, listingRequest(options), process.stdout, process.stderr);
             return;
           }
-          if (options.format === "ndjson") {
-            for (const e of page.events) process.stdout.write(`${JSON.stringify(e)}\n`);
-          } else {
-            process.stdout.write(
-              `${table(["seq", "timestamp", "action", "outcome", "actor", "target", "tenant"], page.events.map(summaryLine))}\n`,
-            );
-          }
-          if (page.nextCursor) process.stderr.write(`more: --cursor ${page.nextCursor}\n`);
+          const events: AuditEvent[] = [];
+          const end = await readPages(read, listingRequest(options, 50), (page) => {
+            events.push(...page.events);
+          });
+          process.stdout.write(
+            `order: ${orderWords(end.sort, end.order)}\n` +
+              `${table(["seq", "timestamp", "action", "outcome", "actor", "target", "tenant"], events.map(summaryLine))}\n`,
+          );
+          if (end.nextCursor) process.stderr.write(`more: --cursor ${end.nextCursor}\n`);
         });
       },
     );
@@ -287,30 +312,61 @@ export function buildProgram(): Command {
 
   program
     .command("errors")
-    .description("the most recent failures with their error details")
+    .description(
+      "the most recent failures with their error details, newest received first (--sort timestamp: as they happened)",
+    )
     .argument("[filters...]", filterHelp)
     .addOption(homeOption())
-    .option("--limit <n>", "how many", integer("--limit", 1), 20)
+    .option(
+      "--limit <n>",
+      "at most N failures (text: default 20; --json: every failure)",
+      integer("--limit", 1),
+    )
     .option("--since <time>", "from this time")
-    .option("--json", "print JSON")
+    .option("--until <time>", "before this time")
+    .addOption(cursorOption())
+    .addOption(sortOption())
+    .addOption(orderOption())
+    .option("--json", 'print JSON: {"sort", "order", "events", "next_cursor"}')
+    .addHelpText("after", machineHelp("failure", "--json", 20))
     .action(
-      async (filters: string[], options: HomeOption & { limit: number; since?: string; json?: boolean }) => {
-        const filter = parseFilter(filters, { since: options.since });
+      async (
+        filters: string[],
+        options: HomeOption & {
+          limit?: number;
+          since?: string;
+          until?: string;
+          cursor?: string;
+          sort?: PageSort;
+          order?: PageOrder;
+          json?: boolean;
+        },
+      ) => {
+        const filter = parseFilter(filters, { since: options.since, until: options.until });
+        const { listingRequest, orderWords, readPages, writeListing } = await import("./event-listing.js");
         await withLog(options, async (log) => {
-          const events = await log.errors(options.limit, filter);
+          const read: PageReader = (paging) => log.errors(filter, paging);
           if (options.json) {
-            process.stdout.write(`${JSON.stringify(events, null, 2)}\n`);
+            await writeListing("json", read, listingRequest(options), process.stdout, process.stderr);
             return;
           }
+          const events: AuditEvent[] = [];
+          const end = await readPages(read, listingRequest(options, 20), (page) => {
+            events.push(...page.events);
+          });
           const c = colorsFor(process.stdout);
           if (events.length === 0) process.stdout.write("no failures recorded\n");
+          else process.stdout.write(`failures, ${orderWords(end.sort, end.order)}:\n`);
           for (const e of events) {
+            const target = summaryLine(e)[5];
             process.stdout.write(
-              `${paint(c, "red", `#${e.seq}`)} ${humanCell(e.timestamp)} ${paint(c, "bold", e.action)} actor=${e.actor?.id ?? "-"}\n` +
-                `  error: ${e.error?.code ?? "-"} ${e.error?.message ?? ""}\n` +
+              `${paint(c, "red", `#${e.seq}`)} ${humanCell(e.timestamp)} ${paint(c, "bold", e.action)} actor=${e.actor?.id ?? "-"}` +
+                `${target ? ` target=${target}` : ""} severity=${e.severity}\n` +
+                `  error: ${errorWords(e)}\n` +
                 (e.details ? `  details: ${JSON.stringify(e.details)}\n` : ""),
             );
           }
+          if (end.nextCursor) process.stderr.write(`more: --cursor ${end.nextCursor}\n`);
         });
       },
     );

@@ -44,7 +44,7 @@ export type ClientFilter = readonly string[] | Readonly<Record<string, string>>;
  *
  * @example
  * ```ts
- * const options: ClientQueryOptions = { since: "24h", limit: 50, order: "asc" };
+ * const options: ClientQueryOptions = { since: "24h", limit: 50, sort: "timestamp", order: "asc" };
  * ```
  */
 export interface ClientQueryOptions {
@@ -56,13 +56,20 @@ export interface ClientQueryOptions {
   readonly limit?: number;
   /** The `next_cursor` of the previous page. */
   readonly cursor?: string;
+  /**
+   * `seq` (the server's default): the order the log received events in, so a backfilled or late
+   * event counts as newest; `timestamp`: the order they happened in, ties by seq. A `cursor`
+   * carries the sort of its walk.
+   */
+  readonly sort?: "seq" | "timestamp";
   /** `desc` (the default, newest first) or `asc`. */
   readonly order?: "asc" | "desc";
 }
 
 /**
- * A page of `SealtrailClient.query`, as the server sends it: `events`, and `next_cursor` to pass
- * back as `cursor` for the next page (absent on the last page).
+ * A page of `SealtrailClient.query`, as the server sends it: `events`, the order they are in
+ * (`sort`, `order`), and `next_cursor` to pass back as `cursor` for the next page (absent on the
+ * last page).
  *
  * @example
  * ```ts

@@ -284,8 +284,9 @@ export class SealtrailClient {
   }
 
   /**
-   * Events matching `filters` (the command line's filter syntax), newest first unless
-   * `order: "asc"`: `GET /v1/events`. Needs a reader key.
+   * Events matching `filters` (the command line's filter syntax), newest received first, or by
+   * the time they happened with `sort: "timestamp"`, oldest first with `order: "asc"`:
+   * `GET /v1/events`. The page says its order (`sort`, `order`). Needs a reader key.
    *
    * @example
    * ```ts
@@ -295,7 +296,7 @@ export class SealtrailClient {
    */
   async query(filters: ClientFilter = [], options: ClientQueryOptions = {}): Promise<ClientQueryPage> {
     const params = filterParams(filters);
-    for (const key of ["since", "until", "limit", "cursor", "order"] as const) {
+    for (const key of ["since", "until", "limit", "cursor", "sort", "order"] as const) {
       const value = options[key];
       if (value !== undefined) params.push(param(key, String(value)));
     }

@@ -2,7 +2,7 @@ import type { AuditEvent } from "../event/audit-event.js";
 import { batchCounts } from "../reports/batched-counts.js";
 import type { Finding, Report, ReportSection } from "../reports/report-model.js";
 import type { ReportScope, ReportSource } from "../reports/report-source.js";
-import { eventTable, summarySection } from "../reports/types/blocks.js";
+import { byTimeNewestFirst, eventTable, summarySection } from "../reports/types/blocks.js";
 import {
   type CheckResult,
   CONTROL_STATUSES,
@@ -87,7 +87,7 @@ function controlSection(
   const cited = [...new Set(checks.flatMap((c) => c.evidenceSeqs))]
     .map((seq) => events.get(seq))
     .filter((e): e is AuditEvent => e !== undefined)
-    .sort((a, b) => b.seq - a.seq);
+    .sort(byTimeNewestFirst);
   return {
     id: sectionId(control),
     title: `${control.id} ${control.title}`,

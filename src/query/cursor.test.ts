@@ -6,13 +6,16 @@ import { type CursorPosition, decodeCursor, encodeCursor } from "./cursor.js";
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 describe("cursors", () => {
-  test("round trip in both orders, from seq 0 to the largest safe integer", () => {
+  test("round trip in both orders and sorts, from seq 0 to the largest safe integer", () => {
     for (const position of [
-      { afterSeq: 0, order: "asc" },
-      { afterSeq: 0, order: "desc" },
-      { afterSeq: 1200, order: "desc" },
-      { afterSeq: 1_000_000_007, order: "asc" },
-      { afterSeq: Number.MAX_SAFE_INTEGER, order: "desc" },
+      { afterSeq: 0, order: "asc", sort: "seq" },
+      { afterSeq: 0, order: "desc", sort: "seq" },
+      { afterSeq: 1200, order: "desc", sort: "seq" },
+      { afterSeq: 1_000_000_007, order: "asc", sort: "seq" },
+      { afterSeq: Number.MAX_SAFE_INTEGER, order: "desc", sort: "seq" },
+      { afterSeq: 0, order: "desc", sort: "timestamp", afterTimestampMs: 0 },
+      { afterSeq: 41, order: "asc", sort: "timestamp", afterTimestampMs: 1_795_338_900_000 },
+      { afterSeq: 7, order: "desc", sort: "timestamp", afterTimestampMs: -62_167_219_200_000 },
     ] satisfies CursorPosition[]) {
       const cursor = encodeCursor(position);
       assert.match(cursor, /^[A-Za-z0-9_-]+$/, "URL-safe, unpadded");
@@ -21,17 +24,26 @@ describe("cursors", () => {
   });
 
   test("the documented example encodes as shown", () => {
-    assert.equal(encodeCursor({ afterSeq: 1200, order: "desc" }), "eyJzIjoxMjAwLCJvIjoiZGVzYyJ9");
-    assert.deepEqual(decodeCursor("eyJzIjoxMjAwLCJvIjoiZGVzYyJ9"), { afterSeq: 1200, order: "desc" });
+    assert.equal(
+      encodeCursor({ afterSeq: 1200, order: "desc", sort: "seq" }),
+      "eyJzIjoxMjAwLCJvIjoiZGVzYyJ9",
+    );
+    assert.deepEqual(decodeCursor("eyJzIjoxMjAwLCJvIjoiZGVzYyJ9"), {
+      afterSeq: 1200,
+      order: "desc",
+      sort: "seq",
+    });
   });
 
   test("different positions give different cursors", () => {
     const cursors = new Set([
-      encodeCursor({ afterSeq: 1, order: "asc" }),
-      encodeCursor({ afterSeq: 1, order: "desc" }),
-      encodeCursor({ afterSeq: 2, order: "asc" }),
+      encodeCursor({ afterSeq: 1, order: "asc", sort: "seq" }),
+      encodeCursor({ afterSeq: 1, order: "desc", sort: "seq" }),
+      encodeCursor({ afterSeq: 2, order: "asc", sort: "seq" }),
+      encodeCursor({ afterSeq: 1, order: "asc", sort: "timestamp", afterTimestampMs: 5 }),
+      encodeCursor({ afterSeq: 1, order: "asc", sort: "timestamp", afterTimestampMs: 6 }),
     ]);
-    assert.equal(cursors.size, 3);
+    assert.equal(cursors.size, 5);
   });
 
   test("malformed cursors are ST_ERR_QUERY_CURSOR naming the cursor", () => {
@@ -51,6 +63,11 @@ describe("cursors", () => {
       b64({ s: Number.MAX_SAFE_INTEGER + 1, o: "asc" }),
       b64({ s: 12, o: "sideways" }),
       b64({ s: 12, o: "ASC" }),
+      b64({ s: 12, o: "asc", k: "timestamp" }),
+      b64({ s: 12, o: "asc", k: "timestamp", t: "2026-11-01" }),
+      b64({ s: 12, o: "asc", k: "timestamp", t: 1.5 }),
+      b64({ s: 12, o: "asc", k: "time", t: 5 }),
+      b64({ s: 12, o: "asc", t: 5 }),
       Buffer.from('{"s":12,"o":"asc"').toString("base64url"),
     ]) {
       assert.throws(

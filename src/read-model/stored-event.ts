@@ -9,11 +9,25 @@ export interface StoredEvent {
   readonly json: string;
 }
 
+/**
+ * What pages of events are ordered by: `seq`, the order the log received them in (a backfilled
+ * or late event has a high seq and an old time), or `timestamp`, the time they happened, ties
+ * broken by seq (so the order is total and a page boundary never falls between equals).
+ */
+export type PageSort = "seq" | "timestamp";
+
 /** Which way and from where a page of events is read. */
 export interface PageRequest {
   readonly order: "asc" | "desc";
-  /** Continue strictly after this seq (in `order`). */
+  /** What the page is ordered by (default `seq`). */
+  readonly sort?: PageSort;
+  /**
+   * Continue strictly after this seq (in `order`). With `sort: "timestamp"` the position is the
+   * pair (`afterTimestampMs`, `afterSeq`), and both are required.
+   */
   readonly afterSeq?: number;
+  /** With `sort: "timestamp"` and `afterSeq`: the `timestamp` (Unix ms) of the event at `afterSeq`. */
+  readonly afterTimestampMs?: number;
   readonly limit: number;
 }
 

@@ -3,7 +3,7 @@ import type { SignedCheckpoint } from "../ledger/checkpoint.js";
 import { verifyCheckpoint } from "../ledger/checkpoint.js";
 import { parseVerifierKey } from "../ledger/signed-note.js";
 import type { EventFilter } from "../read-model/event-filter.js";
-import type { CountDimension, CountRow } from "../read-model/stored-event.js";
+import type { CountDimension, CountRow, PageSort } from "../read-model/stored-event.js";
 import type { AuditLevel } from "./audit-level.js";
 import type { ReportProvenance } from "./report-model.js";
 
@@ -17,9 +17,10 @@ export interface ReportSource {
   /** For each set of conditions, the events matching `filter` and it, in one pass. */
   countEach(filter: EventFilter, narrowings: readonly EventFilter["conditions"][]): Promise<number[]>;
   countBy(filter: EventFilter, dimension: CountDimension, limit?: number): Promise<CountRow[]>;
+  /** A page of events: by seq (as received, the default) or by timestamp (as happened, ties by seq). */
   query(
     filter: EventFilter,
-    options: { limit: number; order: "asc" | "desc" },
+    options: { limit: number; order: "asc" | "desc"; sort?: PageSort },
   ): Promise<{ events: AuditEvent[] }>;
   /** Signs (if the log grew) and returns the checkpoint covering every committed event. */
   checkpoint(): Promise<SignedCheckpoint>;

@@ -211,6 +211,39 @@ function manyEvents(n: number, from = 0): PreparedEvent[] {
   );
 }
 
+/** The `timestamp` of a stored event, Unix ms. */
+const timeOf = (e: StoredEvent): number =>
+  Date.parse((JSON.parse(e.json) as { timestamp: string }).timestamp);
+
+/**
+ * Every page of `filter` in (timestamp, seq) order, each page continuing from the last event of
+ * the one before (its time and seq); `between` runs after each page but the last.
+ */
+async function pageAllByTime(
+  driver: StorageDriver,
+  filter: EventFilter,
+  order: "asc" | "desc",
+  limit: number,
+  between?: (pages: number) => Promise<void>,
+): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  let after: StoredEvent | undefined;
+  for (let pages = 1; pages < 1000; pages++) {
+    const page = await driver.queryEvents(filter, {
+      order,
+      sort: "timestamp",
+      limit,
+      ...(after === undefined ? {} : { afterSeq: after.seq, afterTimestampMs: timeOf(after) }),
+    });
+    assert.ok(page.length <= limit, `a page holds at most ${limit} events, got ${page.length}`);
+    out.push(...page);
+    if (page.length < limit) return out;
+    after = page[page.length - 1] as StoredEvent;
+    await between?.(pages);
+  }
+  throw new Error("paging did not end");
+}
+
 /** Every page of `filter` in `order`, following `afterSeq` from page to page. */
 async function pageAll(driver: StorageDriver, filter: EventFilter, order: "asc" | "desc", limit: number) {
   const out: StoredEvent[] = [];
@@ -1227,6 +1260,128 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
       }
     });
 
+    describe("pages in event-time order (sort: timestamp), ties broken by seq", () => {
+      let fixture: DriverFixture;
+      let tree: TileTree;
+      /** Seq i happened at T0 + minute(i): ten minutes for forty events, so four share each. */
+      const minute = (i: number) => (i * 7) % 10;
+      const COUNT = 40;
+      /** Seqs in (time, seq) order, ascending, among those `keep` accepts. */
+      const byTime = (keep: (i: number) => boolean) =>
+        Array.from({ length: COUNT }, (_, i) => i)
+          .filter(keep)
+          .sort((a, b) => minute(a) - minute(b) || a - b);
+      before(async () => {
+        fixture = await makeDriver();
+        tree = new TileTree();
+        const events = Array.from({ length: COUNT }, (_, i) =>
+          prepareEvent({
+            action: "time.item",
+            outcome: i % 3 === 0 ? "failure" : "success",
+            timestamp: new Date(T0 + minute(i) * MIN).toISOString(),
+          }),
+        );
+        // Three batches, so the index is built across transactions.
+        await appendEvents(fixture.driver, tree, events.slice(0, 13));
+        await appendEvents(fixture.driver, tree, events.slice(13, 29));
+        await appendEvents(fixture.driver, tree, events.slice(29));
+      });
+      after(async () => {
+        await fixture.cleanup();
+      });
+
+      test("every page size walks every match once, in (timestamp, seq) order both ways", async () => {
+        const cases: Array<[EventFilter, (i: number) => boolean]> = [
+          [MATCH_ALL, () => true],
+          [cond("outcome", "eq", "failure"), (i) => i % 3 === 0],
+          [
+            { conditions: [], since: T0 + 2 * MIN, until: T0 + 7 * MIN },
+            (i) => minute(i) >= 2 && minute(i) < 7,
+          ],
+          [
+            { ...cond("outcome", "eq", "success"), since: T0 + 5 * MIN },
+            (i) => i % 3 !== 0 && minute(i) >= 5,
+          ],
+        ];
+        for (const [filter, keep] of cases) {
+          const expected = byTime(keep);
+          assert.ok(expected.length > 4, "each case spans several pages");
+          for (const limit of [1, 3, 4, 7, 100]) {
+            assert.deepEqual(seqs(await pageAllByTime(fixture.driver, filter, "asc", limit)), expected);
+            assert.deepEqual(
+              seqs(await pageAllByTime(fixture.driver, filter, "desc", limit)),
+              [...expected].reverse(),
+            );
+          }
+        }
+      });
+
+      test("a page boundary between events of the same time splits them by seq, never repeating one", async () => {
+        // Minute 0 holds seqs 0, 10, 20, 30: continuing after (minute 0, seq 10) gives 20, 30, then minute 1.
+        const at = T0;
+        const asc = await fixture.driver.queryEvents(MATCH_ALL, {
+          order: "asc",
+          sort: "timestamp",
+          afterSeq: 10,
+          afterTimestampMs: at,
+          limit: 3,
+        });
+        assert.deepEqual(seqs(asc), [20, 30, ...byTime((i) => minute(i) === 1).slice(0, 1)]);
+        const desc = await fixture.driver.queryEvents(MATCH_ALL, {
+          order: "desc",
+          sort: "timestamp",
+          afterSeq: 20,
+          afterTimestampMs: at,
+          limit: 5,
+        });
+        assert.deepEqual(seqs(desc), [10, 0]);
+      });
+
+      test("a position need not be a stored event: it is a place in the order", async () => {
+        const page = await fixture.driver.queryEvents(MATCH_ALL, {
+          order: "desc",
+          sort: "timestamp",
+          afterSeq: 25,
+          afterTimestampMs: T0 + 3 * MIN,
+          limit: 100,
+        });
+        const expected = byTime((i) => minute(i) < 3 || (minute(i) === 3 && i < 25)).reverse();
+        assert.deepEqual(seqs(page), expected);
+      });
+
+      test("continuing without the position's time is refused with a RangeError", async () => {
+        await assert.rejects(
+          fixture.driver.queryEvents(MATCH_ALL, { order: "desc", sort: "timestamp", afterSeq: 3, limit: 5 }),
+          RangeError,
+        );
+      });
+
+      test("events appended during a walk show in it when they sort after its position, and none twice", async () => {
+        const { driver } = fixture;
+        const size = await driver.size();
+        const expectedBefore = byTime(() => true).reverse();
+        let late: SealedRow[] = [];
+        const walked = await pageAllByTime(driver, MATCH_ALL, "desc", 6, async (pages) => {
+          if (pages !== 2) return;
+          // After two pages (minutes 9 to 7): one event backfilled at minute 1, one at minute 8 (already walked past).
+          late = await appendEvents(driver, tree, [
+            prepareEvent({ action: "time.backfill", timestamp: new Date(T0 + MIN).toISOString() }),
+            prepareEvent({ action: "time.backfill", timestamp: new Date(T0 + 8 * MIN).toISOString() }),
+          ]);
+        });
+        const [backfilled, behind] = late as [SealedRow, SealedRow];
+        assert.equal(backfilled.seq, size);
+        const expected = [...expectedBefore];
+        // Minute 1's events in descending order: the backfilled one has the highest seq, so it comes first.
+        expected.splice(expected.indexOf(byTime((i) => minute(i) === 1).at(-1) as number), 0, backfilled.seq);
+        assert.deepEqual(seqs(walked), expected);
+        assert.ok(!seqs(walked).includes(behind.seq), "an event sorting before the position is not seen");
+        const again = seqs(await pageAllByTime(driver, MATCH_ALL, "desc", 6));
+        assert.equal(new Set(again).size, again.length);
+        assert.equal(again.length, COUNT + 2);
+      });
+    });
+
     describe("scanLeafHashes over a store edited behind the driver's back", () => {
       let fixture: DriverFixture;
       let rows: SealedRow[];
@@ -1336,6 +1491,11 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
           { seq: 10, column: "actorId" },
           { seq: 12, column: "timestampMs" },
         ]);
+        // Pages by event time follow the copied column, as an index on it does: seq 12 now comes first.
+        const byTime = (order: "asc" | "desc") =>
+          fixture.driver.queryEvents(MATCH_ALL, { order, sort: "timestamp", limit: 100 });
+        assert.deepEqual(seqs(await byTime("asc")).slice(0, 2), [12, 0]);
+        assert.equal(seqs(await byTime("desc")).at(-1), 12);
       });
 
       test("a JSON that no longer parses is a mismatch of the body", async () => {
@@ -1372,6 +1532,11 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
         await tamper.deleteEvent(18);
         assert.equal(await driver.size(), 18);
         assert.deepEqual([...leafOf(await runs(15)).keys()], [15, 16, 17]);
+        assert.deepEqual(
+          seqs(await driver.queryEvents(MATCH_ALL, { order: "asc", sort: "timestamp", limit: 100 })),
+          [12, 0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17],
+          "pages by event time hold no deleted event",
+        );
         await assert.rejects(tamper.deleteEvent(5), "there is nothing left at seq 5 to delete");
       });
     });

@@ -1,10 +1,16 @@
 import type { SignedCheckpoint } from "../ledger/checkpoint.js";
 import type { Tile, TileReader } from "../ledger/tiles.js";
 import type { Condition, EventFilter } from "../read-model/event-filter.js";
-import type { CountDimension, CountRow, PageRequest, StoredEvent } from "../read-model/stored-event.js";
+import type {
+  CountDimension,
+  CountRow,
+  PageRequest,
+  PageSort,
+  StoredEvent,
+} from "../read-model/stored-event.js";
 import type { IndexedColumns } from "./indexed-columns.js";
 
-export type { CountDimension, CountRow, PageRequest, StoredEvent };
+export type { CountDimension, CountRow, PageRequest, PageSort, StoredEvent };
 
 /**
  * The storage role. A driver keeps sequenced events with the tiles of their tree and
@@ -65,7 +71,11 @@ export interface StorageDriver extends TileReader {
   getEventById(id: string): Promise<StoredEvent | undefined>;
   /** The event at this seq, if stored. */
   getEventBySeq(seq: number): Promise<StoredEvent | undefined>;
-  /** A page of events matching `filter`. */
+  /**
+   * A page of events matching `filter`, in seq order or, with `sort: "timestamp"`, in
+   * (timestamp, seq) order, continuing strictly after the position given. A `timestamp` page
+   * given `afterSeq` without `afterTimestampMs` MUST reject with a `RangeError`.
+   */
   queryEvents(filter: EventFilter, page: PageRequest): Promise<StoredEvent[]>;
   /** Events matching `filter` in seq order, from `fromSeq` on, in chunks; memory stays flat. */
   scanEvents(filter: EventFilter, fromSeq?: number): AsyncIterable<StoredEvent[]>;

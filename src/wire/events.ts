@@ -118,22 +118,28 @@ export type BatchSummary = FromSchema<typeof BATCH_SUMMARY_SCHEMA>;
 export const EVENT_PAGE_SCHEMA = {
   type: "object",
   properties: {
+    sort: {
+      enum: ["seq", "timestamp"],
+      description:
+        "What the events are ordered by: seq (the order the log received them in) or timestamp (the order they happened in, ties by seq)",
+    },
+    order: { enum: ["desc", "asc"], description: "desc: newest first; asc: oldest first" },
     events: { type: "array", items: STORED_EVENT_SCHEMA },
     next_cursor: {
       type: "string",
       description: "Pass back as cursor= for the next page; absent on the last",
     },
   },
-  required: ["events"],
+  required: ["sort", "order", "events"],
   additionalProperties: false,
 } as const satisfies JsonSchema;
 
 /**
- * A page of events.
+ * A page of events, and the order they are in.
  *
  * @example
  * ```ts
- * const page: EventPage = { events: [], next_cursor: "eyJzIjo0MX0" };
+ * const page: EventPage = { sort: "seq", order: "desc", events: [], next_cursor: "eyJzIjo0MX0" };
  * ```
  */
 export type EventPage = FromSchema<typeof EVENT_PAGE_SCHEMA>;

@@ -51,7 +51,17 @@ expectType<
     }
   >
 >();
-expectType<Equal<EventPage, { readonly events: AuditEvent[]; readonly next_cursor?: string }>>();
+expectType<
+  Equal<
+    EventPage,
+    {
+      readonly sort: "seq" | "timestamp";
+      readonly order: "desc" | "asc";
+      readonly events: AuditEvent[];
+      readonly next_cursor?: string;
+    }
+  >
+>();
 expectType<
   Equal<
     EventWithProof,
@@ -181,8 +191,8 @@ test("the schemas accept the answers the server sends", () => {
       { index: 2, error: { code: "ST_ERR_EVENT_INVALID", detail: "line 3: action: required" } },
     ],
   });
-  accepts(wire.EVENT_PAGE_SCHEMA, { events: [EVENT], next_cursor: "abc" });
-  accepts(wire.EVENT_PAGE_SCHEMA, { events: [] });
+  accepts(wire.EVENT_PAGE_SCHEMA, { sort: "seq", order: "desc", events: [EVENT], next_cursor: "abc" });
+  accepts(wire.EVENT_PAGE_SCHEMA, { sort: "timestamp", order: "asc", events: [] });
   accepts(wire.EVENT_WITH_PROOF_SCHEMA, {
     event: EVENT,
     proof: { index: 0, tree_size: 1, leaf_hash: "AAAA", proof: [] },
@@ -227,6 +237,8 @@ test("the schemas refuse shapes the server must not send", () => {
   refuses(wire.EVENT_RECEIPT_SCHEMA, { seq: -1, id: "x", duplicate: false });
   refuses(wire.BATCH_RESULT_SCHEMA, { index: 0, seq: 1, id: "x", duplicate: false });
   refuses(wire.BATCH_RESULT_SCHEMA, { index: 0 });
+  refuses(wire.EVENT_PAGE_SCHEMA, { events: [] });
+  refuses(wire.EVENT_PAGE_SCHEMA, { sort: "time", order: "desc", events: [] });
   refuses(wire.BATCH_RESULT_SCHEMA, { index: 0, error: { code: "ST_ERR_EVENT_INVALID" } });
   refuses(wire.CREATED_API_KEY_SCHEMA, {
     id: "0123456789abcdef",

@@ -59,8 +59,9 @@ export const filterWords = (text: readonly string[]): string =>
   text.length === 0 ? "every event" : text.join(" ");
 
 /**
- * The newest seqs among `matching` events of `filter`: none asked of the store when none match
- * (a page of no matches would read every event of the period to find out).
+ * The seqs of the newest (by event time, ties by seq) among `matching` events of `filter`: none
+ * asked of the store when none match (a page of no matches would read every event of the period
+ * to find out).
  *
  * @example
  * ```ts
@@ -74,7 +75,7 @@ export async function newestSeqs(
   limit = SAMPLES,
 ): Promise<number[]> {
   if (matching === 0) return [];
-  return (await source.query(filter, { limit, order: "desc" })).events.map((e) => e.seq);
+  return (await source.query(filter, { limit, order: "desc", sort: "timestamp" })).events.map((e) => e.seq);
 }
 
 /**

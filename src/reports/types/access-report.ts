@@ -3,7 +3,7 @@ import { counted } from "../../human/counted.js";
 import type { Condition } from "../../read-model/event-filter.js";
 import type { Finding, Report } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
-import { countTable, eventTable, summarySection } from "./blocks.js";
+import { byTimeNewestFirst, countTable, eventTable, NEWEST_BY_TIME, summarySection } from "./blocks.js";
 
 const TOP = 20;
 const LISTED = 50;
@@ -24,11 +24,11 @@ const PRIVILEGED: readonly Condition[] = [
 /** Reads of the audit log itself (recorded by the server for every read). */
 const LOG_ACCESS: Condition = { field: "action", op: "prefix", value: "audit_log." };
 
-/** Newest first, each event once (several filters may match the same one). */
+/** Newest first by event time, each event once (several filters may match the same one). */
 function union(pages: ReadonlyArray<{ events: AuditEvent[] }>, limit: number): AuditEvent[] {
   const bySeq = new Map<number, AuditEvent>();
   for (const page of pages) for (const e of page.events) bySeq.set(e.seq, e);
-  return [...bySeq.values()].sort((a, b) => b.seq - a.seq).slice(0, limit);
+  return [...bySeq.values()].sort(byTimeNewestFirst).slice(0, limit);
 }
 
 /**
@@ -62,10 +62,10 @@ export async function accessReport(source: ReportSource, scope: ReportScope): Pr
     source.countBy(access, "field:target.id", TOP),
     source.countBy(access, "action", TOP),
     source.countBy(denied, "actor", TOP),
-    source.query(denied, { limit: LISTED, order: "desc" }),
+    source.query(denied, { limit: LISTED, ...NEWEST_BY_TIME }),
     source.count(logAccess),
     source.countBy(logAccess, "actor", TOP),
-    ...PRIVILEGED.map((c) => source.query(scope.narrow(c), { limit: LISTED, order: "desc" })),
+    ...PRIVILEGED.map((c) => source.query(scope.narrow(c), { limit: LISTED, ...NEWEST_BY_TIME })),
   ]);
   const privilegedEvents = union(privileged, LISTED);
   const privilegedCounts = await Promise.all(PRIVILEGED.map((c) => source.count(scope.narrow(c))));
@@ -76,7 +76,8 @@ export async function accessReport(source: ReportSource, scope: ReportScope): Pr
     findings.push({
       severity: deniedCount >= 10 ? "medium" : "low",
       title: `${counted(deniedCount, "failed or denied access attempt")}`,
-      detail: "Sign-ins, access decisions or data access that failed; the newest are listed with their seqs.",
+      detail:
+        "Sign-ins, access decisions or data access that failed; the newest (by event time) are listed with their seqs.",
       evidenceSeqs: deniedEvents.events.slice(0, 10).map((e) => e.seq),
     });
   }
@@ -118,15 +119,13 @@ export async function accessReport(source: ReportSource, scope: ReportScope): Pr
         title: "Failed and denied access",
         blocks: [
           countTable("By actor", "Actor", deniedByActor, deniedCount),
-          eventTable("Newest failed or denied", deniedEvents.events, deniedCount, scope.level),
+          eventTable("Failed or denied", deniedEvents.events, deniedCount, scope.level),
         ],
       },
       {
         id: "privileged",
         title: "Privileged and administrative actions",
-        blocks: [
-          eventTable("Newest privileged actions", privilegedEvents, privilegedEvents.length, scope.level),
-        ],
+        blocks: [eventTable("Privileged actions", privilegedEvents, privilegedEvents.length, scope.level)],
       },
       {
         id: "audit-log",

@@ -2,7 +2,7 @@ import { counted } from "../../human/counted.js";
 import type { CountRow } from "../../read-model/stored-event.js";
 import type { ChartBlock, Finding, Report, ReportSection } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
-import { countTable, eventTable, summarySection } from "./blocks.js";
+import { countTable, eventTable, NEWEST_BY_TIME, summarySection } from "./blocks.js";
 
 /** How many rows the top-N tables and the recent-events table show. */
 const TOP = 10;
@@ -78,8 +78,8 @@ export async function activitySummary(
     source.countBy(failures, "field:context.workflow", 1000),
     source.countBy(filter, "actor", TOP),
     source.countBy(filter, "action", TOP),
-    source.query(filter, { limit: RECENT, order: "desc" }),
-    source.query(critical, { limit: 50, order: "desc" }),
+    source.query(filter, { limit: RECENT, ...NEWEST_BY_TIME }),
+    source.query(critical, { limit: 50, ...NEWEST_BY_TIME }),
   ]);
   const failuresOf = new Map(workflowFailures.map((r) => [r.key, r.count]));
   const rate = total === 0 ? 0 : failed / total;

@@ -44,8 +44,28 @@ export function periodEndName(end: number, now = Date.now()): string | undefined
 }
 
 /**
- * A table of events, newest first, with the fields `level` shows; `matching` is how many
- * events matched in all, so the table says how many it leaves out.
+ * The order of every table of a report's newest events: by the time they happened, newest
+ * first, ties by seq — not by seq alone, which would put a backfilled or late event first.
+ */
+export const NEWEST_BY_TIME = { sort: "timestamp", order: "desc" } as const;
+
+/**
+ * Events newest first by event time, ties by seq: the order {@link NEWEST_BY_TIME} asks the
+ * store for, for events gathered from several pages.
+ */
+export function byTimeNewestFirst(a: AuditEvent, b: AuditEvent): number {
+  return Date.parse(b.timestamp) - Date.parse(a.timestamp) || b.seq - a.seq;
+}
+
+/**
+ * A table of events with the fields `level` shows, in the order {@link NEWEST_BY_TIME} (which
+ * its title states); `matching` is how many events matched in all, so the table says how many
+ * it leaves out.
+ *
+ * @example
+ * ```ts
+ * eventTable("Failed or denied", events, 120); // titled "Failed or denied (newest first by event time)"
+ * ```
  */
 export function eventTable(
   title: string,
@@ -56,7 +76,7 @@ export function eventTable(
   const columns = EVENT_COLUMNS[level];
   return {
     kind: "table",
-    title,
+    title: `${title} (newest first by event time)`,
     columns: columns.map(({ key, label, type }) => ({ key, label, ...(type ? { type } : {}) })),
     rows: events.map(
       (e) => Object.fromEntries(columns.map((c) => [c.key, c.value(e)])) as Record<string, Cell>,

@@ -2,7 +2,7 @@ import { counted } from "../../human/counted.js";
 import type { Condition } from "../../read-model/event-filter.js";
 import type { Cell, Finding, Report, TableBlock } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
-import { eventTable, summarySection } from "./blocks.js";
+import { byTimeNewestFirst, eventTable, NEWEST_BY_TIME, summarySection } from "./blocks.js";
 import { SCAN_LIMIT, scanEvents } from "./event-scan.js";
 
 const LISTED = 50;
@@ -39,13 +39,15 @@ export async function policyViolations(
 ): Promise<Report> {
   const limit = options.scanLimit ?? SCAN_LIMIT;
   const failing = scope.narrow(HAS_POLICY, FAILURE);
-  const [total, withPolicies, scan] = await Promise.all([
+  const [total, withPolicies, scan, newest] = await Promise.all([
     source.count(failing),
     source.count(scope.narrow(HAS_POLICY)),
     scanEvents(source, failing, limit),
+    source.query(failing, { limit: LISTED, ...NEWEST_BY_TIME }),
   ]);
+  // Each policy's evidence: its newest failing events by event time, among those read.
   const seqsByPolicy = new Map<string, number[]>();
-  for (const e of scan.events) {
+  for (const e of [...scan.events].sort(byTimeNewestFirst)) {
     for (const p of new Set(e.policies ?? [])) seqsByPolicy.set(p, [...(seqsByPolicy.get(p) ?? []), e.seq]);
   }
   const policies = await Promise.all(
@@ -69,8 +71,8 @@ export async function policyViolations(
   if (scan.truncated) {
     findings.push({
       severity: "info",
-      title: "Policies found among the newest failing events only",
-      detail: `${counted(total, "failing event")} ${total === 1 ? "references" : "reference"} policies; only the newest ${limit} were read to find which policies, so policies failing only in older events are missing.`,
+      title: "Policies found among the latest received failing events only",
+      detail: `${counted(total, "failing event")} ${total === 1 ? "references" : "reference"} policies; only the ${limit} received last were read to find which policies, so policies failing only in events received earlier are missing.`,
     });
   }
 
@@ -108,7 +110,7 @@ export async function policyViolations(
       {
         id: "events",
         title: "Failing events",
-        blocks: [eventTable("Newest failing events", scan.events.slice(0, LISTED), total, scope.level)],
+        blocks: [eventTable("Failing events", newest.events, total, scope.level)],
       },
     ],
   };

@@ -3,7 +3,7 @@ import { humanTimestamp } from "../../human/human-time.js";
 import type { Condition } from "../../read-model/event-filter.js";
 import type { Finding, Report } from "../report-model.js";
 import type { ReportScope, ReportSource } from "../report-source.js";
-import { countTable, eventTable, summarySection } from "./blocks.js";
+import { countTable, eventTable, NEWEST_BY_TIME, summarySection } from "./blocks.js";
 
 const LISTED = 50;
 /** Failed sign-ins by one actor within one hour that make a burst. */
@@ -59,15 +59,15 @@ export async function securityIncidents(source: ReportSource, scope: ReportScope
     source.countBy(failedLogins, "actor", BURST_CANDIDATES),
     source.countBy(failedLogins, "field:actor.ip", 20),
     source.count(integrity),
-    source.query(integrity, { limit: LISTED, order: "desc" }),
+    source.query(integrity, { limit: LISTED, ...NEWEST_BY_TIME }),
     source.count(keys),
     source.countBy(keys, "action", 20),
-    source.query(keys, { limit: LISTED, order: "desc" }),
+    source.query(keys, { limit: LISTED, ...NEWEST_BY_TIME }),
     source.count(config),
-    source.query(config, { limit: LISTED, order: "desc" }),
+    source.query(config, { limit: LISTED, ...NEWEST_BY_TIME }),
     source.count(severe),
     source.countBy(severe, "severity", 10),
-    source.query(severe, { limit: LISTED, order: "desc" }),
+    source.query(severe, { limit: LISTED, ...NEWEST_BY_TIME }),
   ]);
 
   // Bursts: for the actors with the most failures, the hours in which they failed often.
@@ -81,7 +81,7 @@ export async function securityIncidents(source: ReportSource, scope: ReportScope
       const start = Date.parse(h.key);
       const inHour = await source.query(
         { ...scope.narrow(...FAILED_LOGIN, actor), since: start, until: start + HOUR },
-        { limit: 10, order: "asc" },
+        { limit: 10, order: "asc", sort: "timestamp" },
       );
       bursts.push({ actor: row.key, hour: h.key, failures: h.count, seqs: inHour.events.map((e) => e.seq) });
     }
@@ -168,20 +168,20 @@ export async function securityIncidents(source: ReportSource, scope: ReportScope
         title: "Key management",
         blocks: [
           countTable("By action", "Action", keyByAction, keyCount),
-          eventTable("Newest", keyEvents.events, keyCount, scope.level),
+          eventTable("Key management events", keyEvents.events, keyCount, scope.level),
         ],
       },
       {
         id: "configuration",
         title: "Configuration changes",
-        blocks: [eventTable("Newest", configEvents.events, configCount, scope.level)],
+        blocks: [eventTable("Configuration changes", configEvents.events, configCount, scope.level)],
       },
       {
         id: "severe",
         title: "Warning and above",
         blocks: [
           countTable("By severity", "Severity", severeBySeverity, severeCount),
-          eventTable("Newest", severeEvents.events, severeCount, scope.level),
+          eventTable("Warning or worse", severeEvents.events, severeCount, scope.level),
         ],
       },
     ],

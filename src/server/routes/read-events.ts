@@ -8,7 +8,7 @@ import {
   type ExportFormat,
   exportEvents,
 } from "../../export/export-events.js";
-import type { PageOrder } from "../../query/cursor.js";
+import { PAGE_SORTS, type PageOrder, type PageSort } from "../../query/cursor.js";
 import { EVENT_PAGE_SCHEMA, EVENT_WITH_PROOF_SCHEMA, STATS_SCHEMA, type Stats } from "../../wire/events.js";
 import { keyOf, requirePermission } from "../authenticate.js";
 import { integerParam, parseReadQuery, scopeToKey, visibleTo } from "../read-scope.js";
@@ -36,7 +36,8 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
     {
       config: { permission: "events:read", asksTo: "query events" },
       schema: {
-        summary: "Query events, newest first, by cursor pages",
+        summary:
+          "Query events by cursor pages: newest received first, or by event time with sort=timestamp; the page says its order",
         description: filterDescription,
         tags: ["read"],
         response: responses({ 200: EVENT_PAGE_SCHEMA }),
@@ -44,23 +45,31 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
     },
     async (request, reply) => {
       const key = keyOf(request);
-      const query = parseReadQuery(request.url, ["limit", "cursor", "order"]);
+      const query = parseReadQuery(request.url, ["limit", "cursor", "order", "sort"]);
       const limit = integerParam(query.params, "limit", { min: 1, max: 1000 }, 100) as number;
-      const order = query.params.get("order") ?? "desc";
-      if (order !== "asc" && order !== "desc") {
+      const order = query.params.get("order");
+      if (order !== undefined && order !== "asc" && order !== "desc") {
         throw new SealtrailError("ST_ERR_USAGE", `order: expected asc or desc, got "${order}"`);
+      }
+      const sort = query.params.get("sort");
+      if (sort !== undefined && !(PAGE_SORTS as readonly string[]).includes(sort)) {
+        throw new SealtrailError("ST_ERR_USAGE", `sort: expected ${PAGE_SORTS.join(" or ")}, got "${sort}"`);
       }
       const cursor = query.params.get("cursor");
       await ctx.access.recordRead(request, "query", { filter: query.expressions, ...window(query.params) });
+      // Sort and order only when given: a cursor carries its own, and refuses others.
       const page = await ctx.log.queryStored(scopeToKey(query.filter, key), {
         limit,
-        order: order as PageOrder,
+        ...(order === undefined ? {} : { order: order as PageOrder }),
+        ...(sort === undefined ? {} : { sort: sort as PageSort }),
         ...(cursor ? { cursor } : {}),
       });
       // Events go out exactly as stored and hashed, not re-serialized (see AuditLog.queryStored).
       const events = page.events.map((e) => e.json).join(",");
       const next = page.nextCursor ? `,"next_cursor":${JSON.stringify(page.nextCursor)}` : "";
-      return reply.type(JSON_TYPE).send(`{"events":[${events}]${next}}`);
+      return reply
+        .type(JSON_TYPE)
+        .send(`{"sort":"${page.sort}","order":"${page.order}","events":[${events}]${next}}`);
     },
   );
 

@@ -126,6 +126,8 @@ export class MemoryDriver implements StorageDriver {
   #checkpoints = new Map<number, SignedCheckpoint>();
   #meta = new Map<string, string>();
   #cursors = new Map<string, number>();
+  /** The time index: stored seqs in (timestamp, seq) order, for pages in event-time order. */
+  #byTime = new TimeIndex();
   #closed = false;
   readonly #scanChunk: number;
   readonly #leafChunk: number;
@@ -171,7 +173,10 @@ export class MemoryDriver implements StorageDriver {
       this.#rows.length = this.#size;
       throw error;
     }
-    for (const row of placed) if (row.seq >= this.#size) this.#size = row.seq + 1;
+    for (const row of placed) {
+      if (row.seq >= this.#size) this.#size = row.seq + 1;
+      this.#byTime.add(row.columns.timestampMs, row.seq);
+    }
     this.#count += placed.length;
     for (const [key, hashes] of copies) this.#tiles.set(key, hashes);
   }
@@ -243,6 +248,7 @@ export class MemoryDriver implements StorageDriver {
 
   async queryEvents(filter: EventFilter, page: PageRequest): Promise<StoredEvent[]> {
     this.#open();
+    if (page.sort === "timestamp") return this.#queryByTime(filter, page);
     const match = compileMatcher(filter);
     const limit = rowLimit(page.limit);
     const { afterSeq } = page;
@@ -260,6 +266,39 @@ export class MemoryDriver implements StorageDriver {
         afterSeq === undefined ? this.#size - 1 : Math.min(this.#size - 1, Math.ceil(afterSeq) - 1);
       for (let seq = from; seq >= 0 && out.length < limit; seq--) take(seq);
     }
+    return out;
+  }
+
+  /**
+   * A page in (timestamp, seq) order: a walk of the time index from the cursor's position,
+   * within the filter's time window, that stops after `limit` matches (as SQLite walks
+   * `events_ts`).
+   */
+  #queryByTime(filter: EventFilter, page: PageRequest): StoredEvent[] {
+    const { afterSeq, afterTimestampMs } = page;
+    if (afterSeq !== undefined && afterTimestampMs === undefined) {
+      throw new RangeError("a page in timestamp order continues from afterTimestampMs and afterSeq together");
+    }
+    const match = compileMatcher(filter);
+    const limit = rowLimit(page.limit);
+    const out: StoredEvent[] = [];
+    if (Number.isNaN(afterSeq) || Number.isNaN(afterTimestampMs)) return out;
+    const index = this.#byTime;
+    // The window [since, until) bounds the walk; the matcher checks it again with the rest.
+    let lo = filter.since === undefined ? 0 : index.lowerBound(filter.since, Number.NEGATIVE_INFINITY);
+    let hi =
+      filter.until === undefined ? index.length : index.lowerBound(filter.until, Number.NEGATIVE_INFINITY);
+    if (afterSeq !== undefined && afterTimestampMs !== undefined) {
+      if (page.order === "asc") lo = Math.max(lo, index.upperBound(afterTimestampMs, afterSeq));
+      else hi = Math.min(hi, index.lowerBound(afterTimestampMs, afterSeq));
+    }
+    const take = (i: number) => {
+      const seq = index.seqAt(i);
+      const row = this.#rows[seq];
+      if (row && match(row)) out.push({ seq, json: row.json });
+    };
+    if (page.order === "asc") for (let i = lo; i < hi && out.length < limit; i++) take(i);
+    else for (let i = hi - 1; i >= lo && out.length < limit; i--) take(i);
     return out;
   }
 
@@ -462,6 +501,7 @@ export class MemoryDriver implements StorageDriver {
     this.#checkpoints = new Map();
     this.#meta = new Map();
     this.#cursors = new Map();
+    this.#byTime = new TimeIndex();
   }
 
   /**
@@ -490,6 +530,10 @@ export class MemoryDriver implements StorageDriver {
         const row = existing(seq);
         const columns = { ...row.columns, [column]: value };
         this.#rows[seq] = new StoredRow(seq, row.json, columns);
+        if (column === "timestampMs") {
+          this.#byTime.remove(row.columns.timestampMs, seq);
+          this.#byTime.add(columns.timestampMs, seq);
+        }
         if (column === "id") {
           if (this.#ids.get(row.columns.id) === seq) this.#ids.delete(row.columns.id);
           this.#ids.set(String(value), seq);
@@ -499,6 +543,7 @@ export class MemoryDriver implements StorageDriver {
         const row = existing(seq);
         this.#rows[seq] = undefined;
         if (this.#ids.get(row.columns.id) === seq) this.#ids.delete(row.columns.id);
+        this.#byTime.remove(row.columns.timestampMs, seq);
         this.#count--;
         while (this.#size > 0 && this.#rows[this.#size - 1] === undefined) this.#size--;
         this.#rows.length = this.#size;
@@ -510,4 +555,73 @@ export class MemoryDriver implements StorageDriver {
 /** A checkpoint detached from the caller's objects: its root is a copy. */
 function copyCheckpoint(c: SignedCheckpoint): SignedCheckpoint {
   return { size: c.size, root: Buffer.from(c.root), origin: c.origin, note: c.note };
+}
+
+/**
+ * Seqs kept sorted by (timestamp, seq), as SQLite's `events_ts` index keeps them. Events mostly
+ * arrive in time order, so most additions go at the end; a backfilled one is put in its place.
+ */
+class TimeIndex {
+  #times: number[] = [];
+  #seqs: number[] = [];
+
+  get length(): number {
+    return this.#seqs.length;
+  }
+
+  /** The seq at position `i`. */
+  seqAt(i: number): number {
+    return this.#seqs[i] as number;
+  }
+
+  /** The first position whose key is not below (`timestampMs`, `seq`). */
+  lowerBound(timestampMs: number, seq: number): number {
+    return this.#search(timestampMs, seq, false);
+  }
+
+  /** The first position whose key is above (`timestampMs`, `seq`). */
+  upperBound(timestampMs: number, seq: number): number {
+    return this.#search(timestampMs, seq, true);
+  }
+
+  add(timestampMs: number, seq: number): void {
+    const n = this.#seqs.length;
+    const last = n - 1;
+    if (
+      n === 0 ||
+      compareKeys(this.#times[last] as number, this.#seqs[last] as number, timestampMs, seq) < 0
+    ) {
+      this.#times.push(timestampMs);
+      this.#seqs.push(seq);
+      return;
+    }
+    const at = this.upperBound(timestampMs, seq);
+    this.#times.splice(at, 0, timestampMs);
+    this.#seqs.splice(at, 0, seq);
+  }
+
+  remove(timestampMs: number, seq: number): void {
+    const at = this.lowerBound(timestampMs, seq);
+    if (this.#seqs[at] === seq && this.#times[at] === timestampMs) {
+      this.#times.splice(at, 1);
+      this.#seqs.splice(at, 1);
+    }
+  }
+
+  #search(timestampMs: number, seq: number, strictlyAbove: boolean): number {
+    let lo = 0;
+    let hi = this.#seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const order = compareKeys(this.#times[mid] as number, this.#seqs[mid] as number, timestampMs, seq);
+      if (order < 0 || (strictlyAbove && order === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** (timestamp, seq) keys compared as SQLite compares the row values `(ts, seq)`. */
+function compareKeys(ts1: number, seq1: number, ts2: number, seq2: number): number {
+  return ts1 < ts2 ? -1 : ts1 > ts2 ? 1 : seq1 < seq2 ? -1 : seq1 > seq2 ? 1 : 0;
 }

@@ -30,7 +30,10 @@ import {
 export interface SqliteDriverOptions {
   /** Open read-only (no schema creation, no writes). */
   readonly readonly?: boolean;
-  /** Rows per chunk in {@link SqliteDriver.scanEvents} (default 1 024) and per leaf run (default 4 096). */
+  /**
+   * Rows per chunk in {@link SqliteDriver.scanEvents} (default 1 024), per leaf run (default
+   * 4 096), and read by the first try of a filtered page in event-time order (default 4 096).
+   */
   readonly scanChunk?: number;
   /**
    * Commit batches on a writer thread (default true), so the event loop keeps running — and
@@ -74,6 +77,7 @@ export class SqliteDriver implements StorageDriver {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #scanChunk: number;
   readonly #leafChunk: number;
+  readonly #timeProbe: number;
   /** Commits on this connection; only made when there is no writer thread to do it. */
   #commitBatch: ((batch: BatchRequest) => void) | undefined;
   readonly #useWriterThread: boolean;
@@ -84,6 +88,7 @@ export class SqliteDriver implements StorageDriver {
     // Small scan chunks keep exports flat in memory; leaf hashing crosses threads, so larger runs pay.
     this.#scanChunk = options.scanChunk ?? 1024;
     this.#leafChunk = options.scanChunk ?? 4096;
+    this.#timeProbe = options.scanChunk ?? 4096;
     this.#useWriterThread = options.writerThread !== false && !options.readonly;
     if (this.#useWriterThread && !options.lazyWriter) this.#writer = new WriterThread(db.name);
   }
@@ -170,6 +175,7 @@ export class SqliteDriver implements StorageDriver {
   }
 
   async queryEvents(filter: EventFilter, page: PageRequest): Promise<StoredEvent[]> {
+    if (page.sort === "timestamp") return this.#queryByTime(filter, page);
     const where = compileFilter(filter, { timeIndex: this.#timeIndexPays(filter, page.order) });
     let sql = `SELECT seq, body AS json FROM events WHERE ${where.sql}`;
     const params = [...where.params];
@@ -180,6 +186,49 @@ export class SqliteDriver implements StorageDriver {
     sql += ` ORDER BY seq ${page.order === "asc" ? "ASC" : "DESC"} LIMIT ?`;
     params.push(page.limit);
     return this.#stmt(sql).all(...params) as StoredEvent[];
+  }
+
+  /**
+   * A page in (timestamp, seq) order. The time index (`events_ts`, which like every index ends in
+   * the rowid, the seq) holds exactly that order, so an unfiltered page walks it from the
+   * cursor's position (a row-value comparison SQLite seeks to) and stops after `limit` rows.
+   *
+   * A filtered page has a choice SQLite cannot weigh (it has no statistics on how matches spread
+   * over time): walk the time index and skip what does not match — a few rows when matches are
+   * common, the whole store when they are rare — or read every match through the filter's own
+   * index and sort them — cheap when they are rare, hundreds of milliseconds for a common value
+   * on a large store. So it first walks the next `#timeProbe` rows of the time index only; when
+   * they hold a whole page, that is the page (nothing after them can come first). Otherwise the
+   * matches are rare there, and SQLite reads them through the filter's index and sorts them.
+   */
+  #queryByTime(filter: EventFilter, page: PageRequest): StoredEvent[] {
+    const direction = page.order === "asc" ? "ASC" : "DESC";
+    const order = `ORDER BY ts ${direction}, seq ${direction}`;
+    let after = "";
+    const afterParams: unknown[] = [];
+    if (page.afterSeq !== undefined) {
+      if (page.afterTimestampMs === undefined) {
+        throw new RangeError(
+          "a page in timestamp order continues from afterTimestampMs and afterSeq together",
+        );
+      }
+      after = page.order === "asc" ? " AND (ts, seq) > (?, ?)" : " AND (ts, seq) < (?, ?)";
+      afterParams.push(page.afterTimestampMs, page.afterSeq);
+    }
+    const where = compileFilter(filter);
+    if (filter.conditions.length > 0 && page.limit > 0 && page.limit <= this.#timeProbe) {
+      const window = compileFilter({ conditions: [], ...timeWindow(filter) });
+      // A LIMIT in the subquery keeps SQLite from flattening it: the walk stays on events_ts.
+      const probe = this.#stmt(
+        `SELECT seq, body AS json FROM (SELECT * FROM events WHERE ${window.sql}${after} ${order} LIMIT ?) WHERE ${where.sql} ${order} LIMIT ?`,
+      ).all(...window.params, ...afterParams, this.#timeProbe, ...where.params, page.limit) as StoredEvent[];
+      if (probe.length === page.limit) return probe;
+    }
+    return this.#stmt(`SELECT seq, body AS json FROM events WHERE ${where.sql}${after} ${order} LIMIT ?`).all(
+      ...where.params,
+      ...afterParams,
+      page.limit,
+    ) as StoredEvent[];
   }
 
   /**
@@ -509,4 +558,12 @@ class WriterThread {
     });
     await Promise.all(stopped);
   }
+}
+
+/** The time window of `filter`, alone. */
+function timeWindow(filter: EventFilter): { since?: number; until?: number } {
+  return {
+    ...(filter.since === undefined ? {} : { since: filter.since }),
+    ...(filter.until === undefined ? {} : { until: filter.until }),
+  };
 }
