@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { SealtrailError } from "../errors.js";
-import { parseBundleKey, verifyBundle } from "../reports/verify-bundle.js";
 import { EXIT, ExitCode } from "./program.js";
 
 interface VerifyBundleOptions {
@@ -9,7 +8,7 @@ interface VerifyBundleOptions {
 }
 
 /** A verifier key given as the key itself or as a file holding it. */
-function readKey(given: string): string {
+function readKey(given: string, parseBundleKey: (text: string) => unknown): string {
   const text = existsSync(given) ? readFileSync(given, "utf8").trim() : given.trim();
   try {
     parseBundleKey(text);
@@ -28,7 +27,9 @@ export function addVerifyBundleCommand(program: Command): void {
     .option("--key <key>", "the log's verifier key (or a file holding it), obtained from a source you trust")
     .action(async (file: string, options: VerifyBundleOptions) => {
       if (!existsSync(file)) throw new SealtrailError("ST_ERR_USAGE", `${file}: no such file`);
-      const key = options.key === undefined ? undefined : readKey(options.key);
+      // Loaded when the command runs, not when it is defined.
+      const { parseBundleKey, verifyBundle } = await import("../reports/verify-bundle.js");
+      const key = options.key === undefined ? undefined : readKey(options.key, parseBundleKey);
       const result = await verifyBundle(file, key === undefined ? {} : { verifierKey: key });
       const out: string[] = [];
       if (result.checkpoint) {

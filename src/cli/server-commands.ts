@@ -3,13 +3,11 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
 import { createRecordedKey, recordKeyChange } from "../access/key-changes.js";
 import { isRole, ROLES } from "../access/roles.js";
-import { AuditLog } from "../audit-log.js";
+import type { AuditLog } from "../audit-log.js";
 import { LOG_LEVELS } from "../config/config-schema.js";
 import { type LoadConfigOptions, loadConfig } from "../config/load-config.js";
 import type { LogLevel } from "../config/sealtrail-config.js";
 import { SealtrailError } from "../errors.js";
-import { closeOnSignals, startServer } from "../server/serve.js";
-import { reloadOnHangup, serveOptionsFrom } from "../server/server-config.js";
 import { apiKeyJson } from "../wire/keys.js";
 import { configOption, loadConfigOrExit } from "./config-command.js";
 import { colorsFor, paint, table } from "./output.js";
@@ -52,15 +50,21 @@ function localUser() {
   };
 }
 
+/** The library facade, loaded when a command runs (see `program.ts`). */
+async function auditLog(): Promise<typeof AuditLog> {
+  return (await import("../audit-log.js")).AuditLog;
+}
+
 /** Opens the keys of an initialized home, and the log to record each change in. */
 async function withKeys<T>(
   options: HomeOption,
   fn: (keys: ApiKeyStore, log: AuditLog) => Promise<T>,
 ): Promise<T> {
-  const log = await AuditLog.open({
+  const log = await (await auditLog()).open({
     ...(options.home ? { home: options.home } : {}),
     create: false,
     checkpointIntervalMs: 0,
+    fewWrites: true,
   });
   try {
     return await fn(log.apiKeys, log);
@@ -147,6 +151,8 @@ export function addServerCommands(program: Command): void {
             `${config.source.file}: storage.driver: expected sqlite (sealtrail serve keeps its store in the home), got "${config.storage.driver}"`,
           );
         }
+        const { closeOnSignals, startServer } = await import("../server/serve.js");
+        const { reloadOnHangup, serveOptionsFrom } = await import("../server/server-config.js");
         const server = await startServer({
           ...(options.home ? { home: options.home } : {}),
           ...serveOptionsFrom(config),
@@ -204,7 +210,7 @@ export function addServerCommands(program: Command): void {
     .addOption(homeOption())
     .option("--json", "print JSON")
     .action(async (options: HomeOption & { json?: boolean }) => {
-      const log = await AuditLog.open({
+      const log = await (await auditLog()).open({
         ...(options.home ? { home: options.home } : {}),
         create: false,
         checkpointIntervalMs: 0,
