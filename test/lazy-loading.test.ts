@@ -29,6 +29,8 @@ const HEAVY_MODULES = /\/dist\/src\/(server|reports|report-pipeline|compliance|m
 /** What opening a store loads. */
 const STORE =
   /\/node_modules\/better-sqlite3\/|\/dist\/src\/(audit-log\.js|ingest\/|storage\/sqlite\/sqlite-(driver|storage)\.js)/;
+/** The configuration loader: option descriptions need only its constants. */
+const CONFIG_LOADER = /\/dist\/src\/config\/(?!config-file\.js$|config-schema\.js$)/;
 /** The threads a long-running writer starts. */
 const WRITER_THREADS = /\/dist\/src\/storage\/sqlite\/(sqlite-writer|wal-checkpointer)\.js$/;
 
@@ -84,7 +86,7 @@ test("append, query and pubkey load neither the server, the reports, YAML nor th
   }
 });
 
-test("--help loads the command definitions only, not the store", () => {
+test("--help loads the command definitions only, not the store nor the configuration loader", () => {
   for (const args of [["--help"], ["append", "--help"], ["report", "--help"], ["serve", "--help"]]) {
     const run = `sealtrail ${args.join(" ")}`;
     const loaded = loadedBy([CLI, ...args]);
@@ -96,6 +98,7 @@ test("--help loads the command definitions only, not the store", () => {
     assertNone(loaded, SCHEMA_COMPILER, "the JSON Schema compiler", run);
     assertNone(loaded, HEAVY_MODULES, "the server or the reports", run);
     assertNone(loaded, STORE, "the store", run);
+    assertNone(loaded, CONFIG_LOADER, "the configuration loader", run);
   }
 });
 

@@ -1,14 +1,12 @@
 import { userInfo } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
-import { createRecordedKey, recordKeyChange } from "../access/key-changes.js";
 import { isRole, ROLES } from "../access/roles.js";
 import type { AuditLog } from "../audit-log.js";
 import { LOG_LEVELS } from "../config/config-schema.js";
-import { type LoadConfigOptions, loadConfig } from "../config/load-config.js";
+import type { LoadConfigOptions } from "../config/load-config.js";
 import type { LogLevel } from "../config/sealtrail-config.js";
 import { SealtrailError } from "../errors.js";
-import { apiKeyJson } from "../wire/keys.js";
 import { configOption, loadConfigOrExit } from "./config-command.js";
 import { colorsFor, paint, table } from "./output.js";
 
@@ -144,7 +142,7 @@ export function addServerCommands(program: Command): void {
             },
           },
         };
-        const config = loadConfigOrExit(configOptions);
+        const config = await loadConfigOrExit(configOptions);
         if (config.storage.driver !== "sqlite") {
           throw new SealtrailError(
             "ST_ERR_CONFIG_INVALID",
@@ -162,6 +160,7 @@ export function addServerCommands(program: Command): void {
         process.stdout.write(
           `sealtrail listening on ${server.url}\nverifier key: ${server.log.verifierKey()}\n`,
         );
+        const { loadConfig } = await import("../config/load-config.js");
         reloadOnHangup(server, config, () => loadConfig(configOptions));
         const code = await new Promise<number>((resolve) => closeOnSignals(server, resolve));
         if (code !== 0) throw new SealtrailError("ST_ERR_STORE_IO", "the server did not close cleanly");
@@ -184,6 +183,8 @@ export function addServerCommands(program: Command): void {
         if (!isRole(options.role))
           throw new SealtrailError("ST_ERR_USAGE", `--role: expected one of ${ROLES.join(", ")}`);
         const role = options.role;
+        const { createRecordedKey } = await import("../access/key-changes.js");
+        const { apiKeyJson } = await import("../wire/keys.js");
         await withKeys(options, async (store, log) => {
           const { key, record } = await createRecordedKey(
             store,
@@ -217,6 +218,7 @@ export function addServerCommands(program: Command): void {
         readMostly: true,
       });
       try {
+        const { apiKeyJson } = await import("../wire/keys.js");
         const records = log.apiKeys.list();
         if (options.json) process.stdout.write(`${JSON.stringify({ keys: records.map(apiKeyJson) })}\n`);
         else
@@ -236,6 +238,7 @@ export function addServerCommands(program: Command): void {
     .action(async (id: string, options: HomeOption) => {
       await withKeys(options, async (store, log) => {
         const record = store.revoke(id);
+        const { recordKeyChange } = await import("../access/key-changes.js");
         await recordKeyChange(log, "revoke", record, localUser());
         process.stdout.write(
           `revoked ${record.id} (${record.role}${record.tenant ? `, tenant ${record.tenant}` : ""})\n`,

@@ -4,17 +4,14 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import type { ValidateFunction } from "ajv/dist/2020.js";
 import { HOME_ENV } from "../storage/sqlite/sqlite-home.js";
+import { CONFIG_ENV, CONFIG_FILE_NAME } from "./config-file.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
 import { parseConfigDocument } from "./parse-config-document.js";
 import { dottedPath, invalidFile, pointerParts, type SchemaIssue, schemaIssues } from "./schema-issues.js";
 import type { ConfigOverrides, ConfigSettings, SealtrailConfig } from "./sealtrail-config.js";
 import { substituteEnv } from "./substitute-env.js";
 
-/** Environment variable naming the configuration file (what `--config` does). */
-export const CONFIG_ENV = "SEALTRAIL_CONFIG";
-
-/** The configuration file's name in the home, read when no other file is named. */
-export const CONFIG_FILE_NAME = "sealtrail.yaml";
+export { CONFIG_ENV, CONFIG_FILE_NAME };
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
