@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Checks that imports point one way: every import of every source file (type-only ones included,
-// which compilation would erase) must be allowed by the module table of docs/architecture.md.
+// which compilation would erase, and dynamic `import("…")` ones) must be allowed by the module
+// table of docs/architecture.md.
 // Prints each import that is not, and exits 1; tests (*.test.ts) and contract suites (*.case.ts)
 // may import anything. Usage: node scripts/check-imports.mjs [--src DIR] [--map FILE]
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -58,7 +59,12 @@ for (const file of sources(src)) {
     continue;
   }
   const text = readFileSync(file, "utf8");
-  for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s+"(\.{1,2}\/[^"]+)"/g)) {
+  const imports = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s+"(\.{1,2}\/[^"]+)"/g),
+    // Loaded when needed (`await import("../server/serve.js")`): held to the same table.
+    ...text.matchAll(/\bimport\(\s*"(\.{1,2}\/[^"]+)"\s*\)/g),
+  ];
+  for (const match of imports) {
     const target = relative(src, resolve(dirname(file), match[1].replace(/\.js$/, ".ts")));
     const to = moduleOf(target);
     if (to === from) continue;

@@ -65,6 +65,13 @@ export interface AuditLogOptions {
    * write instead of at open. Default false: a log that takes appends has them ready.
    */
   readMostly?: boolean;
+  /**
+   * A few appends, then close (one event from a command line or a script step): writes are
+   * committed on the calling thread and no thread is started for them, which would take longer
+   * than the appends. Default false: a log that keeps taking appends commits on a thread of its
+   * own, so that preparing the next batch never waits for a commit.
+   */
+  fewWrites?: boolean;
 }
 
 /** One event's result in {@link AuditLog.appendSettled}. */
@@ -117,6 +124,7 @@ const OPEN_OPTIONS = [
   "onCommit",
   "onCheckpoint",
   "readMostly",
+  "fewWrites",
 ] as const;
 const VERIFY_OPTIONS = ["trusted", "verifierKey", "deep", "onProgress"] as const;
 const FOLLOW_OPTIONS = ["filter", "fromSeq", "batchSize", "bodies", "pollMs", "signal", "keepAlive"] as const;
@@ -400,7 +408,10 @@ export class AuditLog {
       }
       await AuditLog.init({ storage: factory, ...(options.origin ? { origin: options.origin } : {}) });
     }
-    const storage = await factory.open({ readMostly: options.readMostly === true });
+    const storage = await factory.open({
+      readMostly: options.readMostly === true,
+      fewWrites: options.fewWrites === true,
+    });
     const driver = storage.driver;
     try {
       const origin = await driver.getMeta("origin");

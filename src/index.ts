@@ -30,8 +30,9 @@ export * from "./event/index.js";
 export type { AppendReceipt, BatchCommitted } from "./ingest/appender.js";
 export * from "./ledger/index.js";
 export * from "./query/index.js";
-export { type AppOptions, buildApp, type SealtrailApp } from "./server/build-app.js";
+export type { AppOptions, SealtrailApp } from "./server/build-app.js";
 export { type ConfigEvent, recordConfigEvent } from "./server/config-events.js";
+export { buildApp } from "./server/load-app.js";
 export { closeOnSignals, type RunningServer, type ServeOptions, startServer } from "./server/serve.js";
 export {
   describeReload,

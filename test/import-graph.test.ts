@@ -23,7 +23,7 @@ test("every import of the source tree points down the module table", () => {
   assert.match(result.stdout, /imports ok: \d+ modules/);
 });
 
-test("an import up the table, or a module missing from it, fails naming the file", () => {
+test("an import up the table (dynamic ones too), or a module missing from it, fails naming the file", () => {
   const src = join(dir, "src");
   mkdirSync(join(src, "ground"), { recursive: true });
   mkdirSync(join(src, "shell"), { recursive: true });
@@ -36,6 +36,10 @@ test("an import up the table, or a module missing from it, fails naming the file
     join(src, "shell/app.ts"),
     'import type { Base } from "../ground/base.js";\nexport type Up = Base;\n',
   );
+  writeFileSync(
+    join(src, "ground/lazy.ts"),
+    'export async function later() {\n  return (await import("../shell/app.js")).x;\n}\n',
+  );
   writeFileSync(join(src, "ground/base.test.ts"), 'import "../shell/app.js";\n');
   writeFileSync(join(src, "stray/x.ts"), "export const x = 1;\n");
   const map = join(dir, "architecture.md");
@@ -46,7 +50,8 @@ test("an import up the table, or a module missing from it, fails naming the file
   const result = run("--src", src, "--map", map);
   assert.equal(result.status, 1);
   assert.match(result.stderr, /ground\/base\.ts imports shell\/app\.ts: "ground" may import only nothing/);
+  assert.match(result.stderr, /ground\/lazy\.ts imports shell\/app\.ts: "ground" may import only nothing/);
   assert.match(result.stderr, /stray\/x\.ts: module "stray" is not in the module table/);
   assert.doesNotMatch(result.stderr, /base\.test\.ts/, "tests may import anything");
-  assert.match(result.stderr, /2 import\(s\) against the module table/);
+  assert.match(result.stderr, /3 import\(s\) against the module table/);
 });

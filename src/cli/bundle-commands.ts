@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { SealtrailError } from "../errors.js";
-import { parseBundleKey, verifyBundle } from "../reports/verify-bundle.js";
 import { checkInput, readInputText } from "./cli-files.js";
 import { EXIT, ExitCode } from "./program.js";
 
@@ -10,7 +9,7 @@ interface VerifyBundleOptions {
 }
 
 /** A verifier key given as the key itself or as a file holding it. */
-function readKey(given: string): string {
+function readKey(given: string, parseBundleKey: (text: string) => unknown): string {
   const text = existsSync(given)
     ? readInputText("--key", given, "a verifier key, or a file holding one").trim()
     : given.trim();
@@ -31,7 +30,9 @@ export function addVerifyBundleCommand(program: Command): void {
     .option("--key <key>", "the log's verifier key (or a file holding it), obtained from a source you trust")
     .action(async (file: string, options: VerifyBundleOptions) => {
       checkInput("FILE", file, "an evidence bundle (.tar.gz) written by report --bundle");
-      const key = options.key === undefined ? undefined : readKey(options.key);
+      // Loaded when the command runs, not when it is defined.
+      const { parseBundleKey, verifyBundle } = await import("../reports/verify-bundle.js");
+      const key = options.key === undefined ? undefined : readKey(options.key, parseBundleKey);
       const result = await verifyBundle(file, key === undefined ? {} : { verifierKey: key });
       const out: string[] = [];
       if (result.checkpoint) {

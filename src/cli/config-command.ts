@@ -1,11 +1,6 @@
 import { type Command, Option } from "commander";
-import { configText } from "../config/config-changes.js";
-import {
-  CONFIG_FILE_NAME,
-  configLocation,
-  type LoadConfigOptions,
-  loadConfig,
-} from "../config/load-config.js";
+import { CONFIG_FILE_NAME } from "../config/config-file.js";
+import type { LoadConfigOptions } from "../config/load-config.js";
 import type { SealtrailConfig } from "../config/sealtrail-config.js";
 import { isSealtrailError } from "../errors.js";
 import { colorsFor, paint } from "./output.js";
@@ -21,9 +16,13 @@ export const configOption = () =>
 /**
  * Loads the configuration for a command; when the file is not valid, prints every problem on
  * stderr (one line each, after `prefix`: file, setting, what was expected, then the registry code)
- * and ends the command with exit 2.
+ * and ends the command with exit 2. The loader is imported here, when a command needs it.
  */
-export function loadConfigOrExit(options: LoadConfigOptions, prefix = "sealtrail: "): SealtrailConfig {
+export async function loadConfigOrExit(
+  options: LoadConfigOptions,
+  prefix = "sealtrail: ",
+): Promise<SealtrailConfig> {
+  const { loadConfig } = await import("../config/load-config.js");
   try {
     return loadConfig(options);
   } catch (error) {
@@ -42,12 +41,14 @@ export function addConfigCommand(program: Command): void {
     .addOption(configOption())
     .addOption(new Option("--home <dir>", "store directory (default: $SEALTRAIL_HOME, else ./.sealtrail)"))
     .option("--print", "also print the configuration in force (defaults filled in, secrets as ***)")
-    .action((options: { config?: string; home?: string; print?: boolean }) => {
+    .action(async (options: { config?: string; home?: string; print?: boolean }) => {
+      const { configLocation } = await import("../config/load-config.js");
+      const { configText } = await import("../config/config-changes.js");
       const location: LoadConfigOptions = {
         ...(options.home === undefined ? {} : { home: options.home }),
         ...(options.config === undefined ? {} : { path: options.config }),
       };
-      const loaded = loadConfigOrExit(location, "");
+      const loaded = await loadConfigOrExit(location, "");
       const c = colorsFor(process.stdout);
       process.stdout.write(
         loaded.source.file === undefined

@@ -1,11 +1,10 @@
 import { readFileSync } from "node:fs";
-import { SingleBar } from "cli-progress";
+import type { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { AuditLog } from "../audit-log.js";
+import type { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
 import type { AuditEvent } from "../event/audit-event.js";
 import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../export/export-events.js";
-import { ingestNdjson } from "../ingest/ingest-ndjson.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../ingest/ndjson-lines.js";
 import type { PageOrder, PageSort } from "../query/cursor.js";
 import { parseFilter } from "../query/filter-syntax.js";
@@ -46,17 +45,36 @@ function integer(name: string, min = 0) {
 const homeOption = () =>
   new Option("--home <dir>", "store directory (default: $SEALTRAIL_HOME, else ./.sealtrail)");
 
-/** Opens the store for one command; `append` and `ingest` open it for writing, the rest for reading. */
+/**
+ * The library facade, loaded when a command runs: defining the commands (and `--help`) loads
+ * only what their options need. Every action imports what it uses this way.
+ */
+async function auditLog(): Promise<typeof AuditLog> {
+  return (await import("../audit-log.js")).AuditLog;
+}
+
+/** A progress bar on stderr when `show`; cli-progress is loaded only then. */
+async function progressBar(show: boolean, format: string): Promise<SingleBar | undefined> {
+  if (!show) return undefined;
+  const { SingleBar } = await import("cli-progress");
+  return new SingleBar({ format, stream: process.stderr });
+}
+
+/**
+ * Opens the store for one command: `ingest` for writing, `append` for one write (no writer
+ * thread to start), the rest for reading.
+ */
 async function withLog<T>(
   options: HomeOption,
   fn: (log: AuditLog) => Promise<T>,
-  use: "read" | "write" = "read",
+  use: "read" | "write" | "one-write" = "read",
 ): Promise<T> {
-  const log = await AuditLog.open({
+  const log = await (await auditLog()).open({
     ...(options.home ? { home: options.home } : {}),
     create: false,
     checkpointIntervalMs: 0,
     readMostly: use === "read",
+    fewWrites: use === "one-write",
   });
   try {
     return await fn(log);
@@ -103,7 +121,7 @@ export function buildProgram(): Command {
     .addOption(homeOption())
     .option("--origin <name>", "log name used in checkpoints (default: <host>/sealtrail/<random>)")
     .action(async (options: HomeOption & { origin?: string }) => {
-      const result = await AuditLog.init({
+      const result = await (await auditLog()).init({
         ...(options.home ? { home: options.home } : {}),
         ...(options.origin ? { origin: options.origin } : {}),
       });
@@ -138,7 +156,7 @@ export function buildProgram(): Command {
             `${JSON.stringify({ seq: outcome.seq, id: outcome.id, duplicate: outcome.duplicate })}\n`,
           );
         },
-        "write",
+        "one-write",
       );
     });
 
@@ -159,13 +177,11 @@ export function buildProgram(): Command {
       const total = opened.size;
       const input = opened.stream;
       // The bar goes at the first rejected line, so that "line N: reason" reports stay readable.
-      let bar =
-        process.stderr.isTTY && total > 0
-          ? new SingleBar({
-              format: "ingest [{bar}] {percentage}% | {events} events | {rate}/s",
-              stream: process.stderr,
-            })
-          : undefined;
+      let bar = await progressBar(
+        Boolean(process.stderr.isTTY) && total > 0,
+        "ingest [{bar}] {percentage}% | {events} events | {rate}/s",
+      );
+      const { ingestNdjson } = await import("../ingest/ingest-ndjson.js");
       const started = performance.now();
       bar?.start(total, 0, { events: 0, rate: 0 });
       const summary = await withLog(
@@ -480,9 +496,7 @@ export function buildProgram(): Command {
                 "a signed checkpoint file (sealtrail checkpoint > FILE)",
               );
         await withLog(options, async (log) => {
-          const bar = process.stderr.isTTY
-            ? new SingleBar({ format: "verify [{bar}] {value}/{total}", stream: process.stderr })
-            : undefined;
+          const bar = await progressBar(Boolean(process.stderr.isTTY), "verify [{bar}] {value}/{total}");
           bar?.start(0, 0);
           const report = await log.verify({
             ...(trusted === undefined ? {} : { trusted }),

@@ -1,18 +1,8 @@
 import type { Command } from "commander";
 import { Option } from "commander";
-import { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
-import {
-  buildReport,
-  planReport,
-  type ReportInput,
-  type ReportPlan,
-  renderReport,
-  reportTypes,
-} from "../report-pipeline/index.js";
-import { renderToBuffer, writeEvidenceBundle } from "../reports/evidence-bundle.js";
+import type { ReportInput, ReportPlan } from "../report-pipeline/index.js";
 import type { HtmlRendererOptions } from "../reports/renderers/html-renderer.js";
-import { RENDERERS } from "../reports/renderers/index.js";
 import type { Report } from "../reports/report-model.js";
 import { closeOutput, openOutput, readInputText } from "./cli-files.js";
 import { inFlagWords } from "./flag-wording.js";
@@ -149,7 +139,12 @@ export function addReportCommand(program: Command): void {
     .option("--days <n>", "certificate-expiry: days ahead (default 30)")
     .option("--rotation-days <n>", "key-usage: the rotation period in days (default 90)")
     .action(async (filters: string[], options: ReportOptions) => {
+      // The pipeline, the renderers and the store are loaded when the command runs, not when it is defined.
+      const { buildReport, planReport, renderReport, reportTypes } = await import(
+        "../report-pipeline/index.js"
+      );
       if (options.list) {
+        const { RENDERERS } = await import("../reports/renderers/index.js");
         const types = reportTypes().map(
           (t) => `${t.id}  (default period ${t.defaultPeriod})\n${wrap(t.description, 96, "    ")}\n`,
         );
@@ -165,6 +160,7 @@ export function addReportCommand(program: Command): void {
       } catch (error) {
         throw inFlagWords(error, REPORT_FIELDS);
       }
+      const { AuditLog } = await import("../audit-log.js");
       const log = await AuditLog.open({
         ...(options.home ? { home: options.home } : {}),
         create: false,
@@ -183,6 +179,7 @@ export function addReportCommand(program: Command): void {
           throw inFlagWords(error, REPORT_FIELDS);
         }
         if (bundle && options.bundle) {
+          const { renderToBuffer, writeEvidenceBundle } = await import("../reports/evidence-bundle.js");
           const rendered = await renderToBuffer(plan.renderer, report);
           const target = out ?? process.stdout;
           await new Promise<void>((resolve, reject) =>

@@ -1,16 +1,12 @@
 import { userInfo } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
-import { createRecordedKey, recordKeyChange } from "../access/key-changes.js";
 import { isRole, ROLES } from "../access/roles.js";
-import { AuditLog } from "../audit-log.js";
+import type { AuditLog } from "../audit-log.js";
 import { LOG_LEVELS } from "../config/config-schema.js";
-import { type LoadConfigOptions, loadConfig } from "../config/load-config.js";
+import type { LoadConfigOptions } from "../config/load-config.js";
 import type { LogLevel } from "../config/sealtrail-config.js";
 import { SealtrailError } from "../errors.js";
-import { closeOnSignals, startServer } from "../server/serve.js";
-import { reloadOnHangup, serveOptionsFrom } from "../server/server-config.js";
-import { apiKeyJson } from "../wire/keys.js";
 import { configOption, loadConfigOrExit } from "./config-command.js";
 import { colorsFor, paint, table } from "./output.js";
 
@@ -52,15 +48,21 @@ function localUser() {
   };
 }
 
+/** The library facade, loaded when a command runs (see `program.ts`). */
+async function auditLog(): Promise<typeof AuditLog> {
+  return (await import("../audit-log.js")).AuditLog;
+}
+
 /** Opens the keys of an initialized home, and the log to record each change in. */
 async function withKeys<T>(
   options: HomeOption,
   fn: (keys: ApiKeyStore, log: AuditLog) => Promise<T>,
 ): Promise<T> {
-  const log = await AuditLog.open({
+  const log = await (await auditLog()).open({
     ...(options.home ? { home: options.home } : {}),
     create: false,
     checkpointIntervalMs: 0,
+    fewWrites: true,
   });
   try {
     return await fn(log.apiKeys, log);
@@ -140,13 +142,15 @@ export function addServerCommands(program: Command): void {
             },
           },
         };
-        const config = loadConfigOrExit(configOptions);
+        const config = await loadConfigOrExit(configOptions);
         if (config.storage.driver !== "sqlite") {
           throw new SealtrailError(
             "ST_ERR_CONFIG_INVALID",
             `${config.source.file}: storage.driver: expected sqlite (sealtrail serve keeps its store in the home), got "${config.storage.driver}"`,
           );
         }
+        const { closeOnSignals, startServer } = await import("../server/serve.js");
+        const { reloadOnHangup, serveOptionsFrom } = await import("../server/server-config.js");
         const server = await startServer({
           ...(options.home ? { home: options.home } : {}),
           ...serveOptionsFrom(config),
@@ -156,6 +160,7 @@ export function addServerCommands(program: Command): void {
         process.stdout.write(
           `sealtrail listening on ${server.url}\nverifier key: ${server.log.verifierKey()}\n`,
         );
+        const { loadConfig } = await import("../config/load-config.js");
         reloadOnHangup(server, config, () => loadConfig(configOptions));
         const code = await new Promise<number>((resolve) => closeOnSignals(server, resolve));
         if (code !== 0) throw new SealtrailError("ST_ERR_STORE_IO", "the server did not close cleanly");
@@ -178,6 +183,8 @@ export function addServerCommands(program: Command): void {
         if (!isRole(options.role))
           throw new SealtrailError("ST_ERR_USAGE", `--role: expected one of ${ROLES.join(", ")}`);
         const role = options.role;
+        const { createRecordedKey } = await import("../access/key-changes.js");
+        const { apiKeyJson } = await import("../wire/keys.js");
         await withKeys(options, async (store, log) => {
           const { key, record } = await createRecordedKey(
             store,
@@ -204,13 +211,14 @@ export function addServerCommands(program: Command): void {
     .addOption(homeOption())
     .option("--json", "print JSON")
     .action(async (options: HomeOption & { json?: boolean }) => {
-      const log = await AuditLog.open({
+      const log = await (await auditLog()).open({
         ...(options.home ? { home: options.home } : {}),
         create: false,
         checkpointIntervalMs: 0,
         readMostly: true,
       });
       try {
+        const { apiKeyJson } = await import("../wire/keys.js");
         const records = log.apiKeys.list();
         if (options.json) process.stdout.write(`${JSON.stringify({ keys: records.map(apiKeyJson) })}\n`);
         else
@@ -230,6 +238,7 @@ export function addServerCommands(program: Command): void {
     .action(async (id: string, options: HomeOption) => {
       await withKeys(options, async (store, log) => {
         const record = store.revoke(id);
+        const { recordKeyChange } = await import("../access/key-changes.js");
         await recordKeyChange(log, "revoke", record, localUser());
         process.stdout.write(
           `revoked ${record.id} (${record.role}${record.tenant ? `, tenant ${record.tenant}` : ""})\n`,

@@ -1,14 +1,17 @@
-// biome-ignore-all lint/suspicious/noThenProperty: `then` here is the JSON Schema keyword (if/then), not a thenable.
 import { readFileSync } from "node:fs";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type { ValidateFunction } from "ajv/dist/2020.js";
 import { schemaIssues } from "../config/schema-issues.js";
 import { fileProblem, SealtrailError } from "../errors.js";
 import { checkFieldPath, parseCondition } from "../query/filter-syntax.js";
 import type { Condition } from "../read-model/event-filter.js";
+import { CONTROL_MAP_SCHEMA } from "./control-map-schema.js";
 import gdpr from "./frameworks/gdpr.json" with { type: "json" };
 import hipaa from "./frameworks/hipaa.json" with { type: "json" };
 import pciDss from "./frameworks/pci-dss.json" with { type: "json" };
 import soc2 from "./frameworks/soc2.json" with { type: "json" };
+
+export { CONTROL_MAP_SCHEMA } from "./control-map-schema.js";
 
 /**
  * Control maps: a compliance framework as data. Each control names the evidence Sealtrail can
@@ -121,115 +124,17 @@ export interface ControlMap {
   readonly controls: readonly Control[];
 }
 
-const FILTER = { type: "array", items: { type: "string", minLength: 1 } } as const;
-const TEXT = { type: "string", minLength: 1 } as const;
-const SHARE = { type: "number", minimum: 0, maximum: 1 } as const;
-const DAYS = { type: "integer", minimum: 1, maximum: 36_500 } as const;
+const require = createRequire(import.meta.url);
+let compiledCheck: ValidateFunction | undefined;
 
-/** The JSON Schema of a control map file. */
-export const CONTROL_MAP_SCHEMA = {
-  type: "object",
-  additionalProperties: false,
-  required: ["framework", "title", "version", "scope", "controls"],
-  properties: {
-    $schema: { type: "string" },
-    framework: { type: "string", pattern: "^[a-z0-9][a-z0-9-]*$" },
-    title: TEXT,
-    version: TEXT,
-    scope: TEXT,
-    controls: {
-      type: "array",
-      minItems: 1,
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["id", "title", "requirement", "checks"],
-        properties: {
-          id: TEXT,
-          title: TEXT,
-          requirement: TEXT,
-          checks: {
-            type: "array",
-            minItems: 1,
-            items: {
-              type: "object",
-              required: ["kind", "describe"],
-              properties: {
-                kind: {
-                  enum: [
-                    "recorded",
-                    "complete",
-                    "integrity",
-                    "regular",
-                    "retained",
-                    "resolved",
-                    "pseudonymized",
-                  ],
-                },
-                describe: TEXT,
-                filter: FILTER,
-                when_none: { enum: ["gap", "not_applicable"] },
-                fields: { type: "array", minItems: 1 },
-                threshold: SHARE,
-                every: { enum: ["day", "week"] },
-                retain_days: DAYS,
-                at_hand_days: DAYS,
-                requests: FILTER,
-                resolutions: FILTER,
-                match: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_.-]*$" },
-                within_days: DAYS,
-                prefix: TEXT,
-              },
-              additionalProperties: false,
-              allOf: [
-                { if: { properties: { kind: { const: "recorded" } } }, then: { required: ["filter"] } },
-                {
-                  if: { properties: { kind: { const: "complete" } } },
-                  then: {
-                    required: ["fields"],
-                    properties: {
-                      fields: {
-                        items: {
-                          type: "object",
-                          additionalProperties: false,
-                          required: ["label", "any_of"],
-                          properties: {
-                            label: TEXT,
-                            any_of: { type: "array", minItems: 1, items: TEXT },
-                            values: { type: "array", minItems: 1, items: TEXT },
-                          },
-                        },
-                      },
-                    },
-                  },
-                },
-                {
-                  if: { properties: { kind: { const: "regular" } } },
-                  then: { required: ["filter", "every"] },
-                },
-                {
-                  if: { properties: { kind: { const: "retained" } } },
-                  then: { required: ["retain_days", "at_hand_days"] },
-                },
-                {
-                  if: { properties: { kind: { const: "resolved" } } },
-                  then: { required: ["requests", "resolutions", "match", "within_days"] },
-                },
-                {
-                  if: { properties: { kind: { const: "pseudonymized" } } },
-                  then: { required: ["fields", "prefix"], properties: { fields: { items: TEXT } } },
-                },
-              ],
-            },
-          },
-        },
-      },
-    },
-  },
-} as const;
-
-const ajv = new Ajv2020({ allErrors: false, strict: false });
-const validateShape = ajv.compile(CONTROL_MAP_SCHEMA);
+/**
+ * The schema's validator, generated at build time from {@link CONTROL_MAP_SCHEMA}
+ * (`scripts/build-validators.ts`) and loaded on first use.
+ */
+function controlMapCheck(): ValidateFunction {
+  compiledCheck ??= require("./control-map-check.cjs") as ValidateFunction;
+  return compiledCheck;
+}
 
 function invalid(source: string, path: string, expected: string): SealtrailError {
   const where = path === "" ? "" : `${path}: `;
@@ -349,6 +254,7 @@ function toCheck(source: string, path: string, raw: RawCheck): ControlCheck {
  * ```
  */
 export function parseControlMap(value: unknown, source: string): ControlMap {
+  const validateShape = controlMapCheck();
   if (!validateShape(value)) {
     const [issue] = schemaIssues(validateShape.errors ?? [], CONTROL_MAP_SCHEMA, value);
     throw invalid(source, issue?.path ?? "", `expected ${issue?.expected}, got ${issue?.got}`);

@@ -1,7 +1,12 @@
-import { stringify } from "yaml";
+import { createRequire } from "node:module";
 import { CONFIG_SECTIONS, RELOAD, type ReloadKind } from "./config-schema.js";
 import { dottedPath } from "./schema-issues.js";
 import type { ConfigSettings, SealtrailConfig } from "./sealtrail-config.js";
+
+const require = createRequire(import.meta.url);
+
+/** The `yaml` package, loaded on first use: a program that handles no YAML never loads it. */
+const yaml = (): typeof import("yaml") => require("yaml");
 
 /** What a reload changed, split by how each change reaches a running server. */
 export interface ConfigChanges {
@@ -79,5 +84,5 @@ export function configText(config: SealtrailConfig): string {
     `# ${file === undefined ? "no configuration file: every setting is a default" : `${file} (sha256 ${sha256})`}`,
     ...(overridden.length > 0 ? [`# set on the command line: ${overridden.join(", ")}`] : []),
   ];
-  return `${header.join("\n")}\n${stringify(redactedSettings(config))}`;
+  return `${header.join("\n")}\n${yaml().stringify(redactedSettings(config))}`;
 }

@@ -1,19 +1,17 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ValidateFunction } from "ajv/dist/2020.js";
 import { HOME_ENV } from "../storage/sqlite/sqlite-home.js";
+import { CONFIG_ENV, CONFIG_FILE_NAME } from "./config-file.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
 import { parseConfigDocument } from "./parse-config-document.js";
 import { dottedPath, invalidFile, pointerParts, type SchemaIssue, schemaIssues } from "./schema-issues.js";
 import type { ConfigOverrides, ConfigSettings, SealtrailConfig } from "./sealtrail-config.js";
 import { substituteEnv } from "./substitute-env.js";
 
-/** Environment variable naming the configuration file (what `--config` does). */
-export const CONFIG_ENV = "SEALTRAIL_CONFIG";
-
-/** The configuration file's name in the home, read when no other file is named. */
-export const CONFIG_FILE_NAME = "sealtrail.yaml";
+export { CONFIG_ENV, CONFIG_FILE_NAME };
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -57,8 +55,17 @@ export function configLocation(options: LoadConfigOptions = {}): ConfigLocation 
   };
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: true });
-const validate = ajv.compile(CONFIG_SCHEMA);
+const require = createRequire(import.meta.url);
+let compiledCheck: ValidateFunction | undefined;
+
+/**
+ * The schema's validator (every problem, defaults filled in), generated at build time from
+ * {@link CONFIG_SCHEMA} (`scripts/build-validators.ts`) and loaded on first use.
+ */
+function configCheck(): ValidateFunction {
+  compiledCheck ??= require("./config-schema-check.cjs") as ValidateFunction;
+  return compiledCheck;
+}
 
 /** The JSON type the schema asks for at a pointer, if it names one. */
 function typeAt(pointer: string): string | undefined {
@@ -116,6 +123,7 @@ function settingsOf(
     fromEnv[dottedPath(pointer)] = names.join(", ");
   }
   const issues: SchemaIssue[] = [...substituted.issues];
+  const validate = configCheck();
   if (!validate(data)) {
     const taken = new Set(issues.map((i) => i.pointer));
     for (const issue of schemaIssues(validate.errors ?? [], CONFIG_SCHEMA, data, {

@@ -1,7 +1,12 @@
 import { isUtf8 } from "node:buffer";
+import { createRequire } from "node:module";
 import { extname } from "node:path";
-import { isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 import { pointerParts, type SchemaIssue } from "./schema-issues.js";
+
+const require = createRequire(import.meta.url);
+
+/** The `yaml` package, loaded on first use: a program that handles no YAML never loads it. */
+const yaml = (): typeof import("yaml") => require("yaml");
 
 /** A configuration file's parsed value, and where each of its values sits in the text. */
 export interface ConfigDocument {
@@ -33,6 +38,7 @@ function fileIssue(expected: string, got: string, line?: number): SchemaIssue {
  * item in a list, else of the nearest value that holds it.
  */
 function positions(text: string): (pointer: string) => number | undefined {
+  const { isMap, isNode, isScalar, LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
   const nodeAt = (parts: readonly string[]) => (parts.length === 0 ? doc.contents : doc.getIn(parts, true));
@@ -104,6 +110,7 @@ export function parseConfigDocument(file: string, bytes: Uint8Array): ParsedDocu
       };
     }
   }
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   // The first syntax error only: the parser's later ones follow from it.

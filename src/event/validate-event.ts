@@ -1,4 +1,5 @@
-import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { SealtrailError } from "../errors.js";
 import type { EventLimits } from "./event-limits.js";
 import { AUDIT_EVENT_SCHEMA } from "./event-schema.js";
@@ -9,8 +10,17 @@ import { AUDIT_EVENT_SCHEMA } from "./event-schema.js";
  * `details.items[3].name`) and what was expected there.
  */
 
-const ajv = new Ajv2020({ allErrors: false, strict: true, validateFormats: false });
-const schemaCheck = ajv.compile(AUDIT_EVENT_SCHEMA);
+const require = createRequire(import.meta.url);
+let compiledCheck: ValidateFunction | undefined;
+
+/**
+ * The schema's validator, generated at build time from {@link AUDIT_EVENT_SCHEMA}
+ * (`scripts/build-validators.ts`) and loaded on first use: no schema is compiled at run time.
+ */
+function schemaCheck(): ValidateFunction {
+  compiledCheck ??= require("./event-schema-check.cjs") as ValidateFunction;
+  return compiledCheck;
+}
 
 /** Field names whose values are key material, wherever they appear. */
 /**
@@ -59,7 +69,8 @@ export function validateEvent(input: unknown, limits: EventLimits): void {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw invalid("(event)", "expected a JSON object");
   }
-  if (!schemaCheck(input)) throw schemaError(schemaCheck.errors?.[0]);
+  const check = schemaCheck();
+  if (!check(input)) throw schemaError(check.errors?.[0]);
   const event = input as unknown as Record<string, unknown>;
   for (const assigned of ["seq", "received_at"]) {
     if (event[assigned] !== undefined) throw invalid(assigned, "is assigned by the log and must not be sent");

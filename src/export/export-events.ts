@@ -1,5 +1,4 @@
 import type { Writable } from "node:stream";
-import { stringify } from "csv-stringify/sync";
 import { EVENT_FIELDS } from "../event/event-schema.js";
 import type { EventFilter } from "../read-model/event-filter.js";
 import type { StoredEvent } from "../read-model/stored-event.js";
@@ -136,6 +135,8 @@ export async function exportEvents(
     if (format === "json") await write(out, count > 0 ? "\n]\n" : "]\n");
     return count;
   }
+  // Loaded here: only CSV needs it, and a program that never exports CSV never loads it.
+  const { stringify } = await import("csv-stringify/sync");
   const extra = new Set<string>();
   const leading = new Set(LEADING_COLUMNS);
   let lastSeq = -1;

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, extname, resolve } from "node:path";
-import { parseDocument } from "yaml";
 import { fileProblem, SealtrailError } from "../errors.js";
 import { parseCondition, parseFilter } from "../query/filter-syntax.js";
 import { parseDuration } from "../query/time-range.js";
@@ -8,6 +8,11 @@ import { checkHtmlCss, checkHtmlLayout } from "./renderers/html/html-layout.js";
 import type { BrandingLogo, Report, ReportBranding, ReportSection } from "./report-model.js";
 import { narrowScope } from "./report-source.js";
 import { REPORT_TYPES, type ReportType } from "./report-types.js";
+
+const require = createRequire(import.meta.url);
+
+/** The `yaml` package, loaded on first use: a program that handles no YAML never loads it. */
+const yaml = (): typeof import("yaml") => require("yaml");
 
 /**
  * User-defined report templates: a title, sections picked from the built-in report types (each
@@ -155,7 +160,7 @@ function readDocument(file: string): unknown {
       );
     }
   }
-  const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
+  const doc = yaml().parseDocument(source, { prettyErrors: true, uniqueKeys: true });
   const error = doc.errors[0];
   if (error) {
     const where = error.linePos?.[0];

@@ -2,8 +2,9 @@ import { hostname } from "node:os";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { AuditLog } from "../audit-log.js";
 import type { SealtrailConfig } from "../config/sealtrail-config.js";
-import { type AppOptions, buildApp, type LiveLimits } from "./build-app.js";
+import type { AppOptions, LiveLimits } from "./build-app.js";
 import { recordConfigEvent } from "./config-events.js";
+import { buildApp } from "./load-app.js";
 import type { ServerLimits } from "./server-context.js";
 
 /** Options of {@link startServer}. */

@@ -36,6 +36,8 @@ export interface Storage {
 export interface StorageOpenOptions {
   /** Mostly reading: threads only writes need may start on the first write. */
   readonly readMostly?: boolean;
+  /** A few writes, then close: writes may be done on the calling thread, with no thread started for them. */
+  readonly fewWrites?: boolean;
 }
 
 /**

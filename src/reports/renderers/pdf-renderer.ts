@@ -1,6 +1,5 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
-import PDFDocument from "pdfkit";
 import type { Report } from "../report-model.js";
 import type { ReportRenderer } from "../report-renderer.js";
 import { forPeople } from "./for-people.js";
@@ -116,6 +115,8 @@ export const pdfRenderer: ReportRenderer = {
   mediaType: "application/pdf",
   extension: "pdf",
   async render(report: Report, out: Writable): Promise<void> {
+    // pdfkit and its font machinery are loaded by the first PDF, not by listing the renderers.
+    const { default: PDFDocument } = await import("pdfkit");
     const created = new Date(report.provenance.generatedAt);
     const doc = new PDFDocument({
       tagged: true,

@@ -1,7 +1,7 @@
 import { EventEmitter, once } from "node:events";
 import { PassThrough, type Writable } from "node:stream";
 import { finished } from "node:stream/promises";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { counted } from "../../human/counted.js";
 import type {
   Cell,
@@ -445,25 +445,34 @@ function fullZipInput(sheet: ExcelJS.Worksheet): ZipInput | undefined {
   return (input.writableNeedDrain ?? input._writableState?.needDrain) ? input : undefined;
 }
 
+let fixedTimeWriter: Promise<typeof ExcelJS.stream.xlsx.WorkbookWriter> | undefined;
+
 /**
  * An exceljs streaming writer whose zip entries all carry the workbook's `created` time, so the
  * same report gives the same bytes (archiver stamps each entry with the current time otherwise).
  * The constructor appends its first entries from `addThemes`, which is why the zip is wrapped there.
+ * exceljs is loaded by the first workbook, not by listing the renderers.
  */
-class FixedTimeWorkbookWriter extends ExcelJS.stream.xlsx.WorkbookWriter {
-  override addThemes(): Promise<void> {
-    const self = this as unknown as {
-      created: Date;
-      zip: { append(source: unknown, data: Record<string, unknown>): unknown };
-    };
-    const zip = self.zip;
-    if (!(zip as { fixedTime?: boolean }).fixedTime) {
-      const append = zip.append.bind(zip);
-      zip.append = (source, data) => append(source, { ...data, date: self.created });
-      (zip as { fixedTime?: boolean }).fixedTime = true;
-    }
-    return super.addThemes();
-  }
+function fixedTimeWorkbookWriter(): Promise<typeof ExcelJS.stream.xlsx.WorkbookWriter> {
+  fixedTimeWriter ??= import("exceljs").then(
+    ({ default: exceljs }) =>
+      class FixedTimeWorkbookWriter extends exceljs.stream.xlsx.WorkbookWriter {
+        override addThemes(): Promise<void> {
+          const self = this as unknown as {
+            created: Date;
+            zip: { append(source: unknown, data: Record<string, unknown>): unknown };
+          };
+          const zip = self.zip;
+          if (!(zip as { fixedTime?: boolean }).fixedTime) {
+            const append = zip.append.bind(zip);
+            zip.append = (source, data) => append(source, { ...data, date: self.created });
+            (zip as { fixedTime?: boolean }).fixedTime = true;
+          }
+          return super.addThemes();
+        }
+      },
+  );
+  return fixedTimeWriter;
 }
 
 /**
@@ -521,6 +530,7 @@ export const xlsxRenderer: ReportRenderer = {
       if (zipped.writableNeedDrain) await once(zipped, "drain");
     };
     try {
+      const FixedTimeWorkbookWriter = await fixedTimeWorkbookWriter();
       const workbook = new FixedTimeWorkbookWriter({
         stream: zipped,
         useStyles: true,

@@ -210,6 +210,27 @@ describe("SqliteDriver", () => {
     );
   });
 
+  test("opening a store of the current schema writes nothing to it", async () => {
+    const path = join(dir, "quiet-open.db");
+    const created = SqliteDriver.open(path);
+    await appendSome(created, 3, "quiet");
+    await created.close();
+    // SQLite's data_version, read on a connection of its own, changes when any other commits.
+    const watcher = new Database(path, { readonly: true });
+    try {
+      const dataVersion = () => watcher.pragma("data_version", { simple: true });
+      const before = dataVersion();
+      for (const options of [{}, { lazyWriter: true }, { writerThread: false }] as SqliteDriverOptions[]) {
+        const driver = SqliteDriver.open(path, options);
+        assert.equal(await driver.size(), 3);
+        await driver.close();
+        assert.equal(dataVersion(), before, `open ${JSON.stringify(options)} committed nothing`);
+      }
+    } finally {
+      watcher.close();
+    }
+  });
+
   test("a non-SizeMismatch failure inside appendBatch is ST_ERR_STORE_IO carrying SQLite's message", async () => {
     const path = join(dir, "failure.db");
     const driver = SqliteDriver.open(path);

@@ -112,7 +112,9 @@ export class SqliteDriver implements StorageDriver {
           );
         }
         db.exec(SCHEMA_SQL);
-        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        // Setting the version commits (and fsyncs) even when it is unchanged: every command that
+        // opened the store paid a write. Only a store made now, or by an older version, needs it.
+        if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }
     } catch (cause) {
       if (cause instanceof SealtrailError) throw cause;

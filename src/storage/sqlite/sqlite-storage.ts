@@ -43,7 +43,14 @@ export function sqliteStorage(options: SqliteStorageOptions = {}): StorageFactor
       return { verifierKey, signingKey: `${paths.signingKey} (mode 0600; keep it off backups of the store)` };
     },
     async open(openOptions: StorageOpenOptions = {}): Promise<Storage> {
-      const driver = SqliteDriver.open(paths.database, { lazyWriter: openOptions.readMostly === true });
+      // A few writes commit on this connection: starting the writer and checkpoint threads would
+      // take longer than the writes.
+      const driver = SqliteDriver.open(
+        paths.database,
+        openOptions.fewWrites === true
+          ? { writerThread: false }
+          : { lazyWriter: openOptions.readMostly === true },
+      );
       let apiKeys: SqliteApiKeyTable | undefined;
       let closed = false;
       return {
