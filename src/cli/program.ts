@@ -5,7 +5,6 @@ import type { AuditLog } from "../audit-log.js";
 import { SealtrailError } from "../errors.js";
 import type { AuditEvent } from "../event/audit-event.js";
 import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../export/export-events.js";
-import { DEFAULT_MAX_LINE_BYTES } from "../ingest/ndjson-lines.js";
 import type { PageOrder, PageSort } from "../query/cursor.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { addVerifyBundleCommand } from "./bundle-commands.js";
@@ -142,7 +141,11 @@ export function buildProgram(): Command {
     .option("--json <event>", "the event as a JSON object (instead of the argument)")
     .action(async (argument: string | undefined, options: HomeOption & { json?: string }) => {
       const event = parseEventText(
-        await readEventText({ argument, json: options.json }, process.stdin, DEFAULT_MAX_LINE_BYTES),
+        await readEventText(
+          { argument, json: options.json },
+          process.stdin,
+          (await import("../ingest/ndjson-lines.js")).DEFAULT_MAX_LINE_BYTES,
+        ),
       );
       await withLog(
         options,
