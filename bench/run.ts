@@ -95,7 +95,7 @@ async function cliStartup(): Promise<void> {
     { name: "append", figure: "`sealtrail append` of one event", args: ["append", "--json", event] },
     {
       name: "query",
-      figure: `\`sealtrail query action=user.*\` (a page of 50) on ${fmt(events)} events`,
+      figure: `\`sealtrail query\` of \`action=user.*\` (a page of 50) on ${fmt(events)} events`,
       args: ["query", "action=user.*"],
     },
     { name: "pubkey", figure: "`sealtrail pubkey`", args: ["pubkey"] },
