@@ -128,11 +128,30 @@ async function writeNdjson(ctx: ServerContext, request: FastifyRequest, reply: F
     });
   } catch (error) {
     // Events stored before the failure stay stored, and the answer says which. The rest of the
-    // body is not read: the connection closes after the answer.
+    // body is read and discarded (up to a bound) so that a client still sending gets the answer
+    // instead of a reset; then the connection closes.
+    await discardRest(request.body as Readable, DISCARD_LIMIT_BYTES);
     reply.header("connection", "close");
     return sendProblem(request, reply, error, { results: await allResults(ctx, request, receipts, results) });
   }
   return sendBatch(request, reply, await allResults(ctx, request, receipts, results));
+}
+
+/** How much of a refused body is read past the refusal before the connection is closed anyway. */
+const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** Reads and drops what remains of `body`, stopping after `limit` bytes. */
+async function discardRest(body: Readable, limit: number): Promise<void> {
+  if (body.readableEnded || body.destroyed) return;
+  let seen = 0;
+  try {
+    for await (const chunk of body) {
+      seen += (chunk as Buffer).length;
+      if (seen > limit) return;
+    }
+  } catch {
+    // The client went away: there is nobody left to answer, and nothing to keep.
+  }
 }
 
 /** Stored lines' results merged with the rejected lines' ones, in line order. */
