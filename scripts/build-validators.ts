@@ -11,6 +11,7 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Ajv2020, type Options } from "ajv/dist/2020.js";
 import standalone from "ajv/dist/standalone/index.js";
+import { ALERT_NOTICE_SCHEMA } from "../src/alerting/alert-notice-schema.js";
 import { CONTROL_MAP_SCHEMA } from "../src/compliance/control-map-schema.js";
 import { CONFIG_SCHEMA } from "../src/config/config-schema.js";
 import { AUDIT_EVENT_SCHEMA } from "../src/event/event-schema.js";
@@ -47,6 +48,13 @@ const GENERATED_VALIDATORS: readonly GeneratedValidator[] = [
     schema: CONTROL_MAP_SCHEMA,
     options: { allErrors: false, strict: false },
     file: "compliance/control-map-check.cjs",
+  },
+  {
+    // alerting/verify-alert.ts: the first error is enough; formats are checked by the proofs.
+    name: "ALERT_NOTICE_SCHEMA",
+    schema: ALERT_NOTICE_SCHEMA,
+    options: { allErrors: false, strict: true, validateFormats: false },
+    file: "alerting/alert-notice-check.cjs",
   },
 ];
 

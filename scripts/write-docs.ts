@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { ALERT_NOTICE_SCHEMA } from "../src/alerting/alert-notice-schema.js";
 import { CONTROL_MAP_SCHEMA } from "../src/compliance/control-map.js";
 import { CONFIG_SCHEMA } from "../src/config/config-schema.js";
 import { ERROR_CODES } from "../src/errors.js";
@@ -48,6 +49,21 @@ export function configSchemaDocument(): string {
   )}\n`;
 }
 
+/** The text of docs/schema/alert.v1.json: the JSON form of an alert (webhook body, alerts verify). */
+export function alertSchemaDocument(): string {
+  return `${JSON.stringify(
+    {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      ...ALERT_NOTICE_SCHEMA,
+      title: "Sealtrail alert notice (v1)",
+      description:
+        "An alert with its evidence: each event's RFC 6962 inclusion proof against the signed C2SP checkpoint it carries. See README (Alerts).",
+    },
+    null,
+    2,
+  )}\n`;
+}
+
 /** The text of docs/errors.md. */
 export function errorsDocument(): string {
   const rows = Object.entries(ERROR_CODES).map(
@@ -72,8 +88,9 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   writeFileSync(join(root, "docs/schema/audit-event.v1.json"), schemaDocument());
   writeFileSync(join(root, "docs/schema/control-map.json"), controlMapSchemaDocument());
   writeFileSync(join(root, "docs/schema/config.json"), configSchemaDocument());
+  writeFileSync(join(root, "docs/schema/alert.v1.json"), alertSchemaDocument());
   writeFileSync(join(root, "docs/errors.md"), errorsDocument());
   process.stdout.write(
-    "wrote docs/schema/audit-event.v1.json, docs/schema/control-map.json, docs/schema/config.json and docs/errors.md\n",
+    "wrote docs/schema/audit-event.v1.json, docs/schema/control-map.json, docs/schema/config.json, docs/schema/alert.v1.json and docs/errors.md\n",
   );
 }

@@ -164,6 +164,10 @@ export const ERROR_CODES = {
     description:
       "A configuration file (sealtrail.yaml, report template, control map, crypto policy) could not be read or is not valid; the message names the file, the field and what was expected.",
   },
+  ST_ERR_ALERT_NOTICE: {
+    status: 400,
+    description: "A document given as an alert is not one; the message names the field and what was expected.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /** A stable Sealtrail error code. */
