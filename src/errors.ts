@@ -166,7 +166,8 @@ export const ERROR_CODES = {
   },
   ST_ERR_ALERT_NOTICE: {
     status: 400,
-    description: "A document given as an alert is not one; the message names the field and what was expected.",
+    description:
+      "A document given as an alert is not one; the message names the field and what was expected.",
   },
 } as const satisfies Record<string, { status: number; description: string }>;
 
