@@ -1,0 +1,288 @@
+import type { StoredEvent } from "../read-model/stored-event.js";
+import { LOG_LANE, type OutboxPayload } from "./alert-dispatcher.js";
+import { type AlertToProve, type EvidenceSource, proveAlerts } from "./alert-evidence.js";
+import type { AlertNotice } from "./alert-notice.js";
+import type { CompiledRule, ObservedEvent } from "./rule-model.js";
+import { type Silence, SilenceList } from "./silences.js";
+
+/**
+ * The evaluator runs the rules on the follower, off the write path: it reads committed events
+ * in seq order from its own position, feeds them to the rule engine, proves the alerts the
+ * engine decides, and commits — in one store transaction — its new position, the engine's
+ * state and the outgoing messages (one per channel, plus one that records the alert in the
+ * log). A crash at any instant therefore resumes from the last commit: no alert is missed and
+ * none is decided twice.
+ */
+
+/** An alert the rule engine decided. */
+export interface AlertDecision {
+  readonly type: "fired" | "resolved";
+  readonly alertId: string;
+  readonly ruleId: string;
+  readonly group: Readonly<Record<string, string | number | boolean | null>>;
+  readonly window: { readonly fromMs: number; readonly toMs: number };
+  readonly count: number;
+  readonly evidenceSeqs: readonly number[];
+}
+
+/** What the evaluator needs of the rule engine. */
+export interface DecisionEngine {
+  observe(events: readonly ObservedEvent[]): AlertDecision[];
+  advance(nowMs: number): AlertDecision[];
+  snapshot(): string;
+}
+
+/** What the evaluator needs of the store's consumer state. */
+export interface ConsumerStore {
+  getConsumerState(
+    name: string,
+  ): Promise<{ readonly position: number; readonly state: string | null } | undefined>;
+  commitConsumer(
+    name: string,
+    commit: {
+      readonly expectedPosition: number | undefined;
+      readonly position: number;
+      readonly state: string | null;
+      readonly messages: ReadonlyArray<{
+        readonly lane: string;
+        readonly key: string;
+        readonly payload: string;
+      }>;
+    },
+  ): Promise<void>;
+}
+
+/** What the evaluator needs of the log. */
+export interface EvaluatedLog extends EvidenceSource {
+  /** Committed events from `fromSeq` on, in batches, until `signal` aborts. */
+  followFrom(
+    fromSeq: number,
+    signal: AbortSignal,
+  ): AsyncIterable<{ readonly events: readonly StoredEvent[]; readonly nextSeq: number }>;
+  /** How many events are committed. */
+  size(): Promise<number>;
+}
+
+/** Options of {@link AlertEvaluator}. */
+export interface AlertEvaluatorOptions {
+  readonly log: EvaluatedLog;
+  readonly store: ConsumerStore;
+  /** The consumer's name in the store (default `alerting`). */
+  readonly consumer?: string;
+  readonly rules: readonly CompiledRule[];
+  /** The rule engine, restored from `snapshot` when there is one. */
+  readonly engine: (snapshot: string | undefined) => DecisionEngine;
+  /**
+   * Where a consumer that has never run starts: `end` (default: events committed from now on)
+   * or `beginning` (the whole log).
+   */
+  readonly startAt?: "end" | "beginning";
+  /** How often time alone is judged (absence, expiry, windows closing), ms (default 1000). */
+  readonly tickMs?: number;
+  /** Called after each commit that holds messages (wakes the dispatcher). */
+  readonly onCommitted?: (messages: number) => void;
+  /** Called with the decisions of each commit (metrics). */
+  readonly onDecisions?: (decisions: readonly AlertDecision[], silenced: number) => void;
+  readonly now?: () => number;
+}
+
+/** What the evaluator commits as its state. */
+interface EvaluatorState {
+  readonly engine: string;
+  readonly silences: readonly Silence[];
+}
+
+/**
+ * Runs the rules over the log as it grows until stopped.
+ *
+ * @example
+ * ```ts
+ * const evaluator = new AlertEvaluator({ log, store, rules, engine: (s) => s ? RuleEngine.restore(rules, s) : new RuleEngine(rules) });
+ * await evaluator.start();
+ * await evaluator.caughtUp(await log.size());
+ * await evaluator.stop();
+ * ```
+ */
+export class AlertEvaluator {
+  readonly #options: AlertEvaluatorOptions;
+  readonly #consumer: string;
+  readonly #rules: ReadonlyMap<string, CompiledRule>;
+  readonly #stop = new AbortController();
+  #engine: DecisionEngine | undefined;
+  #silences = new SilenceList();
+  #position: number | undefined;
+  #committed: number | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #loop: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #failure: unknown;
+  readonly #waiters = new Set<{ seq: number; resolve: () => void; reject: (e: unknown) => void }>();
+
+  constructor(options: AlertEvaluatorOptions) {
+    this.#options = options;
+    this.#consumer = options.consumer ?? "alerting";
+    this.#rules = new Map(options.rules.map((rule) => [rule.id, rule]));
+  }
+
+  /** Restores the committed state and starts following. */
+  async start(): Promise<void> {
+    const { store, log } = this.#options;
+    const saved = await store.getConsumerState(this.#consumer);
+    let snapshot: string | undefined;
+    if (saved) {
+      this.#position = saved.position;
+      this.#committed = saved.position;
+      if (saved.state !== null) {
+        const state = JSON.parse(saved.state) as EvaluatorState;
+        snapshot = state.engine;
+        this.#silences = new SilenceList(state.silences);
+      }
+    } else {
+      this.#position = this.#options.startAt === "beginning" ? 0 : await log.size();
+    }
+    this.#engine = this.#options.engine(snapshot);
+    this.#loop = this.#follow(this.#position);
+    const tickMs = this.#options.tickMs ?? 1000;
+    this.#timer = setInterval(() => {
+      this.#serialize(async () =>
+        this.#commit(this.#position as number, this.#engine?.advance(this.#now()) ?? []),
+      );
+    }, tickMs);
+    this.#timer.unref();
+  }
+
+  /** The next seq the evaluator will look at. */
+  get position(): number | undefined {
+    return this.#position;
+  }
+
+  /** The failure that stopped the evaluator, if any. */
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  /** Resolves once every event below `seq` is judged and committed. */
+  caughtUp(seq: number): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if ((this.#committed ?? -1) >= seq) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiters.add({ seq, resolve, reject }));
+  }
+
+  /** Judges time now (absence, expiry, windows closing) rather than at the next tick. */
+  tick(): Promise<void> {
+    return this.#serialize(async () =>
+      this.#commit(this.#position as number, this.#engine?.advance(this.#now()) ?? []),
+    );
+  }
+
+  /** Stops following; what was committed stays committed. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#stop.abort();
+    await this.#loop;
+    await this.#queue;
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  async #follow(fromSeq: number): Promise<void> {
+    try {
+      for await (const batch of this.#options.log.followFrom(fromSeq, this.#stop.signal)) {
+        await this.#serialize(async () => {
+          const engine = this.#engine as DecisionEngine;
+          const observed: ObservedEvent[] = [];
+          for (const stored of batch.events) {
+            const event = JSON.parse(stored.json) as Record<string, unknown>;
+            if (event.action === "alert.silence") this.#silences.add(event);
+            observed.push({
+              seq: stored.seq,
+              id: String(event.id),
+              timestampMs: Date.parse(String(event.timestamp)),
+              event,
+            });
+          }
+          const decisions = [...engine.observe(observed), ...engine.advance(this.#now())];
+          await this.#commit(batch.nextSeq, decisions);
+        });
+      }
+    } catch (error) {
+      if (!this.#stop.signal.aborted) this.#fail(error);
+    }
+  }
+
+  #serialize(step: () => Promise<void>): Promise<void> {
+    const next = this.#queue.then(step);
+    this.#queue = next.catch((error: unknown) => this.#fail(error));
+    return next;
+  }
+
+  #fail(error: unknown): void {
+    this.#failure ??= error;
+    clearInterval(this.#timer);
+    this.#stop.abort();
+    for (const waiter of this.#waiters) waiter.reject(error);
+    this.#waiters.clear();
+  }
+
+  async #commit(position: number, decisions: readonly AlertDecision[]): Promise<void> {
+    if (decisions.length === 0 && position === this.#committed) return;
+    const now = this.#now();
+    const toProve: AlertToProve[] = [];
+    for (const decision of decisions) {
+      const rule = this.#rules.get(decision.ruleId);
+      if (!rule) continue;
+      toProve.push({
+        type: decision.type,
+        alertId: decision.alertId,
+        rule: { id: rule.id, title: rule.title, severity: rule.severity },
+        group: decision.group,
+        window: decision.window,
+        count: decision.count,
+        evidenceSeqs: decision.evidenceSeqs,
+      });
+    }
+    const notices = await proveAlerts(this.#options.log, toProve);
+    const messages: Array<{ lane: string; key: string; payload: string }> = [];
+    let silenced = 0;
+    notices.forEach((notice, i) => {
+      const rule = this.#rules.get((decisions[i] as AlertDecision).ruleId) as CompiledRule;
+      const muted = this.#silences.covers(rule.id, notice.alert.group, now);
+      if (muted) silenced++;
+      const channels = muted ? [] : rule.channels;
+      messages.push(...messagesOf(notice, channels));
+    });
+    this.#silences.prune(now);
+    await this.#options.store.commitConsumer(this.#consumer, {
+      expectedPosition: this.#committed,
+      position,
+      state: JSON.stringify({
+        engine: (this.#engine as DecisionEngine).snapshot(),
+        silences: this.#silences.list(),
+      }),
+      messages,
+    });
+    this.#committed = position;
+    this.#position = position;
+    if (decisions.length > 0) this.#options.onDecisions?.(decisions, silenced);
+    if (messages.length > 0) this.#options.onCommitted?.(messages.length);
+    for (const waiter of this.#waiters) {
+      if (position >= waiter.seq) {
+        waiter.resolve();
+        this.#waiters.delete(waiter);
+      }
+    }
+  }
+}
+
+/** The outbox messages of one notice: one recording it in the log, one per channel. */
+function messagesOf(
+  notice: AlertNotice,
+  channels: readonly string[],
+): Array<{ lane: string; key: string; payload: string }> {
+  const payload: OutboxPayload = { notice, channels };
+  const text = JSON.stringify(payload);
+  const key = `${notice.type}:${notice.alert.id}`;
+  return [LOG_LANE, ...channels].map((lane) => ({ lane, key, payload: text }));
+}
