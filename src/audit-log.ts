@@ -214,6 +214,19 @@ function withWindow(filter: EventFilter, since: string | undefined, until: strin
 /** Statistics over the events matching a filter. */
 export interface LogStats {
   readonly total: number;
+  /** Most groups listed in each of `byAction` … `bySeverity`. */
+  readonly top: number;
+  /**
+   * Events in the groups beyond the `top` listed ones, per dimension: 0 when a list is complete.
+   * Events without the field (an event without an actor) count in a `null` group, never here.
+   */
+  readonly others: {
+    readonly byAction: number;
+    readonly byOutcome: number;
+    readonly byActor: number;
+    readonly byCategory: number;
+    readonly bySeverity: number;
+  };
   readonly byAction: CountRow[];
   readonly byOutcome: CountRow[];
   readonly byActor: CountRow[];
@@ -701,7 +714,10 @@ export class AuditLog {
     return this.#driver.countBy(toFilter(filter), dimension, limit);
   }
 
-  /** Statistics: totals by action, outcome, actor, category, severity, per hour and per day. */
+  /**
+   * Statistics: totals by action, outcome, actor, category, severity (the `top` largest groups
+   * of each, with the count of the rest in `others`), per hour and per day.
+   */
   async stats(input: FilterInput = MATCH_ALL, top = 10): Promise<LogStats> {
     const filter = toFilter(input);
     const by = (d: CountDimension, n = top) => this.#driver.countBy(filter, d, n);
@@ -715,7 +731,15 @@ export class AuditLog {
       by("hour", 48),
       by("day", 31),
     ]);
-    return { total, byAction, byOutcome, byActor, byCategory, bySeverity, perHour, perDay };
+    const beyond = (rows: readonly CountRow[]) => total - rows.reduce((sum, row) => sum + row.count, 0);
+    const others = {
+      byAction: beyond(byAction),
+      byOutcome: beyond(byOutcome),
+      byActor: beyond(byActor),
+      byCategory: beyond(byCategory),
+      bySeverity: beyond(bySeverity),
+    };
+    return { total, top, others, byAction, byOutcome, byActor, byCategory, bySeverity, perHour, perDay };
   }
 
   /**

@@ -504,6 +504,31 @@ describe("stats and errors", () => {
     assert.deepEqual(stats.perDay, perBucket(all, 86_400_000, 31));
   });
 
+  test("stats never leaves groups out silently: --top sets the lists' length, others counts the rest", () => {
+    const actions = new Set(all.map((e) => e.action)).size;
+    assert.ok(actions > 3, "the fixture has more than 3 actions");
+    const top3 = JSON.parse(cli(["stats", "--home", home, "--json", "--top", "3"]).stdout);
+    assert.equal(top3.top, 3);
+    assert.deepEqual(
+      top3.byAction,
+      countBy(all, (e) => e.action, 3),
+    );
+    const listed = top3.byAction.reduce((sum: number, r: Row) => sum + r.count, 0);
+    assert.equal(top3.others.byAction, all.length - listed);
+    assert.ok(top3.others.byAction > 0);
+    const everything = JSON.parse(cli(["stats", "--home", home, "--json", "--top", "1000"]).stdout);
+    assert.equal(everything.byAction.length, actions);
+    assert.deepEqual(everything.others, {
+      byAction: 0,
+      byOutcome: 0,
+      byActor: 0,
+      byCategory: 0,
+      bySeverity: 0,
+    });
+    const human = cli(["stats", "--home", home, "--top", "3"]).stdout;
+    assert.match(human, new RegExp(`\\(all others\\)\\s+${top3.others.byAction}\\b`));
+  });
+
   test("stats with a filter and a time window count only the matches", () => {
     const failures = all.filter((e) => e.outcome === "failure");
     const filtered = JSON.parse(cli(["stats", "--home", home, "--json", "outcome=failure"]).stdout);

@@ -18,7 +18,11 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     "sealtrail query actor.id=alice --since 7d",
     "sealtrail query 'action=user.*' outcome!=success 'duration_ms>=250' --format json",
   ],
-  stats: ["sealtrail stats --since 24h", "sealtrail stats tenant=acme --json"],
+  stats: [
+    "sealtrail stats --since 24h",
+    "sealtrail stats tenant=acme --json",
+    "sealtrail stats --top 50 --json",
+  ],
   errors: ["sealtrail errors --limit 5", "sealtrail errors source.tool=package-scanner --since 7d"],
   export: [
     "sealtrail export --out events-copy.ndjson",

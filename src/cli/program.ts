@@ -291,30 +291,42 @@ export function buildProgram(): Command {
     .addOption(homeOption())
     .option("--since <time>", "from this time")
     .option("--until <time>", "before this time")
-    .option("--json", "print JSON")
+    .option(
+      "--top <n>",
+      "most groups listed per dimension; the rest are counted as others",
+      integer("--top", 1),
+      10,
+    )
+    .option("--json", "print JSON (with top and others: how many events the lists leave out)")
     .action(
-      async (filters: string[], options: HomeOption & { since?: string; until?: string; json?: boolean }) => {
+      async (
+        filters: string[],
+        options: HomeOption & { since?: string; until?: string; top: number; json?: boolean },
+      ) => {
         const filter = parseFilter(filters, { since: options.since, until: options.until });
         await withLog(options, async (log) => {
-          const stats = await log.stats(filter);
+          const stats = await log.stats(filter, options.top);
           if (options.json) {
             process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
             return;
           }
           const c = colorsFor(process.stdout);
-          const section = (title: string, rows: { key: string | null; count: number }[]) =>
+          const section = (title: string, rows: { key: string | null; count: number }[], others = 0) =>
             `${paint(c, "bold", title)}\n${table(
               ["", "count"],
-              rows.map((r) => [r.key ?? "(none)", String(r.count)]),
+              [
+                ...rows.map((r) => [r.key ?? "(none)", String(r.count)]),
+                ...(others > 0 ? [["(all others)", String(others)]] : []),
+              ],
             )}\n`;
           process.stdout.write(
             [
               `${paint(c, "bold", "events")}: ${stats.total}\n`,
-              section("by outcome", stats.byOutcome),
-              section("by category", stats.byCategory),
-              section("by severity", stats.bySeverity),
-              section("top actions", stats.byAction),
-              section("top actors", stats.byActor),
+              section("by outcome", stats.byOutcome, stats.others.byOutcome),
+              section("by category", stats.byCategory, stats.others.byCategory),
+              section("by severity", stats.bySeverity, stats.others.bySeverity),
+              section("top actions", stats.byAction, stats.others.byAction),
+              section("top actors", stats.byActor, stats.others.byActor),
               section(
                 "per day",
                 stats.perDay.map((r) => ({ key: r.key?.slice(0, 10) ?? null, count: r.count })),

@@ -191,6 +191,21 @@ export const STATS_SCHEMA = {
   type: "object",
   properties: {
     total: { type: "integer", minimum: 0 },
+    top: { type: "integer", minimum: 1, description: "Most groups listed in each of byAction … bySeverity" },
+    others: {
+      type: "object",
+      description:
+        "Events in the groups beyond the top ones, per dimension: 0 when every group is listed, so a reader knows whether a list is complete",
+      properties: {
+        byAction: { type: "integer", minimum: 0 },
+        byOutcome: { type: "integer", minimum: 0 },
+        byActor: { type: "integer", minimum: 0 },
+        byCategory: { type: "integer", minimum: 0 },
+        bySeverity: { type: "integer", minimum: 0 },
+      },
+      required: ["byAction", "byOutcome", "byActor", "byCategory", "bySeverity"],
+      additionalProperties: false,
+    },
     byAction: COUNTS,
     byOutcome: COUNTS,
     byActor: COUNTS,
@@ -199,7 +214,18 @@ export const STATS_SCHEMA = {
     perHour: { ...COUNTS, description: "Counts per hour, the latest 48 hours that have events" },
     perDay: { ...COUNTS, description: "Counts per day, the latest 31 days that have events" },
   },
-  required: ["total", "byAction", "byOutcome", "byActor", "byCategory", "bySeverity", "perHour", "perDay"],
+  required: [
+    "total",
+    "top",
+    "others",
+    "byAction",
+    "byOutcome",
+    "byActor",
+    "byCategory",
+    "bySeverity",
+    "perHour",
+    "perDay",
+  ],
   additionalProperties: false,
 } as const satisfies JsonSchema;
 

@@ -200,6 +200,8 @@ test("the schemas accept the answers the server sends", () => {
   });
   accepts(wire.STATS_SCHEMA, {
     total: 1,
+    top: 10,
+    others: { byAction: 0, byOutcome: 0, byActor: 0, byCategory: 0, bySeverity: 0 },
     byAction: [{ key: "user.login", count: 1 }],
     byOutcome: [{ key: null, count: 1 }],
     byActor: [],
