@@ -81,8 +81,10 @@ export interface AlertEvaluatorOptions {
   readonly tickMs?: number;
   /** Called after each commit that holds messages (wakes the dispatcher). */
   readonly onCommitted?: (messages: number) => void;
-  /** Called with the decisions of each commit (metrics). */
-  readonly onDecisions?: (decisions: readonly AlertDecision[], silenced: number) => void;
+  /** Called with the decisions of each commit, each with whether a silence held it back (metrics). */
+  readonly onDecisions?: (decided: ReadonlyArray<{ decision: AlertDecision; silenced: boolean }>) => void;
+  /** Called with the number of events judged in each commit (metrics). */
+  readonly onEvaluated?: (events: number) => void;
   readonly now?: () => number;
 }
 
@@ -205,6 +207,7 @@ export class AlertEvaluator {
           }
           const decisions = [...engine.observe(observed), ...engine.advance(this.#now())];
           await this.#commit(batch.nextSeq, decisions);
+          this.#options.onEvaluated?.(observed.length);
         });
       }
     } catch (error) {
@@ -245,13 +248,14 @@ export class AlertEvaluator {
     }
     const notices = await proveAlerts(this.#options.log, toProve);
     const messages: Array<{ lane: string; key: string; payload: string }> = [];
-    let silenced = 0;
+    const decided: Array<{ decision: AlertDecision; silenced: boolean }> = [];
+    const proved = decisions.filter((decision) => this.#rules.has(decision.ruleId));
     notices.forEach((notice, i) => {
-      const rule = this.#rules.get((decisions[i] as AlertDecision).ruleId) as CompiledRule;
-      const muted = this.#silences.covers(rule.id, notice.alert.group, now);
-      if (muted) silenced++;
-      const channels = muted ? [] : rule.channels;
-      messages.push(...messagesOf(notice, channels));
+      const decision = proved[i] as AlertDecision;
+      const rule = this.#rules.get(decision.ruleId) as CompiledRule;
+      const silenced = this.#silences.covers(rule.id, notice.alert.group, now);
+      decided.push({ decision, silenced });
+      messages.push(...messagesOf(notice, silenced ? [] : rule.channels));
     });
     this.#silences.prune(now);
     await this.#options.store.commitConsumer(this.#consumer, {
@@ -265,7 +269,7 @@ export class AlertEvaluator {
     });
     this.#committed = position;
     this.#position = position;
-    if (decisions.length > 0) this.#options.onDecisions?.(decisions, silenced);
+    if (decided.length > 0) this.#options.onDecisions?.(decided);
     if (messages.length > 0) this.#options.onCommitted?.(messages.length);
     for (const waiter of this.#waiters) {
       if (position >= waiter.seq) {

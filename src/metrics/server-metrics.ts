@@ -20,6 +20,10 @@ export class ServerMetrics {
   readonly #commitSeconds: Histogram;
   readonly #requests: Counter<"method" | "route" | "status">;
   readonly #requestSeconds: Histogram<"method" | "route">;
+  readonly #eventsJudged: Counter;
+  readonly #alerts: Counter<"rule" | "type" | "silenced">;
+  readonly #deliveries: Counter<"channel" | "outcome">;
+  #alerting: (() => { rules: number; lagEvents: number }) | undefined;
 
   constructor(queueDepth: () => number) {
     const registers = [this.registry];
@@ -67,6 +71,60 @@ export class ServerMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
       registers,
     });
+    this.#eventsJudged = new Counter({
+      name: "sealtrail_alert_events_evaluated_total",
+      help: "Committed events the alert rules were evaluated against.",
+      registers,
+    });
+    this.#alerts = new Counter({
+      name: "sealtrail_alerts_total",
+      help: "Alerts decided, by rule, type (fired, resolved) and whether a silence held their notifications back.",
+      labelNames: ["rule", "type", "silenced"],
+      registers,
+    });
+    this.#deliveries = new Counter({
+      name: "sealtrail_alert_deliveries_total",
+      help: "Alert delivery attempts by channel and outcome (delivered, retrying, failed).",
+      labelNames: ["channel", "outcome"],
+      registers,
+    });
+    const alerting = () => this.#alerting?.();
+    new Gauge({
+      name: "sealtrail_alert_rules",
+      help: "Alert rules loaded.",
+      registers,
+      collect() {
+        this.set(alerting()?.rules ?? 0);
+      },
+    });
+    new Gauge({
+      name: "sealtrail_alert_evaluator_lag_events",
+      help: "Committed events the alert evaluator has not judged yet.",
+      registers,
+      collect() {
+        this.set(alerting()?.lagEvents ?? 0);
+      },
+    });
+  }
+
+  /** Reports the alerting status on each scrape: rules loaded, events not yet judged. */
+  watchAlerting(status: (() => { rules: number; lagEvents: number }) | undefined): void {
+    this.#alerting = status;
+  }
+
+  /** Records events judged by the alert rules. */
+  observeEvaluated(events: number): void {
+    if (events > 0) this.#eventsJudged.inc(events);
+  }
+
+  /** Records one decided alert. */
+  observeAlert(rule: string, type: "fired" | "resolved", silenced: boolean): void {
+    this.#alerts.inc({ rule, type, silenced: String(silenced) });
+  }
+
+  /** Records one delivery attempt. */
+  observeDelivery(channel: string, outcome: "delivered" | "retrying" | "failed"): void {
+    this.#deliveries.inc({ channel, outcome });
   }
 
   /** Records one committed batch. */
