@@ -164,6 +164,11 @@ export const ERROR_CODES = {
     description:
       "A configuration file (sealtrail.yaml, report template, control map, crypto policy) could not be read or is not valid; the message names the file, the field and what was expected.",
   },
+  ST_ERR_ALERT_RULE: {
+    status: 400,
+    description:
+      "A detection rule that cannot be read (a rule of the configuration file, a rules file or a Sigma rule); the message names the file, the rule, the field and what was expected.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /** A stable Sealtrail error code. */
