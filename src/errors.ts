@@ -169,6 +169,11 @@ export const ERROR_CODES = {
     description:
       "A document given as an alert is not one; the message names the field and what was expected.",
   },
+  ST_ERR_ALERT_RULE: {
+    status: 400,
+    description:
+      "A detection rule that cannot be read (a rule of the configuration file, a rules file or a Sigma rule); the message names the file, the rule, the field and what was expected.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /** A stable Sealtrail error code. */
