@@ -164,6 +164,11 @@ export const ERROR_CODES = {
     description:
       "A configuration file (sealtrail.yaml, report template, control map, crypto policy) could not be read or is not valid; the message names the file, the field and what was expected.",
   },
+  ST_ERR_ALERT_CHANNEL: {
+    status: 400,
+    description:
+      "An alert channel definition (alerting.channels) is not valid; the message names the file, the channel's path and what was expected, and never shows a secret.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /** A stable Sealtrail error code. */
