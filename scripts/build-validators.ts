@@ -2,7 +2,7 @@
  * Generates the JSON Schema validators at build time (`npm run build` runs it after the
  * compiler): each schema is compiled once here by ajv into standalone code, written next to the
  * module that uses it as a CommonJS file that module loads on first use. At run time nothing
- * compiles a schema and the ajv compiler is never loaded: compiling the three schemas took longer
+ * compiles a schema and the ajv compiler is never loaded: compiling the schemas took longer
  * than everything else a one-event `sealtrail append` does.
  *
  * Usage: node dist/scripts/build-validators.js
@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { Ajv2020, type Options } from "ajv/dist/2020.js";
 import standalone from "ajv/dist/standalone/index.js";
 import { ALERT_NOTICE_SCHEMA } from "../src/alerting/alert-notice-schema.js";
+import { CHANNEL_SCHEMA } from "../src/alerting/channels/channel-schema.js";
 import { CONTROL_MAP_SCHEMA } from "../src/compliance/control-map-schema.js";
 import { CONFIG_SCHEMA } from "../src/config/config-schema.js";
 import { AUDIT_EVENT_SCHEMA } from "../src/event/event-schema.js";
@@ -55,6 +56,13 @@ const GENERATED_VALIDATORS: readonly GeneratedValidator[] = [
     schema: ALERT_NOTICE_SCHEMA,
     options: { allErrors: false, strict: true, validateFormats: false },
     file: "alerting/alert-notice-check.cjs",
+  },
+  {
+    // alerting/channels/parse-channels.ts: every problem of every channel at once.
+    name: "CHANNEL_SCHEMA",
+    schema: CHANNEL_SCHEMA,
+    options: { allErrors: true, strict: true },
+    file: "alerting/channels/channel-schema-check.cjs",
   },
 ];
 

@@ -174,6 +174,11 @@ export const ERROR_CODES = {
     description:
       "A detection rule that cannot be read (a rule of the configuration file, a rules file or a Sigma rule); the message names the file, the rule, the field and what was expected.",
   },
+  ST_ERR_ALERT_CHANNEL: {
+    status: 400,
+    description:
+      "An alert channel definition (alerting.channels) is not valid; the message names the file, the channel's path and what was expected, and never shows a secret.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /** A stable Sealtrail error code. */

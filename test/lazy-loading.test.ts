@@ -19,9 +19,9 @@ after(removeTempDirs);
 const RECORDER = fileURLToPath(new URL("./support/module-recorder.js", import.meta.url));
 const LIBRARY = pathToFileURL(fileURLToPath(new URL("../src/index.js", import.meta.url))).href;
 
-/** Packages only reports, the server, configuration files or progress bars need. */
+/** Packages only reports, the server, configuration files, progress bars or alert channels need. */
 const HEAVY_PACKAGES =
-  /\/node_modules\/(pdfkit|fontkit|exceljs|fastify|@fastify\/[^/]+|prom-client|yaml|csv-stringify|cli-progress|tar-stream)\//;
+  /\/node_modules\/(pdfkit|fontkit|exceljs|fastify|@fastify\/[^/]+|prom-client|yaml|csv-stringify|cli-progress|tar-stream|nodemailer|standardwebhooks|validator)\//;
 /** The JSON Schema compiler: validators are generated at build time; only ajv's small runtime helpers may load. */
 const SCHEMA_COMPILER = /\/node_modules\/ajv\/(?!dist\/runtime\/)/;
 /** Our own heavy parts. */
