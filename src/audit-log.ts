@@ -487,7 +487,7 @@ export class AuditLog {
     return this.#apiKeys;
   }
 
-  /** Number of committed events. */
+  /** Number of committed events this process knows of ({@link AuditLog.refresh} looks again). */
   get size(): number {
     return this.#tree.size;
   }
@@ -860,11 +860,22 @@ export class AuditLog {
     return this.#appender?.queued ?? 0;
   }
 
-  /** Signs (if needed), stores and publishes a checkpoint covering every committed event. */
+  /**
+   * Signs (if needed), stores and publishes a checkpoint covering every committed event, those
+   * other processes committed to the same store included.
+   */
   async checkpoint(): Promise<SignedCheckpoint> {
     const tree = this.#tree;
-    await tree.flush();
+    await tree.catchUp();
     return this.#checkpointer.sign(tree.size, tree.root());
+  }
+
+  /**
+   * The number of committed events in the store, those other processes committed included
+   * ({@link AuditLog.size} counts what this process has seen).
+   */
+  refresh(): Promise<number> {
+    return this.#tree.catchUp();
   }
 
   /** The newest signed checkpoint, without signing a new one. */

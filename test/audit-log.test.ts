@@ -326,3 +326,27 @@ test("a log opened over events never signed signs them without waiting for new o
   );
   await writer.close();
 });
+
+test("a log sees what another process's log committed to the same store once it refreshes, and its checkpoints cover it", async () => {
+  const home = join(dir, "shared");
+  await AuditLog.init({ home, origin: "shared.example/log" });
+  const watcher = await AuditLog.open({ home, create: false, checkpointIntervalMs: 0 });
+  const writer = await AuditLog.open({ home, create: false, checkpointIntervalMs: 0 });
+  try {
+    const before = watcher.size;
+    await writer.append(Array.from({ length: 7 }, (_, i) => ({ action: "shared.write", details: { i } })));
+    assert.equal(watcher.size, before, "size is what this log has seen");
+    assert.equal(await watcher.refresh(), before + 7);
+    assert.equal(watcher.size, before + 7);
+    const checkpoint = await watcher.checkpoint();
+    assert.equal(checkpoint.size, before + 7);
+    const proof = await watcher.proveInclusion(before + 6, checkpoint.size);
+    assert.equal(proof.tree_size, before + 7);
+    // The watcher can write after the other writer without a conflict.
+    const receipt = await watcher.append({ action: "shared.write", details: { i: 7 } });
+    assert.equal(receipt.seq, before + 7);
+  } finally {
+    await watcher.close();
+    await writer.close();
+  }
+});

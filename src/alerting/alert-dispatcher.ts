@@ -2,6 +2,7 @@ import { backoffDelay } from "../delivery/retry-policy.js";
 import type { AuditEventInput } from "../event/audit-event.js";
 import { alertEvent, type DeliveryRecord, deliveryEvent } from "./alert-events.js";
 import type { AlertNotice } from "./alert-notice.js";
+import type { AlertChannel, DeliveryOutcome } from "./channels/alert-channel.js";
 
 /**
  * The dispatcher delivers what the evaluator committed to the outbox. Each lane (a channel, or
@@ -21,24 +22,8 @@ export interface OutboxPayload {
   readonly channels: readonly string[];
 }
 
-/** One attempt's result, as a channel reports it. */
-export type DeliveryOutcome =
-  | { readonly ok: true; readonly status?: number }
-  | {
-      readonly ok: false;
-      readonly retryable: boolean;
-      readonly retryAfterMs?: number;
-      readonly status?: number;
-      readonly reason: string;
-    };
-
-/** Something alerts are sent to: a channel. */
-export interface AlertSender {
-  send(
-    notice: AlertNotice,
-    attempt: { readonly number: number; readonly timeoutMs: number },
-  ): Promise<DeliveryOutcome>;
-}
+/** Something alerts are sent to: a channel (only its `send` is used). */
+export type AlertSender = Pick<AlertChannel, "send">;
 
 /** A message waiting in the outbox, as the store returns it. */
 export interface PendingMessage {

@@ -134,6 +134,17 @@ export class Appender {
     await this.#idle;
   }
 
+  /**
+   * Flushes, then takes in what other writers (other processes on the same store) committed
+   * meanwhile, so that `size` and `root()` cover the whole store. Resolves with the size.
+   */
+  async catchUp(): Promise<number> {
+    await this.flush();
+    const stored = await this.#driver.size();
+    if (stored > this.#tree.size && !this.#flushing) this.#tree = await TileTree.open(this.#driver, stored);
+    return this.#tree.size;
+  }
+
   async #drain(): Promise<void> {
     try {
       while (this.#queue.length > 0) {
