@@ -25,6 +25,7 @@ import {
 } from "./query/cursor.js";
 import { parseFilter } from "./query/filter-syntax.js";
 import { type Condition, type EventFilter, MATCH_ALL } from "./read-model/event-filter.js";
+import { type ConsumerStore, consumerStoreOf } from "./storage/consumer-store.js";
 import { sqliteStorage } from "./storage/sqlite/sqlite-storage.js";
 import type { Storage, StorageFactory } from "./storage/storage.js";
 import type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";
@@ -290,6 +291,7 @@ export class AuditLog {
   readonly #storage: Storage;
   readonly #driver: StorageDriver;
   #apiKeys: ApiKeyStore | undefined;
+  #consumers: ConsumerStore | undefined;
   /** Absent when the stored tree could not be rebuilt: then only reading and `verify` work. */
   readonly #appender: Appender | undefined;
   readonly #treeError: SealtrailError | undefined;
@@ -485,6 +487,31 @@ export class AuditLog {
   get apiKeys(): ApiKeyStore {
     this.#apiKeys ??= new ApiKeyStore(this.#storage.apiKeys);
     return this.#apiKeys;
+  }
+
+  /**
+   * The store's durable consumers and their outbox (see {@link ConsumerStore}): a consumer of the
+   * log (the alert evaluator, an event stream) commits its position, its own state and the
+   * messages it decided to send in one transaction, so a crash neither loses nor repeats a
+   * decision; the messages are then delivered lane by lane from the outbox. Kept beside the log,
+   * never in it: `verify` does not read them.
+   *
+   * @example
+   * ```ts
+   * const consumers = log.consumers;
+   * let current = await consumers.getConsumerState("alerts");
+   * current = await consumers.commitConsumer("alerts", {
+   *   expected: current,
+   *   position: 42,
+   *   state: JSON.stringify(windows),
+   *   messages: [{ lane: "email:security", key: alertId, payload: JSON.stringify(notice) }],
+   * });
+   * for (const message of await consumers.laneHeads("alerts", Date.now())) await deliver(message);
+   * ```
+   */
+  get consumers(): ConsumerStore {
+    this.#consumers ??= consumerStoreOf(this.#driver);
+    return this.#consumers;
   }
 
   /** Number of committed events this process knows of ({@link AuditLog.refresh} looks again). */

@@ -73,6 +73,11 @@ export const ERROR_CODES = {
     description:
       "The store's contents are inconsistent (for example the tree tiles disagree with the events).",
   },
+  ST_ERR_STORE_CONSUMER_CONFLICT: {
+    status: 409,
+    description:
+      "A consumer's commit expected a state the store no longer holds: another process is running the same consumer.",
+  },
   ST_ERR_KEY_INVALID: {
     status: 500,
     description: "The signing key file or variable is missing, unreadable or malformed.",

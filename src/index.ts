@@ -43,6 +43,17 @@ export {
   serveOptionsFrom,
 } from "./server/server-config.js";
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server/server-context.js";
+export type {
+  ConsumerCommit,
+  ConsumerState,
+  ConsumerStore,
+  ListMessagesOptions,
+  OutboxMessage,
+  OutboxMessageInput,
+  OutboxMessageUpdate,
+  OutboxStatus,
+  PendingMessagesOptions,
+} from "./storage/consumer-store.js";
 export { MemoryDriver, type MemoryDriverOptions } from "./storage/memory/memory-driver.js";
 export { type MemoryStorageOptions, memoryStorage } from "./storage/memory/memory-storage.js";
 export { SqliteDriver } from "./storage/sqlite/sqlite-driver.js";

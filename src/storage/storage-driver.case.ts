@@ -10,6 +10,7 @@ import { generateNoteKey, parseSignerKey } from "../ledger/signed-note.js";
 import { TileTree } from "../ledger/tiles.js";
 import { parseFilter } from "../query/filter-syntax.js";
 import { type EventFilter, MATCH_ALL } from "../read-model/event-filter.js";
+import { consumerStoreContract } from "./consumer-store.case.js";
 import type { IndexedColumns } from "./indexed-columns.js";
 import {
   type CountDimension,
@@ -21,7 +22,8 @@ import {
 } from "./storage-driver.js";
 
 /**
- * The shared contract suite of {@link StorageDriver}: every driver registers it with
+ * The shared contract suite of {@link StorageDriver}, consumers and outbox included
+ * (`consumer-store.case.ts`): every driver registers it with
  * a factory for fresh, empty stores. Rows are built with `prepareEvent` and `sealedJson`, tiles
  * with a real {@link TileTree}, so what is stored is what the appender would store.
  */
@@ -1570,6 +1572,26 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
             ["setMeta", () => driver.setMeta("origin", "x")],
             ["getCursor", () => driver.getCursor("c")],
             ["setCursor", () => driver.setCursor("c", 1)],
+            ["getConsumerState", () => driver.getConsumerState("c")],
+            [
+              "commitConsumer",
+              () =>
+                driver.commitConsumer("c", { expected: undefined, position: 1, state: null, messages: [] }),
+            ],
+            ["laneHeads", () => driver.laneHeads("c", 0)],
+            ["pendingMessages", () => driver.pendingMessages("c", { limit: 1 })],
+            [
+              "updateMessage",
+              () =>
+                driver.updateMessage(1, {
+                  status: "delivered",
+                  attempts: 1,
+                  nextAttemptAt: 0,
+                  lastError: null,
+                }),
+            ],
+            ["listMessages", () => driver.listMessages("c", { limit: 1 })],
+            ["pruneMessages", () => driver.pruneMessages("c", 0)],
           ];
           for (const [name, call] of calls) await assert.rejects(call(), closed, name);
           await driver.close();
@@ -1650,6 +1672,8 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
         assert.equal(await driver.getCursor("other"), 0);
       });
     });
+
+    consumerStoreContract(name, makeDriver);
   });
 }
 

@@ -8,9 +8,35 @@ import type {
   PageSort,
   StoredEvent,
 } from "../read-model/stored-event.js";
+import type {
+  ConsumerCommit,
+  ConsumerState,
+  ConsumerStore,
+  ListMessagesOptions,
+  OutboxMessage,
+  OutboxMessageInput,
+  OutboxMessageUpdate,
+  OutboxStatus,
+  PendingMessagesOptions,
+} from "./consumer-store.js";
 import type { IndexedColumns } from "./indexed-columns.js";
 
-export type { CountDimension, CountRow, PageRequest, PageSort, StoredEvent };
+export type {
+  ConsumerCommit,
+  ConsumerState,
+  ConsumerStore,
+  CountDimension,
+  CountRow,
+  ListMessagesOptions,
+  OutboxMessage,
+  OutboxMessageInput,
+  OutboxMessageUpdate,
+  OutboxStatus,
+  PageRequest,
+  PageSort,
+  PendingMessagesOptions,
+  StoredEvent,
+};
 
 /**
  * The storage role. A driver keeps sequenced events with the tiles of their tree and
@@ -59,8 +85,10 @@ export class SizeMismatchError extends Error {
  * - Rows MUST be readable back with byte-identical `json`.
  * - No method MAY update or delete a stored event.
  * - Reads MUST see only committed batches.
+ * - Consumers and their outbox ({@link ConsumerStore}) are kept beside the log, never in it:
+ *   they may be updated and deleted, and nothing that verifies the log reads them.
  */
-export interface StorageDriver extends TileReader {
+export interface StorageDriver extends TileReader, ConsumerStore {
   /** Number of stored events (= the tree size). */
   size(): Promise<number>;
   /** Appends a sequenced batch with its tiles atomically and durably. */

@@ -4,6 +4,14 @@ import type { SignedCheckpoint } from "../../ledger/checkpoint.js";
 import { HASH_SIZE, leafHash } from "../../ledger/rfc6962.js";
 import type { Tile } from "../../ledger/tiles.js";
 import type { Condition, EventFilter } from "../../read-model/event-filter.js";
+import type {
+  ConsumerCommit,
+  ConsumerState,
+  ListMessagesOptions,
+  OutboxMessage,
+  OutboxMessageUpdate,
+  PendingMessagesOptions,
+} from "../consumer-store.js";
 import { firstColumnMismatch, type IndexedColumns, indexedColumns } from "../indexed-columns.js";
 import {
   type CountDimension,
@@ -17,6 +25,7 @@ import {
 } from "../storage-driver.js";
 import { pathSegments, readPath, sqlValueOf } from "./json-path.js";
 import { compileMatcher, type MatchRow, type RowMatcher } from "./match-event.js";
+import { MemoryConsumers } from "./memory-consumers.js";
 import { compareSql, type SqlValue } from "./sql-value.js";
 
 /** Options for {@link MemoryDriver}. */
@@ -102,7 +111,8 @@ function columnMismatch(row: StoredRow): string | undefined {
 
 /**
  * A driver that keeps the whole store in process memory: rows in an array indexed by seq, a
- * map from id to seq, tiles, checkpoints, settings and cursors in maps. Filters run through
+ * map from id to seq, tiles, checkpoints, settings and cursors in maps, consumers and their
+ * outbox in {@link MemoryConsumers}. Filters run through
  * {@link compileMatcher}, so every query answers as the SQLite driver's does; where SQLite's
  * order would be incidental it is fixed here (pages by seq, groups by count then key). A batch
  * is durable for as long as the process lives; `close` drops everything, and any later call
@@ -126,6 +136,7 @@ export class MemoryDriver implements StorageDriver {
   #checkpoints = new Map<number, SignedCheckpoint>();
   #meta = new Map<string, string>();
   #cursors = new Map<string, number>();
+  #consumers = new MemoryConsumers(() => this.#open());
   /** The time index: stored seqs in (timestamp, seq) order, for pages in event-time order. */
   #byTime = new TimeIndex();
   #closed = false;
@@ -485,6 +496,34 @@ export class MemoryDriver implements StorageDriver {
     this.#cursors.set(name, nextSeq);
   }
 
+  getConsumerState(name: string): Promise<ConsumerState | undefined> {
+    return this.#consumers.getConsumerState(name);
+  }
+
+  commitConsumer(name: string, commit: ConsumerCommit): Promise<ConsumerState> {
+    return this.#consumers.commitConsumer(name, commit);
+  }
+
+  laneHeads(consumer: string, dueBy: number): Promise<OutboxMessage[]> {
+    return this.#consumers.laneHeads(consumer, dueBy);
+  }
+
+  pendingMessages(consumer: string, options: PendingMessagesOptions): Promise<OutboxMessage[]> {
+    return this.#consumers.pendingMessages(consumer, options);
+  }
+
+  updateMessage(id: number, update: OutboxMessageUpdate): Promise<void> {
+    return this.#consumers.updateMessage(id, update);
+  }
+
+  listMessages(consumer: string, options: ListMessagesOptions): Promise<OutboxMessage[]> {
+    return this.#consumers.listMessages(consumer, options);
+  }
+
+  pruneMessages(consumer: string, before: number): Promise<number> {
+    return this.#consumers.pruneMessages(consumer, before);
+  }
+
   /** Resolves at once: nothing to start. */
   async ready(): Promise<void> {
     this.#open();
@@ -501,6 +540,7 @@ export class MemoryDriver implements StorageDriver {
     this.#checkpoints = new Map();
     this.#meta = new Map();
     this.#cursors = new Map();
+    this.#consumers = new MemoryConsumers(() => this.#open());
     this.#byTime = new TimeIndex();
   }
 

@@ -11,6 +11,7 @@ import { leafHash } from "../../ledger/rfc6962.js";
 import { TileTree } from "../../ledger/tiles.js";
 import { checkFieldPath, parseCondition } from "../../query/filter-syntax.js";
 import { type EventFilter, MATCH_ALL } from "../../read-model/event-filter.js";
+import { consumerStoreContract } from "../consumer-store.case.js";
 import type { IndexedColumns } from "../indexed-columns.js";
 import { type DriverFixture, type StoreTamper, storageDriverContract } from "../storage-driver.case.js";
 import type { SealedRow, StorageDriver } from "../storage-driver.js";
@@ -75,6 +76,9 @@ storageDriverContract("sqlite", sqliteFixture({ scanChunk: 3 }));
 
 // And once with the default chunk size.
 storageDriverContract("sqlite (default scan chunk)", sqliteFixture({}));
+
+// Consumer commits made on the calling thread's connection, as a short-lived command makes them.
+consumerStoreContract("sqlite (no writer thread)", sqliteFixture({ writerThread: false }));
 
 /** Appends `n` events to `driver` as one batch at its current size; returns the rows. */
 async function appendSome(driver: StorageDriver, n: number, label: string): Promise<SealedRow[]> {
@@ -246,6 +250,100 @@ describe("SqliteDriver", () => {
     } finally {
       await driver.close();
     }
+  });
+
+  describe("durable consumers", () => {
+    test("a store made before the consumer tables gains them when next opened for writing", async () => {
+      const path = join(dir, "older.db");
+      const made = SqliteDriver.open(path);
+      await appendSome(made, 2, "older");
+      await made.close();
+      // The store as a Sealtrail without consumers left it: the same schema version, no such tables.
+      const raw = new Database(path);
+      raw.exec("DROP TABLE outbox; DROP TABLE consumers;");
+      raw.close();
+
+      const readonly = SqliteDriver.open(path, { readonly: true });
+      try {
+        assert.equal(await readonly.getConsumerState("alerts"), undefined);
+        assert.deepEqual(await readonly.laneHeads("alerts", Date.now()), []);
+        assert.deepEqual(await readonly.pendingMessages("alerts", { limit: 5 }), []);
+        assert.deepEqual(await readonly.listMessages("alerts", { limit: 5 }), []);
+      } finally {
+        await readonly.close();
+      }
+
+      const reopened = SqliteDriver.open(path);
+      try {
+        assert.equal(await reopened.size(), 2);
+        const state = await reopened.commitConsumer("alerts", {
+          expected: undefined,
+          position: 2,
+          state: "{}",
+          messages: [{ lane: "email", key: "k", payload: "p" }],
+        });
+        assert.deepEqual(await reopened.getConsumerState("alerts"), state);
+        assert.equal((await reopened.listMessages("alerts", { limit: 5 })).length, 1);
+      } finally {
+        await reopened.close();
+      }
+      const check = new Database(path, { readonly: true });
+      try {
+        assert.equal(check.pragma("user_version", { simple: true }), 1, "the schema version is unchanged");
+      } finally {
+        check.close();
+      }
+    });
+
+    test("two drivers on one file running the same consumer: only the first commit from a revision lands", async () => {
+      const pairs: Array<[SqliteDriverOptions, SqliteDriverOptions]> = [
+        [{}, {}],
+        [{}, { writerThread: false }],
+        [{ writerThread: false }, {}],
+      ];
+      for (const [i, [a, b]] of pairs.entries()) {
+        const path = join(dir, `two-processes-${i}.db`);
+        const first = SqliteDriver.open(path, a);
+        const second = SqliteDriver.open(path, b);
+        try {
+          const name = `alerts-${JSON.stringify([a, b])}`;
+          const seenByFirst = await first.getConsumerState(name);
+          const seenBySecond = await second.getConsumerState(name);
+          const committed = await first.commitConsumer(name, {
+            expected: seenByFirst,
+            position: 3,
+            state: "first",
+            messages: [{ lane: "email", key: "first", payload: "" }],
+          });
+          await assert.rejects(
+            second.commitConsumer(name, {
+              expected: seenBySecond,
+              position: 3,
+              state: "second",
+              messages: [{ lane: "email", key: "second", payload: "" }],
+            }),
+            (e: unknown) => isSealtrailError(e, "ST_ERR_STORE_CONSUMER_CONFLICT"),
+          );
+          assert.deepEqual(await second.getConsumerState(name), committed);
+          assert.deepEqual(
+            (await second.listMessages(name, { limit: 5 })).map((m) => m.key),
+            ["first"],
+          );
+          // Reading again, the second goes on from the first's commit.
+          const fresh = await second.getConsumerState(name);
+          const next = await second.commitConsumer(name, {
+            expected: fresh,
+            position: 4,
+            state: null,
+            messages: [],
+          });
+          assert.equal(next.revision, 2);
+        } finally {
+          await first.close();
+          await second.close();
+        }
+      }
+    });
   });
 
   describe("field paths cannot reach SQL", () => {

@@ -5,6 +5,14 @@ import { SEVERITIES } from "../../event/audit-event.js";
 import type { SignedCheckpoint } from "../../ledger/checkpoint.js";
 import type { Tile } from "../../ledger/tiles.js";
 import type { Condition, EventFilter } from "../../read-model/event-filter.js";
+import type {
+  ConsumerCommit,
+  ConsumerState,
+  ListMessagesOptions,
+  OutboxMessage,
+  OutboxMessageUpdate,
+  PendingMessagesOptions,
+} from "../consumer-store.js";
 import {
   type CountDimension,
   type CountRow,
@@ -16,11 +24,14 @@ import {
   type StoredEvent,
 } from "../storage-driver.js";
 import { batchCommitter } from "./batch-committer.js";
+import { consumerCommitter } from "./consumer-committer.js";
 import type { LeafHasherMessage } from "./leaf-hasher.js";
+import { SqliteConsumers } from "./sqlite-consumers.js";
 import { compileFilter, jsonPath } from "./sqlite-filter.js";
 import { applyWritePragmas, SCHEMA_SQL, SCHEMA_VERSION } from "./sqlite-schema.js";
 import {
   type BatchRequest,
+  type ConsumerCommitRequest,
   toWriterRequest,
   type WriterRequest,
   type WriterResponse,
@@ -80,6 +91,8 @@ export class SqliteDriver implements StorageDriver {
   readonly #timeProbe: number;
   /** Commits on this connection; only made when there is no writer thread to do it. */
   #commitBatch: ((batch: BatchRequest) => void) | undefined;
+  #commitConsumer: ((commit: ConsumerCommitRequest) => number) | undefined;
+  readonly #consumers: SqliteConsumers;
   readonly #useWriterThread: boolean;
   #writer: WriterThread | undefined;
 
@@ -90,6 +103,13 @@ export class SqliteDriver implements StorageDriver {
     this.#leafChunk = options.scanChunk ?? 4096;
     this.#timeProbe = options.scanChunk ?? 4096;
     this.#useWriterThread = options.writerThread !== false && !options.readonly;
+    this.#consumers = new SqliteConsumers({
+      statement: (sql) => this.#stmt(sql),
+      write: (sql, ...params) => this.#write(sql, ...params),
+      commit: (request) => this.#commitConsumerRequest(request),
+      // Opened for writing, the schema has made the tables; a store opened read-only may predate them.
+      tablesMade: options.readonly !== true,
+    });
     if (this.#useWriterThread && !options.lazyWriter) this.#writer = new WriterThread(db.name);
   }
 
@@ -439,14 +459,59 @@ export class SqliteDriver implements StorageDriver {
     );
   }
 
-  /** A small write: on the writer thread when there is one, so the event loop never waits for the lock. */
-  async #write(sql: string, ...params: unknown[]): Promise<void> {
-    if (!this.#useWriterThread) {
-      this.#stmt(sql).run(...params);
-      return;
+  getConsumerState(name: string): Promise<ConsumerState | undefined> {
+    return this.#consumers.getConsumerState(name);
+  }
+
+  commitConsumer(name: string, commit: ConsumerCommit): Promise<ConsumerState> {
+    return this.#consumers.commitConsumer(name, commit);
+  }
+
+  laneHeads(consumer: string, dueBy: number): Promise<OutboxMessage[]> {
+    return this.#consumers.laneHeads(consumer, dueBy);
+  }
+
+  pendingMessages(consumer: string, options: PendingMessagesOptions): Promise<OutboxMessage[]> {
+    return this.#consumers.pendingMessages(consumer, options);
+  }
+
+  updateMessage(id: number, update: OutboxMessageUpdate): Promise<void> {
+    return this.#consumers.updateMessage(id, update);
+  }
+
+  listMessages(consumer: string, options: ListMessagesOptions): Promise<OutboxMessage[]> {
+    return this.#consumers.listMessages(consumer, options);
+  }
+
+  pruneMessages(consumer: string, before: number): Promise<number> {
+    return this.#consumers.pruneMessages(consumer, before);
+  }
+
+  /** Makes one consumer commit: on the writer thread when there is one; resolves with the revision stored. */
+  async #commitConsumerRequest(request: ConsumerCommitRequest): Promise<number> {
+    if (this.#useWriterThread) {
+      this.#writer ??= new WriterThread(this.#db.name);
+      return this.#writer.commitConsumer(request);
     }
+    try {
+      this.#commitConsumer ??= consumerCommitter(this.#db);
+      return this.#commitConsumer(request);
+    } catch (cause) {
+      if (cause instanceof SealtrailError) throw cause;
+      throw new SealtrailError("ST_ERR_STORE_IO", `consumer commit failed: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+  }
+
+  /**
+   * A small write: on the writer thread when there is one, so the event loop never waits for the
+   * lock. Resolves with the number of rows it changed.
+   */
+  async #write(sql: string, ...params: unknown[]): Promise<number> {
+    if (!this.#useWriterThread) return this.#stmt(sql).run(...params).changes;
     this.#writer ??= new WriterThread(this.#db.name);
-    await this.#writer.run(sql, params);
+    return this.#writer.run(sql, params);
   }
 
   async close(): Promise<void> {
@@ -459,7 +524,7 @@ export class SqliteDriver implements StorageDriver {
 class WriterThread {
   readonly #worker: Worker;
   readonly #checkpointer: Worker;
-  readonly #pending = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();
+  readonly #pending = new Map<number, { resolve: (result: number) => void; reject: (e: unknown) => void }>();
   #nextId = 0;
   #failure: Error | undefined;
   #closed = false;
@@ -488,10 +553,13 @@ class WriterThread {
       this.#pending.delete(response.id);
       if (this.#pending.size === 0) this.#worker.unref();
       if (!waiter) return;
-      if (response.ok) waiter.resolve();
+      if (response.ok) waiter.resolve(response.result);
       else if (response.mismatch)
         waiter.reject(new SizeMismatchError(response.mismatch.expected, response.mismatch.actual));
-      else {
+      else if (response.refusal) {
+        const { code, details } = response.refusal;
+        waiter.reject(new SealtrailError(code, response.message, details ? { details } : {}));
+      } else {
         // The writer thread's SQLite error, rebuilt here as the cause (errors do not cross threads whole).
         const cause = Object.assign(new Error(response.message), { code: response.code });
         waiter.reject(new SealtrailError("ST_ERR_STORE_IO", `append failed: ${response.message}`, { cause }));
@@ -515,16 +583,21 @@ class WriterThread {
     this.#pending.clear();
   }
 
-  append(expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]): Promise<void> {
-    return this.#send((id) => toWriterRequest(id, expectedSize, rows, tiles));
+  async append(expectedSize: number, rows: readonly SealedRow[], tiles: readonly Tile[]): Promise<void> {
+    await this.#send((id) => toWriterRequest(id, expectedSize, rows, tiles));
   }
 
-  /** Runs one small write statement on the writer's connection. */
-  run(sql: string, params: unknown[]): Promise<void> {
+  /** Runs one small write statement on the writer's connection; resolves with the rows it changed. */
+  run(sql: string, params: unknown[]): Promise<number> {
     return this.#send((id) => ({ kind: "run", id, sql, params }));
   }
 
-  #send(request: (id: number) => WriterRequest): Promise<void> {
+  /** Makes one consumer commit on the writer's connection; resolves with the revision stored. */
+  commitConsumer(commit: ConsumerCommitRequest): Promise<number> {
+    return this.#send((id) => ({ ...commit, id }));
+  }
+
+  #send(request: (id: number) => WriterRequest): Promise<number> {
     if (this.#failure) {
       return Promise.reject(
         new SealtrailError("ST_ERR_STORE_IO", `append failed: ${this.#failure.message}`, {

@@ -3,6 +3,12 @@
  * columns copy fields out of it for indexes. Tiles replace per-node rows. Indexes
  * only where queries need them; every index ends in the rowid (= seq), so `col = ? ORDER BY
  * seq` walks one index in log order.
+ *
+ * `consumers` and `outbox` (durable consumers, `consumer-store.ts`) came later, within version 1:
+ * they are new tables that nothing else reads, made by the `CREATE … IF NOT EXISTS` that every
+ * writable open runs, so a store made before them gains them when it is next opened for writing,
+ * and an older Sealtrail still opens a store that has them. The version changes only when
+ * existing tables change meaning, which an older Sealtrail must then refuse.
  */
 export const SCHEMA_VERSION = 1;
 
@@ -42,7 +48,32 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, next_seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS consumers (
+  name TEXT PRIMARY KEY,
+  position INTEGER NOT NULL,
+  state TEXT,
+  revision INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  consumer TEXT NOT NULL,
+  lane TEXT NOT NULL,
+  key TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_consumer ON outbox(consumer);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(consumer, lane) WHERE status = 'pending';
 `;
+
+/** The columns of an outbox row, named as `OutboxMessage` names them. */
+export const OUTBOX_COLUMNS =
+  "id, consumer, lane, key, payload, status, attempts, next_attempt_at AS nextAttemptAt, created_at AS createdAt, updated_at AS updatedAt, last_error AS lastError";
 
 /** Inserts one event row. */
 export const INSERT_EVENT_SQL =
