@@ -29,6 +29,15 @@ export { ERROR_CODES, type ErrorCode, isSealtrailError, SealtrailError } from ".
 export * from "./event/index.js";
 export type { AppendReceipt, BatchCommitted } from "./ingest/appender.js";
 export * from "./ledger/index.js";
+export type { DurationFigures } from "./performance/duration-samples.js";
+export {
+  DEGRADATION_FACTOR,
+  DEGRADATION_MIN_SAMPLES,
+  type OperationPerformance,
+  type PerformanceOptions,
+  type PerformanceSummary,
+  type PerformanceWindow,
+} from "./performance/operation-performance.js";
 export * from "./query/index.js";
 export type { AppOptions, SealtrailApp } from "./server/build-app.js";
 export { type ConfigEvent, recordConfigEvent } from "./server/config-events.js";

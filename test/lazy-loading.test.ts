@@ -1,6 +1,6 @@
 /**
  * A command loads what it uses, and nothing else: `append`, `query` and `pubkey` — which scripts
- * run once per step, paying start-up each time — and `--help` never load the server, the report
+ * run once per step, paying start-up each time —, `performance` and `--help` never load the server, the report
  * renderers, the YAML parser or the JSON Schema compiler; `--help` does not even open a store,
  * and `append` starts no thread. A program that imports the library to append loads none of the
  * heavy optional parts either. What each process loads is recorded by a preloaded module
@@ -60,12 +60,13 @@ function initializedHome(): string {
   return home;
 }
 
-test("append, query and pubkey load neither the server, the reports, YAML nor the schema compiler", () => {
+test("append, query, pubkey and performance load neither the server, the reports, YAML nor the schema compiler", () => {
   const home = initializedHome();
   const runs: string[][] = [
     ["append", "--home", home, "--json", '{"action":"deploy.step","actor":{"id":"ci"}}'],
     ["query", "--home", home, "action=user.*"],
     ["pubkey", "--home", home],
+    ["performance", "--home", home, "--by", "actor.id"],
   ];
   for (const args of runs) {
     const run = `sealtrail ${args[0]}`;
@@ -87,7 +88,13 @@ test("append, query and pubkey load neither the server, the reports, YAML nor th
 });
 
 test("--help loads the command definitions only, not the store nor the configuration loader", () => {
-  for (const args of [["--help"], ["append", "--help"], ["report", "--help"], ["serve", "--help"]]) {
+  for (const args of [
+    ["--help"],
+    ["append", "--help"],
+    ["performance", "--help"],
+    ["report", "--help"],
+    ["serve", "--help"],
+  ]) {
     const run = `sealtrail ${args.join(" ")}`;
     const loaded = loadedBy([CLI, ...args]);
     assert.ok(

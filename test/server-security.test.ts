@@ -258,6 +258,7 @@ describe("every route without a valid key is refused with 401", () => {
       "GET /v1/events",
       "GET /v1/events/{id}",
       "GET /v1/stats",
+      "GET /v1/performance",
       "GET /v1/export",
       "GET /v1/stream",
       "GET /v1/proofs/inclusion",
@@ -428,6 +429,13 @@ const ROUTE_MATRIX: Readonly<Record<string, MatrixRoute>> = {
     ],
   },
   "GET /v1/stats": { access: "read", calls: () => [{ method: "GET", url: "/v1/stats" }] },
+  "GET /v1/performance": {
+    access: "read",
+    calls: () => [
+      { method: "GET", url: "/v1/performance" },
+      { method: "GET", url: "/v1/performance?since=7d&by=actor.id&action=user.*" },
+    ],
+  },
   "GET /v1/stream": {
     access: "read",
     calls: () => [{ method: "GET", url: "/v1/stream?after=-1", stream: true }],
@@ -555,7 +563,7 @@ describe("each role may use exactly the routes docs/http-api.md grants it", () =
           }
         }
       }
-      const expectedRefused = { writer: 21, reader: 15, auditor: 5, admin: 0 }[role];
+      const expectedRefused = { writer: 23, reader: 15, auditor: 5, admin: 0 }[role];
       assert.equal(refused, expectedRefused, `${role}: ${allowed} allowed, ${refused} refused`);
     });
   }
@@ -1296,11 +1304,12 @@ describe("every read of audit data, key change and refusal is recorded in the lo
     );
   });
 
-  test("get, stats, export, stream, proofs and entry bundles are recorded", async () => {
+  test("get, stats, performance, export, stream, proofs and entry bundles are recorded", async () => {
     assert.ok(server.url);
     const reads: Array<[string, TestKey, () => Promise<Answer>]> = [
       ["audit_log.get", reader, () => get(server, `/v1/events/${eventId}`, reader)],
       ["audit_log.stats", reader, () => get(server, "/v1/stats", reader)],
+      ["audit_log.performance", reader, () => get(server, "/v1/performance?by=actor.id", reader)],
       ["audit_log.export", auditor, () => get(server, "/v1/export?format=csv", auditor)],
       ["audit_log.proof", auditor, () => get(server, `/v1/events/${eventId}?proof=true`, auditor)],
       ["audit_log.entries", auditor, () => get(server, "/tile/entries/000.p/1", auditor)],

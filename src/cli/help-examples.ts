@@ -39,6 +39,12 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     "sealtrail verify",
     'sealtrail checkpoint > kept.checkpoint && sealtrail verify --trusted kept.checkpoint --key "$(sealtrail pubkey)"',
     "sealtrail verify --deep --json",
+    "sealtrail integrity",
+  ],
+  performance: [
+    "sealtrail performance",
+    "sealtrail performance --since 7d --by source.tool",
+    "sealtrail performance tenant=acme --by context.workflow --json",
   ],
   "keys create": [
     "sealtrail keys create --role writer --tenant acme --name crm-sync",

@@ -36,7 +36,7 @@ function asFileError(error: NodeJS.ErrnoException): SealtrailError {
 }
 
 /** Options that modules name plainly (`since: …`) and this command spells as flags (`--since`). */
-const FLAG_OPTIONS = new Set(["since", "until", "sort", "order"]);
+const FLAG_OPTIONS = new Set(["since", "until", "sort", "order", "by"]);
 
 /** The error's message, with the option it names spelt as this command's flag. */
 function asFlagMessage(error: SealtrailError): string {

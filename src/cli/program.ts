@@ -14,6 +14,7 @@ import { parseEventText, readEventText } from "./event-input.js";
 import type { PageReader } from "./event-listing.js";
 import { addHelpExamples } from "./help-examples.js";
 import { colorsFor, humanCell, paint, table } from "./output.js";
+import { addPerformanceCommand } from "./performance-command.js";
 import { addReportCommand } from "./report-command.js";
 import { addServerCommands } from "./server-commands.js";
 
@@ -492,8 +493,9 @@ export function buildProgram(): Command {
 
   program
     .command("verify")
+    .alias("integrity")
     .description(
-      "recompute every leaf, rebuild the tree and check every checkpoint; exit 1 naming the first bad seq",
+      "recompute every leaf, rebuild the tree and check every checkpoint; exit 1 naming the first bad seq (alias: integrity, same options)",
     )
     .addOption(homeOption())
     .option("--trusted <file>", "a signed checkpoint kept elsewhere that the store must extend")
@@ -543,6 +545,7 @@ export function buildProgram(): Command {
       },
     );
 
+  addPerformanceCommand(program);
   addServerCommands(program);
   addReportCommand(program);
   addVerifyBundleCommand(program);

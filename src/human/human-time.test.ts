@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { counted } from "./counted.js";
-import { humanDuration, humanTimestamp, relativeTime, wholeDays } from "./human-time.js";
+import { humanDuration, humanElapsed, humanTimestamp, relativeTime, wholeDays } from "./human-time.js";
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -54,6 +54,38 @@ describe("humanDuration", () => {
       [-2 * MINUTE, "2 minutes"],
     ];
     for (const [ms, text] of cases) assert.equal(humanDuration(ms), text, String(ms));
+  });
+});
+
+describe("humanElapsed", () => {
+  test("ms under a second, s under a minute, to three significant digits", () => {
+    const cases: Array<[number, string]> = [
+      [0, "0 ms"],
+      [0.25, "0.25 ms"],
+      [1.25, "1.25 ms"],
+      [12, "12 ms"],
+      [12.54, "12.5 ms"],
+      [405.3, "405 ms"],
+      [999.4, "999 ms"],
+      [999.6, "1 s"],
+      [1_000, "1 s"],
+      [1_404, "1.4 s"],
+      [12_345, "12.3 s"],
+      [59_940, "59.9 s"],
+    ];
+    for (const [ms, text] of cases) assert.equal(humanElapsed(ms), text, String(ms));
+  });
+  test("minutes and seconds, then hours and minutes", () => {
+    const cases: Array<[number, string]> = [
+      [59_960, "1 min"],
+      [123_456.789, "2 min 3 s"],
+      [59 * MINUTE + 59 * SECOND, "59 min 59 s"],
+      [HOUR, "1 h"],
+      [HOUR + 5 * MINUTE + 20 * SECOND, "1 h 5 min"],
+      [26 * HOUR, "26 h"],
+      [-12, "-12 ms"],
+    ];
+    for (const [ms, text] of cases) assert.equal(humanElapsed(ms), text, String(ms));
   });
 });
 

@@ -72,6 +72,42 @@ export function humanDuration(ms: number): string {
   return "less than a second";
 }
 
+/** `n` to three significant digits, as short as it reads (`1.4`, `12.5`, `405`, `0.25`). */
+const threeDigits = (n: number): number => Number(n.toPrecision(3));
+
+/**
+ * A measured duration (how long an operation took) as people read it: milliseconds under a
+ * second and seconds under a minute, to three significant digits (`0.25 ms`, `12 ms`, `405 ms`,
+ * `1.4 s`, `12.3 s`); then whole minutes and seconds (`2 min 3 s`), or hours and minutes
+ * (`1 h 5 min`). Unlike {@link humanDuration}, which gives ages in their largest whole unit, it
+ * keeps the precision a latency needs.
+ *
+ * @example
+ * ```ts
+ * humanElapsed(12); // "12 ms"
+ * humanElapsed(1_404); // "1.4 s"
+ * humanElapsed(123_456.789); // "2 min 3 s"
+ * ```
+ */
+export function humanElapsed(ms: number): string {
+  if (!Number.isFinite(ms)) return `${ms} ms`;
+  if (ms < 0) return `-${humanElapsed(-ms)}`;
+  const inMs = threeDigits(ms);
+  if (inMs < SECOND) return `${inMs} ms`;
+  const inSeconds = threeDigits(ms / SECOND);
+  if (inSeconds < 60) return `${inSeconds} s`;
+  const seconds = Math.round(ms / SECOND);
+  if (seconds < HOUR / SECOND) {
+    const m = Math.floor(seconds / 60);
+    const s = seconds % 60;
+    return s === 0 ? `${m} min` : `${m} min ${s} s`;
+  }
+  const minutes = Math.round(ms / MINUTE);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
 /**
  * When `then` is, seen from `reference` (Unix milliseconds): "2 minutes ago", "in 3 days",
  * "now"; with `referenceName`, relative to that instead of the present: "2 minutes before the

@@ -66,6 +66,7 @@ export function batchCounts(source: ReportSource, base: EventFilter): ReportSour
     countEach: (filter, narrowings) => source.countEach(filter, narrowings),
     countBy: (filter, dimension, limit) => source.countBy(filter, dimension, limit),
     query: (filter, options) => source.query(filter, options),
+    performance: (options) => source.performance(options),
     checkpoint: () => source.checkpoint(),
     verifierKey: () => source.verifierKey(),
     verify: () => source.verify(),

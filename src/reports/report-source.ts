@@ -2,6 +2,7 @@ import type { AuditEvent } from "../event/audit-event.js";
 import type { SignedCheckpoint } from "../ledger/checkpoint.js";
 import { verifyCheckpoint } from "../ledger/checkpoint.js";
 import { parseVerifierKey } from "../ledger/signed-note.js";
+import type { PerformanceOptions, PerformanceSummary } from "../performance/operation-performance.js";
 import type { EventFilter } from "../read-model/event-filter.js";
 import type { CountDimension, CountRow, PageSort } from "../read-model/stored-event.js";
 import type { AuditLevel } from "./audit-level.js";
@@ -9,7 +10,8 @@ import type { ReportProvenance } from "./report-model.js";
 
 /**
  * What report types read, and nothing more: aggregation happens in the store (counts, groups,
- * pages), so a report over millions of events stays small in memory. `AuditLog` is one.
+ * pages), so a report over millions of events stays small in memory (durations, whose exact
+ * percentiles need every value, keep 8 to 16 bytes per timed event). `AuditLog` is one.
  */
 export interface ReportSource {
   readonly origin: string;
@@ -22,6 +24,8 @@ export interface ReportSource {
     filter: EventFilter,
     options: { limit: number; order: "asc" | "desc"; sort?: PageSort },
   ): Promise<{ events: AuditEvent[] }>;
+  /** Durations of operations over a window, each p95 against the previous window's (`AuditLog.performance`). */
+  performance(options: PerformanceOptions): Promise<PerformanceSummary>;
   /** Signs (if the log grew) and returns the checkpoint covering every committed event. */
   checkpoint(): Promise<SignedCheckpoint>;
   verifierKey(): string;

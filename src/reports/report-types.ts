@@ -71,7 +71,7 @@ const BUILT_IN_TYPES: readonly ReportType[] = [
     id: "performance",
     title: "Performance report",
     description:
-      "Per operation (action): count, min, max, mean, p50, p95 and p99 of duration_ms, a chart of p95 by operation, and operations whose p95 rose more than 20 % against the previous period of the same length (at least 10 samples in both), with their slowest events.",
+      "Per operation (action): count, min, max, mean, p50, p95 and p99 of duration_ms (exact, nearest rank; the figures of sealtrail performance), a chart of p95 by operation, and operations whose p95 is at least 1.5 times the previous period's of the same length (at least 20 timed events in both), with their slowest events.",
     defaultPeriod: "7d",
     build: performanceReport,
   },

@@ -12,6 +12,7 @@ export * from "./events.js";
 export * from "./json-schema.js";
 export * from "./keys.js";
 export * from "./operations.js";
+export * from "./performance.js";
 export * from "./problem.js";
 export * from "./proofs.js";
 export * from "./reports.js";

@@ -5,6 +5,7 @@ import type { ApiKeyRecord } from "../access/api-key-store.js";
 import { ROLES } from "../access/roles.js";
 import type { ConsistencyProofJson, InclusionProofJson, LogStats } from "../audit-log.js";
 import type { AuditEvent } from "../event/audit-event.js";
+import type { PerformanceSummary } from "../performance/operation-performance.js";
 import type {
   ApiKeyJson,
   BatchResult,
@@ -16,6 +17,7 @@ import type {
   EventWithProof,
   InclusionProof,
   NewApiKeyRequest,
+  Performance,
   Problem,
   Stats,
 } from "./index.js";
@@ -126,8 +128,10 @@ const _inclusion: InclusionProof = {} as InclusionProofJson;
 const _consistency: ConsistencyProof = {} as ConsistencyProofJson;
 const _stats: Stats = {} as LogStats;
 const _statsBack: LogStats = {} as Stats;
+const _performance: Performance = {} as PerformanceSummary;
+const _performanceBack: PerformanceSummary = {} as Performance;
 expectType<Equal<ApiKeyJson["role"], ApiKeyRecord["role"]>>();
-void [_inclusion, _consistency, _stats, _statsBack];
+void [_inclusion, _consistency, _stats, _statsBack, _performance, _performanceBack];
 
 const SCHEMAS = Object.entries(wire as Record<string, unknown>).filter(([name]) =>
   name.endsWith("_SCHEMA"),
@@ -210,6 +214,30 @@ test("the schemas accept the answers the server sends", () => {
     perHour: [],
     perDay: [],
   });
+  const figures = { count: 20, min: 40, avg: 49.5, p50: 49, p95: 58, p99: 59, max: 59 };
+  const performance = {
+    by: "action",
+    window: { since: "2026-11-21T10:00:00.000Z", until: "2026-11-22T10:00:00.000Z" },
+    previousWindow: { since: "2026-11-20T10:00:00.000Z", until: "2026-11-21T10:00:00.000Z" },
+    degradation: { factor: 1.5, minSamples: 20 },
+    timed: 23,
+    skipped: 1,
+    previousTimed: 20,
+    overall: figures,
+    operations: [
+      {
+        key: "db.query",
+        ...figures,
+        slowestSeqs: [9, 8],
+        previous: { ...figures, p95: 28 },
+        p95Ratio: 2.071,
+        degraded: true,
+      },
+      { key: null, ...figures, count: 3, slowestSeqs: [1], previous: null, p95Ratio: null, degraded: false },
+    ],
+  };
+  accepts(wire.PERFORMANCE_SCHEMA, performance);
+  accepts(wire.PERFORMANCE_SCHEMA, { ...performance, overall: null, operations: [] });
   accepts(wire.CREATED_API_KEY_SCHEMA, {
     id: "0123456789abcdef",
     role: "auditor",
@@ -263,4 +291,20 @@ test("the schemas refuse shapes the server must not send", () => {
   });
   refuses(wire.PROBLEM_SCHEMA, { status: 400, code: "ST_ERR_USAGE" });
   refuses(wire.READINESS_SCHEMA, { status: "ok" });
+  const op = {
+    key: "a",
+    count: 1,
+    min: 1,
+    avg: 1,
+    p50: 1,
+    p95: 1,
+    p99: 1,
+    max: 1,
+    slowestSeqs: [0],
+    previous: null,
+    p95Ratio: null,
+  };
+  refuses(wire.OPERATION_PERFORMANCE_SCHEMA, op); // no "degraded"
+  refuses(wire.OPERATION_PERFORMANCE_SCHEMA, { ...op, degraded: false, min: -1 });
+  refuses(wire.DURATION_FIGURES_SCHEMA, { count: 0, min: 0, avg: 0, p50: 0, p95: 0, p99: 0, max: 0 });
 });

@@ -10,6 +10,7 @@ import {
 } from "../../export/export-events.js";
 import { PAGE_SORTS, type PageOrder, type PageSort } from "../../query/cursor.js";
 import { EVENT_PAGE_SCHEMA, EVENT_WITH_PROOF_SCHEMA, STATS_SCHEMA, type Stats } from "../../wire/events.js";
+import { PERFORMANCE_SCHEMA, type Performance } from "../../wire/performance.js";
 import { keyOf, requirePermission } from "../authenticate.js";
 import { integerParam, parseReadQuery, scopeToKey, visibleTo } from "../read-scope.js";
 import type { ServerContext } from "../server-context.js";
@@ -27,8 +28,8 @@ const filterDescription =
   "Filter expressions of the command line as bare query parameters (actor.id=alice, severity>=warning, action=user.*), or repeated filter=…; since/until take 24h, 7d, dates or RFC 3339.";
 
 /**
- * Reads of events: cursor pages, one event (with its inclusion proof for auditors), stats and
- * streamed exports. Every one is scoped to the key's tenant and recorded before it is answered.
+ * Reads of events: cursor pages, one event (with its inclusion proof for auditors), stats,
+ * durations of operations and streamed exports. Every one is scoped to the key's tenant and recorded before it is answered.
  */
 export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get(
@@ -123,6 +124,34 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
       const top = integerParam(query.params, "top", { min: 1, max: 1000 }, 10) as number;
       await ctx.access.recordRead(request, "stats", { filter: query.expressions, ...window(query.params) });
       return ctx.log.stats(scopeToKey(query.filter, key), top);
+    },
+  );
+
+  app.get(
+    "/v1/performance",
+    {
+      config: { permission: "events:read", asksTo: "read operation durations" },
+      schema: {
+        summary:
+          "Per operation (by=FIELD: per value of any field) the count, min, avg, p50, p95, p99 and max of duration_ms over the window (default the last 24 hours), each p95 against the previous window of the same length",
+        description: `${filterDescription} by=FIELD groups by another field (default action).`,
+        tags: ["read"],
+        response: responses({ 200: PERFORMANCE_SCHEMA }),
+      },
+    },
+    async (request): Promise<Performance> => {
+      const key = keyOf(request);
+      const query = parseReadQuery(request.url, ["by"]);
+      const by = query.params.get("by");
+      await ctx.access.recordRead(request, "performance", {
+        filter: query.expressions,
+        ...window(query.params),
+        ...(by === undefined ? {} : { by }),
+      });
+      return ctx.log.performance({
+        filter: scopeToKey(query.filter, key),
+        ...(by === undefined ? {} : { by }),
+      });
     },
   );
 
