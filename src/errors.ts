@@ -184,6 +184,11 @@ export const ERROR_CODES = {
     description:
       "An alert channel definition (alerting.channels) is not valid; the message names the file, the channel's path and what was expected, and never shows a secret.",
   },
+  ST_ERR_ALERT_STATE: {
+    status: 500,
+    description:
+      "The saved state of the rule engine could not be read (not a snapshot this version wrote); the message says what is wrong with it.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /** A stable Sealtrail error code. */

@@ -30,7 +30,7 @@ const HEAVY_MODULES = /\/dist\/src\/(server|reports|report-pipeline|compliance|m
 const STORE =
   /\/node_modules\/better-sqlite3\/|\/dist\/src\/(audit-log\.js|ingest\/|storage\/sqlite\/sqlite-(driver|storage)\.js)/;
 /** The configuration loader: option descriptions need only its constants. */
-const CONFIG_LOADER = /\/dist\/src\/config\/(?!config-file\.js$|config-schema\.js$)/;
+const CONFIG_LOADER = /\/dist\/src\/config\/(?!config-file\.js$)/;
 /** The threads a long-running writer starts. */
 const WRITER_THREADS = /\/dist\/src\/storage\/sqlite\/(sqlite-writer|wal-checkpointer)\.js$/;
 

@@ -192,7 +192,7 @@ export class AlertDispatcher {
       const wait = outcome.retryAfterMs ?? backoffDelay(attempt - 1, baseMs, maxMs);
       if (outcome.retryable && at + wait <= giveUpAt) {
         status = "pending";
-        nextAttemptAt = at + wait;
+        nextAttemptAt = Math.ceil(at + wait);
       } else {
         status = "failed";
       }

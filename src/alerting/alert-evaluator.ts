@@ -1,7 +1,9 @@
 import type { StoredEvent } from "../read-model/stored-event.js";
+import type { ConsumerState, ConsumerStore } from "../storage/consumer-store.js";
 import { LOG_LANE, type OutboxPayload } from "./alert-dispatcher.js";
 import { type AlertToProve, type EvidenceSource, proveAlerts } from "./alert-evidence.js";
 import type { AlertNotice } from "./alert-notice.js";
+import type { AlertDecision } from "./engine/alert-decision.js";
 import type { CompiledRule, ObservedEvent } from "./rule-model.js";
 import { type Silence, SilenceList } from "./silences.js";
 
@@ -14,17 +16,6 @@ import { type Silence, SilenceList } from "./silences.js";
  * none is decided twice.
  */
 
-/** An alert the rule engine decided. */
-export interface AlertDecision {
-  readonly type: "fired" | "resolved";
-  readonly alertId: string;
-  readonly ruleId: string;
-  readonly group: Readonly<Record<string, string | number | boolean | null>>;
-  readonly window: { readonly fromMs: number; readonly toMs: number };
-  readonly count: number;
-  readonly evidenceSeqs: readonly number[];
-}
-
 /** What the evaluator needs of the rule engine. */
 export interface DecisionEngine {
   observe(events: readonly ObservedEvent[]): AlertDecision[];
@@ -32,25 +23,8 @@ export interface DecisionEngine {
   snapshot(): string;
 }
 
-/** What the evaluator needs of the store's consumer state. */
-export interface ConsumerStore {
-  getConsumerState(
-    name: string,
-  ): Promise<{ readonly position: number; readonly state: string | null } | undefined>;
-  commitConsumer(
-    name: string,
-    commit: {
-      readonly expectedPosition: number | undefined;
-      readonly position: number;
-      readonly state: string | null;
-      readonly messages: ReadonlyArray<{
-        readonly lane: string;
-        readonly key: string;
-        readonly payload: string;
-      }>;
-    },
-  ): Promise<void>;
-}
+/** What the evaluator needs of the store's consumers. */
+export type EvaluatorStore = Pick<ConsumerStore, "getConsumerState" | "commitConsumer">;
 
 /** What the evaluator needs of the log. */
 export interface EvaluatedLog extends EvidenceSource {
@@ -66,7 +40,7 @@ export interface EvaluatedLog extends EvidenceSource {
 /** Options of {@link AlertEvaluator}. */
 export interface AlertEvaluatorOptions {
   readonly log: EvaluatedLog;
-  readonly store: ConsumerStore;
+  readonly store: EvaluatorStore;
   /** The consumer's name in the store (default `alerting`). */
   readonly consumer?: string;
   readonly rules: readonly CompiledRule[];
@@ -113,7 +87,8 @@ export class AlertEvaluator {
   #engine: DecisionEngine | undefined;
   #silences = new SilenceList();
   #position: number | undefined;
-  #committed: number | undefined;
+  /** The last commit, the fence of the next. */
+  #last: ConsumerState | undefined;
   #queue: Promise<void> = Promise.resolve();
   #loop: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -131,9 +106,9 @@ export class AlertEvaluator {
     const { store, log } = this.#options;
     const saved = await store.getConsumerState(this.#consumer);
     let snapshot: string | undefined;
+    this.#last = saved;
     if (saved) {
       this.#position = saved.position;
-      this.#committed = saved.position;
       if (saved.state !== null) {
         const state = JSON.parse(saved.state) as EvaluatorState;
         snapshot = state.engine;
@@ -143,6 +118,9 @@ export class AlertEvaluator {
       this.#position = this.#options.startAt === "beginning" ? 0 : await log.size();
     }
     this.#engine = this.#options.engine(snapshot);
+    // The first run commits where it starts at once: a restart before the first event must
+    // resume there, not at the end of a log that has grown meanwhile.
+    if (!saved) await this.#commit(this.#position, [], true);
     this.#loop = this.#follow(this.#position);
     const tickMs = this.#options.tickMs ?? 1000;
     this.#timer = setInterval(() => {
@@ -166,7 +144,7 @@ export class AlertEvaluator {
   /** Resolves once every event below `seq` is judged and committed. */
   caughtUp(seq: number): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    if ((this.#committed ?? -1) >= seq) return Promise.resolve();
+    if ((this.#last?.position ?? -1) >= seq) return Promise.resolve();
     return new Promise((resolve, reject) => this.#waiters.add({ seq, resolve, reject }));
   }
 
@@ -229,8 +207,8 @@ export class AlertEvaluator {
     this.#waiters.clear();
   }
 
-  async #commit(position: number, decisions: readonly AlertDecision[]): Promise<void> {
-    if (decisions.length === 0 && position === this.#committed) return;
+  async #commit(position: number, decisions: readonly AlertDecision[], always = false): Promise<void> {
+    if (!always && decisions.length === 0 && position === this.#last?.position) return;
     const now = this.#now();
     const toProve: AlertToProve[] = [];
     for (const decision of decisions) {
@@ -258,8 +236,8 @@ export class AlertEvaluator {
       messages.push(...messagesOf(notice, silenced ? [] : rule.channels));
     });
     this.#silences.prune(now);
-    await this.#options.store.commitConsumer(this.#consumer, {
-      expectedPosition: this.#committed,
+    this.#last = await this.#options.store.commitConsumer(this.#consumer, {
+      expected: this.#last,
       position,
       state: JSON.stringify({
         engine: (this.#engine as DecisionEngine).snapshot(),
@@ -267,7 +245,6 @@ export class AlertEvaluator {
       }),
       messages,
     });
-    this.#committed = position;
     this.#position = position;
     if (decided.length > 0) this.#options.onDecisions?.(decided);
     if (messages.length > 0) this.#options.onCommitted?.(messages.length);

@@ -1,7 +1,8 @@
-import type { AuditEventInput, JsonValue, Severity } from "../event/audit-event.js";
+import type { Actor, AuditEventInput, JsonValue, Severity } from "../event/audit-event.js";
 import type { AlertNotice } from "./alert-notice.js";
 import { derivedUuid } from "./derived-id.js";
 import type { AlertSeverity } from "./rule-model.js";
+import type { SilenceDetails } from "./silences.js";
 
 /**
  * The events Sealtrail records about its own alerts: `alert.fired` and `alert.resolved` (the
@@ -100,6 +101,26 @@ export function deliveryEvent(record: DeliveryRecord): AuditEventInput {
       attempt: record.attempt,
       final: record.final,
       ...(record.status === undefined ? {} : { status: record.status }),
+    },
+  };
+}
+
+/**
+ * The `alert.silence` event: `actor` holds back the notifications of `rule` (and `group`) until
+ * `until`, for `reason`. The evaluator reads it from the log like every other event.
+ */
+export function silenceEvent(silence: SilenceDetails, actor: Actor): AuditEventInput {
+  return {
+    action: "alert.silence",
+    outcome: "success",
+    severity: "notice",
+    actor,
+    target: { type: "alert_rule", id: silence.rule },
+    details: {
+      rule: silence.rule,
+      group: { ...(silence.group ?? {}) },
+      until: silence.until,
+      reason: silence.reason.slice(0, 1024),
     },
   };
 }

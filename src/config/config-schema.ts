@@ -9,6 +9,9 @@
  * for the code, and a test keeps the two in step.
  */
 
+import { ALERTING_SCHEMA } from "./alerting-schema.js";
+import { LOG_LEVELS, STORAGE_DRIVERS } from "./config-file.js";
+
 /** How a changed setting reaches a running `sealtrail serve`. */
 export type ReloadKind = "live" | "restart";
 
@@ -27,6 +30,16 @@ export const RELOAD: Readonly<Record<string, ReloadKind>> = Object.freeze({
   "server.limits.json_batch_events": "live",
   "server.limits.ndjson_lines": "live",
   "storage.driver": "restart",
+  "alerting.rules": "live",
+  "alerting.channels": "live",
+  "alerting.sigma": "live",
+  "alerting.sigma_fields": "live",
+  "alerting.sigma_channels": "live",
+  "alerting.sigma_cooldown": "live",
+  "alerting.lateness": "live",
+  "alerting.start_at": "restart",
+  "alerting.give_up_after": "live",
+  "alerting.delivery_timeout": "live",
 });
 
 const LIVE = "Reload: live (a SIGHUP applies a change at once).";
@@ -44,11 +57,7 @@ function reserved(name: string, what: string) {
   } as const;
 }
 
-/** The log levels of the server's request log on stderr. */
-export const LOG_LEVELS = ["silent", "error", "warn", "info", "debug"] as const;
-
-/** The storage drivers a configuration may name. */
-export const STORAGE_DRIVERS = ["sqlite", "memory"] as const;
+export { LOG_LEVELS, STORAGE_DRIVERS };
 
 /** The JSON Schema (draft 2020-12) of the configuration file, without its `$schema` header. */
 export const CONFIG_SCHEMA = {
@@ -154,7 +163,7 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
-    alerting: reserved("alerting", "Rules that watch events as they are committed, and where alerts go."),
+    alerting: ALERTING_SCHEMA,
     streams: reserved("streams", "Where committed events are forwarded (webhooks, syslog, SIEMs, files)."),
     privacy: reserved("privacy", "Which fields hold personal data, and how they are pseudonymized."),
     retention: reserved("retention", "How long events are kept online and in archives."),

@@ -40,7 +40,18 @@ describe("loadConfig: where the file is", () => {
     assert.equal(config.server.host, "127.0.0.1");
     assert.equal(config.server.rate_limit, 60_000);
     assert.equal(config.storage.driver, "sqlite");
-    assert.deepEqual(config.alerting, {});
+    assert.deepEqual(config.alerting, {
+      rules: [],
+      channels: {},
+      sigma: [],
+      sigma_fields: {},
+      sigma_channels: [],
+      sigma_cooldown: "15m",
+      lateness: "10s",
+      start_at: "end",
+      give_up_after: "24h",
+      delivery_timeout: "10s",
+    });
     assert.equal(config.source.file, undefined);
     assert.equal(config.source.sha256, undefined);
   });

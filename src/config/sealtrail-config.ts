@@ -1,3 +1,5 @@
+import type { AlertChannelConfig } from "../alerting/channels/channel-schema.js";
+import type { AlertRuleConfig } from "../alerting/rules/rule-schema.js";
 import type { LOG_LEVELS, STORAGE_DRIVERS } from "./config-schema.js";
 
 /**
@@ -46,6 +48,30 @@ export interface StorageConfig {
   readonly driver: StorageDriverName;
 }
 
+/** `alerting`: rules, Sigma rules, channels and delivery (see `config/alerting-schema.ts`). */
+export interface AlertingConfig {
+  /** Rules as written; compiled and checked when alerting starts. Live. */
+  readonly rules: readonly AlertRuleConfig[];
+  /** Channels by name, as written. Live. */
+  readonly channels: Readonly<Record<string, AlertChannelConfig>>;
+  /** Sigma rule files: paths or globs. Live. */
+  readonly sigma: readonly string[];
+  /** Sigma field names → event field paths. Live. */
+  readonly sigma_fields: Readonly<Record<string, string>>;
+  /** Channels the alerts of every Sigma rule go to. Live. */
+  readonly sigma_channels: readonly string[];
+  /** Cooldown of Sigma rules (a duration). Live. */
+  readonly sigma_cooldown: string;
+  /** How late an event may arrive and still count (a duration). Live. */
+  readonly lateness: string;
+  /** Where alerting starts on a store it has never run on. Restart. */
+  readonly start_at: "end" | "beginning";
+  /** Stop retrying a delivery this long after the alert (a duration). Live. */
+  readonly give_up_after: string;
+  /** Longest wait for one delivery attempt (a duration). Live. */
+  readonly delivery_timeout: string;
+}
+
 /** A section a later version defines; for now always empty. */
 export type ReservedSection = { readonly [key: string]: never };
 
@@ -53,7 +79,7 @@ export type ReservedSection = { readonly [key: string]: never };
 export interface ConfigSettings {
   readonly server: ServerConfig;
   readonly storage: StorageConfig;
-  readonly alerting: ReservedSection;
+  readonly alerting: AlertingConfig;
   readonly streams: ReservedSection;
   readonly privacy: ReservedSection;
   readonly retention: ReservedSection;

@@ -33,8 +33,8 @@ export type ChannelDefinition = AlertChannelConfig | AlertHandler;
 
 /** Options of {@link parseChannels}. */
 export interface ParseChannelsOptions {
-  /** The file the definitions come from, named by every error (a config file, or e.g. `<library>`). */
-  readonly file: string;
+  /** The file the definitions come from, named by every error; absent for definitions made in code. */
+  readonly file?: string | undefined;
   /** Where the definitions sit in that file; default `alerting.channels`. */
   readonly path?: string;
 }
@@ -141,8 +141,10 @@ function makeChannel(name: string, definition: ChannelDefinition): AlertChannel 
 }
 
 /** The one error for every problem found. */
-function channelError(file: string, problems: readonly ChannelProblem[]): SealtrailError {
-  const lines = problems.map((p) => `${file}: ${p.path}: expected ${p.expected}, got ${p.got}`);
+function channelError(file: string | undefined, problems: readonly ChannelProblem[]): SealtrailError {
+  const lines = problems.map(
+    (p) => `${file === undefined ? "" : `${file}: `}${p.path}: expected ${p.expected}, got ${p.got}`,
+  );
   return new SealtrailError("ST_ERR_ALERT_CHANNEL", lines.join("\n"), {
     details: { file, field: problems[0]?.path, issues: problems.map((p) => ({ ...p })) },
   });
