@@ -179,6 +179,11 @@ export const ERROR_CODES = {
     description:
       "An alert channel definition (alerting.channels) is not valid; the message names the file, the channel's path and what was expected, and never shows a secret.",
   },
+  ST_ERR_ALERT_SCHEDULE: {
+    status: 400,
+    description:
+      "A scheduled report (alerting.schedules) is not valid: its cron expression, time zone, report type, options, channels or file target; the message names the file, the schedule's path and what was expected.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /** A stable Sealtrail error code. */
