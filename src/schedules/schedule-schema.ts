@@ -115,7 +115,10 @@ export const SCHEDULE_SCHEMA = {
           enum: ["minimal", "standard", "detailed"],
           title: "which event fields tables show: minimal, standard or detailed",
         },
-        verify: { type: "boolean", title: "true to verify the whole store and state the result on the report" },
+        verify: {
+          type: "boolean",
+          title: "true to verify the whole store and state the result on the report",
+        },
         framework: {
           type: "string",
           minLength: 1,
