@@ -17,6 +17,7 @@ import { RULES_FILE_SCHEMA } from "../src/alerting/rules/rule-schema.js";
 import { CONTROL_MAP_SCHEMA } from "../src/compliance/control-map-schema.js";
 import { CONFIG_SCHEMA } from "../src/config/config-schema.js";
 import { AUDIT_EVENT_SCHEMA } from "../src/event/event-schema.js";
+import { SCHEDULE_SCHEMA } from "../src/schedules/schedule-schema.js";
 
 /** One generated validator: the schema, the ajv options it is compiled with, and where it goes. */
 interface GeneratedValidator {
@@ -71,6 +72,13 @@ const GENERATED_VALIDATORS: readonly GeneratedValidator[] = [
     schema: CHANNEL_SCHEMA,
     options: { allErrors: true, strict: true },
     file: "alerting/channels/channel-schema-check.cjs",
+  },
+  {
+    // schedules/parse-schedules.ts: every problem of every schedule at once.
+    name: "SCHEDULE_SCHEMA",
+    schema: SCHEDULE_SCHEMA,
+    options: { allErrors: true, strict: true },
+    file: "schedules/schedule-schema-check.cjs",
   },
 ];
 

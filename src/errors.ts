@@ -189,6 +189,11 @@ export const ERROR_CODES = {
     description:
       "The saved state of the rule engine could not be read (not a snapshot this version wrote); the message says what is wrong with it.",
   },
+  ST_ERR_ALERT_SCHEDULE: {
+    status: 400,
+    description:
+      "A scheduled report (alerting.schedules) is not valid: its cron expression, time zone, report type, options, channels or file target; the message names the file, the schedule's path and what was expected.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /** A stable Sealtrail error code. */

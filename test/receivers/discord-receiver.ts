@@ -1,5 +1,8 @@
 /**
- * A Discord webhook on loopback: it checks Discord's embed limits and answers as Discord does —
+ * A Discord webhook on loopback: it checks Discord's embed limits (and, for a file upload, the
+ * multipart form Discord documents: the JSON body as `payload_json`, each file as `files[n]`
+ * with a file name, `attachments` naming only files sent, at most 10 MiB a file) and answers as
+ * Discord does —
  * 204 No Content (200 with the message when the URL has `?wait=true`), 400 `Invalid Form Body`
  * (code 50035) for a payload over the limits, 404 `Unknown Webhook` (code 10015) on another
  * path, and (scripted) 429 with JSON `{ retry_after, global }` and a `Retry-After` header.
@@ -8,6 +11,7 @@ import {
   type HttpReceiver,
   isObject,
   jsonAnswer,
+  type ReceivedRequest,
   type ReceiverAnswer,
   randomToken,
   startHttpReceiver,
@@ -93,6 +97,82 @@ export function discordProblems(json: unknown): string[] {
   return problems;
 }
 
+/** Discord's upload limit per file (the default for a webhook: 10 MiB). */
+export const DISCORD_UPLOAD_LIMIT = 10 * 1024 * 1024;
+
+/** A file uploaded with a message. */
+export interface DiscordUpload {
+  /** The form field (`files[0]`). */
+  readonly field: string;
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly bytes: Buffer;
+}
+
+/** A multipart message as Discord reads it: the JSON body and the files. */
+export interface DiscordForm {
+  readonly payload: unknown;
+  readonly files: readonly DiscordUpload[];
+}
+
+/** The form of a `multipart/form-data` request, read by the platform's own parser (undici). */
+export async function readDiscordForm(r: Pick<ReceivedRequest, "raw" | "headers">): Promise<DiscordForm> {
+  const form = await new Response(r.raw, {
+    headers: { "content-type": String(r.headers["content-type"]) },
+  }).formData();
+  const files: DiscordUpload[] = [];
+  let payload: unknown;
+  for (const [field, value] of form.entries()) {
+    if (typeof value === "string") {
+      if (field === "payload_json") payload = JSON.parse(value);
+      continue;
+    }
+    files.push({
+      field,
+      fileName: value.name,
+      contentType: value.type,
+      bytes: Buffer.from(await value.arrayBuffer()),
+    });
+  }
+  return { payload, files };
+}
+
+/** Discord's rules for a multipart execute-webhook request. */
+export async function discordFormProblems(r: Pick<ReceivedRequest, "raw" | "headers">): Promise<string[]> {
+  let form: DiscordForm;
+  try {
+    form = await readDiscordForm(r);
+  } catch (error) {
+    return [`form: ${(error as Error).message}`];
+  }
+  const problems: string[] = [];
+  if (form.payload === undefined) problems.push("payload_json: required with files");
+  else problems.push(...discordProblems(form.payload));
+  const ids = new Set<number>();
+  for (const file of form.files) {
+    const m = /^files\[(\d+)\]$/.exec(file.field);
+    if (!m) problems.push(`${file.field}: files are sent as files[n]`);
+    else ids.add(Number(m[1]));
+    if (file.fileName === "" || file.fileName === "blob") problems.push(`${file.field}: no file name`);
+    if (file.bytes.length > DISCORD_UPLOAD_LIMIT)
+      problems.push(`${file.field}: over ${DISCORD_UPLOAD_LIMIT} bytes`);
+  }
+  if (form.files.length === 0) problems.push("files: a multipart message carries files");
+  const attachments = isObject(form.payload) ? form.payload.attachments : undefined;
+  if (attachments !== undefined) {
+    if (!Array.isArray(attachments)) problems.push("attachments: not a list");
+    else
+      attachments.forEach((a: unknown, i) => {
+        if (!isObject(a) || typeof a.id !== "number" || !ids.has(a.id)) {
+          problems.push(`attachments[${i}].id: names no files[n] sent`);
+        } else if (a.filename !== undefined && typeof a.filename !== "string") {
+          problems.push(`attachments[${i}].filename: not a text`);
+        }
+      });
+  }
+  return problems;
+}
+
 /** Discord's 429: JSON `retry_after` in (fractional) seconds, and `Retry-After` rounded up. */
 export function discordRateLimited(retryAfterSeconds: number, global = false): ReceiverAnswer {
   return jsonAnswer(
@@ -110,8 +190,9 @@ export function startDiscordReceiver(options: { wait?: boolean } = {}): Promise<
     path,
     check: (r) => {
       if (r.method !== "POST") return [`method: ${r.method}`];
-      if (!String(r.headers["content-type"]).startsWith("application/json"))
-        return ["content-type: not JSON"];
+      const type = String(r.headers["content-type"]);
+      if (type.startsWith("multipart/form-data")) return discordFormProblems(r);
+      if (!type.startsWith("application/json")) return ["content-type: neither JSON nor multipart/form-data"];
       return discordProblems(r.json);
     },
     accept: (r) =>
@@ -119,7 +200,7 @@ export function startDiscordReceiver(options: { wait?: boolean } = {}): Promise<
         ? jsonAnswer(200, {
             id: String(++id),
             type: 0,
-            embeds: (r.json as { embeds?: unknown }).embeds ?? [],
+            embeds: (r.json as { embeds?: unknown } | undefined)?.embeds ?? [],
           })
         : { status: 204 },
     reject: (r) =>

@@ -14,7 +14,10 @@ export interface ReceivedRequest {
   /** Path and query, as sent. */
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
+  /** The body as text (UTF-8). */
   readonly body: string;
+  /** The body's bytes, as sent (a multipart upload is binary). */
+  readonly raw: Buffer;
   /** The body parsed as JSON, or undefined when it is not JSON. */
   readonly json: unknown;
   /** What breaks the service's payload rules; empty for a valid request. */
@@ -38,8 +41,8 @@ export interface ReceiverAnswer {
 export interface ServiceBehaviour {
   /** The path (and query) that is the service's URL; any other answers `wrongPath`. */
   readonly path: string;
-  /** The payload rules broken by a request (on the right path). */
-  readonly check: (request: Omit<ReceivedRequest, "problems" | "status">) => string[];
+  /** The payload rules broken by a request (on the right path); may take its time (parsing a form). */
+  readonly check: (request: Omit<ReceivedRequest, "problems" | "status">) => string[] | Promise<string[]>;
   /** The answer to a valid request. */
   readonly accept: (request: ReceivedRequest) => ReceiverAnswer;
   /** The answer to a request that breaks the rules. */
@@ -78,8 +81,9 @@ export async function startHttpReceiver(service: ServiceBehaviour): Promise<Http
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
+    req.on("end", async () => {
+      const raw = Buffer.concat(chunks);
+      const body = raw.toString("utf8");
       const path = req.url ?? "/";
       let json: unknown;
       try {
@@ -87,9 +91,17 @@ export async function startHttpReceiver(service: ServiceBehaviour): Promise<Http
       } catch {
         json = undefined;
       }
-      const base = { method: req.method ?? "GET", path, headers: req.headers, body, json, at: Date.now() };
+      const base = {
+        method: req.method ?? "GET",
+        path,
+        headers: req.headers,
+        body,
+        raw,
+        json,
+        at: Date.now(),
+      };
       const onPath = path === service.path;
-      const problems = onPath ? service.check(base) : [];
+      const problems = onPath ? await service.check(base) : [];
       const request: ReceivedRequest = { ...base, problems, status: 0 };
       requests.push(request);
       const answer =

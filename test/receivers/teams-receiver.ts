@@ -46,6 +46,21 @@ export function teamsProblems(body: string, json: unknown): string[] {
     if (typeof card.version !== "string" || !/^1\.[0-5]$/.test(card.version)) {
       problems.push(`${at}.content.version: expected 1.0–1.5`);
     }
+    if (card.actions !== undefined) {
+      if (!Array.isArray(card.actions)) problems.push(`${at}.content.actions: not a list`);
+      else
+        card.actions.forEach((action: unknown, j) => {
+          const where = `${at}.content.actions[${j}]`;
+          if (!isObject(action) || action.type !== "Action.OpenUrl")
+            problems.push(`${where}: not an Action.OpenUrl`);
+          else if (
+            typeof action.title !== "string" ||
+            typeof action.url !== "string" ||
+            !/^https?:\/\//.test(action.url)
+          )
+            problems.push(`${where}: needs a title and an http(s) url`);
+        });
+    }
     if (!Array.isArray(card.body) || card.body.length === 0) {
       problems.push(`${at}.content.body: expected elements`);
       return;

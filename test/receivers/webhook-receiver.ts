@@ -1,10 +1,13 @@
 /**
  * A Standard Webhooks endpoint on loopback: every request is verified with the
  * `standardwebhooks` package's `Webhook.verify` (the specification's reference implementation)
- * against each secret the receiver knows; one that verifies with none is refused with 401. It
+ * against each secret the receiver knows; one that verifies with none is refused with 401. A
+ * body is an alert notice, or a scheduled report checked against its documented shape (the
+ * file's `size` and `sha256` those of the decoded `content_base64`). It
  * answers 204 and keeps what it received by `webhook-id`: the first delivery of an id is its
  * effect, later ones are repeats a real receiver would ignore.
  */
+import { createHash } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { type HttpReceiver, isObject, jsonAnswer, randomToken, startHttpReceiver } from "./http-receiver.js";
 
@@ -42,6 +45,38 @@ export function verifyWebhook(
   return verified.length > 0 ? { verified } : { verified, problem: problem ?? "no secret" };
 }
 
+/** The documented rules of a `report.scheduled` body. */
+export function reportBodyProblems(json: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (typeof json.schedule !== "string" || json.schedule === "") problems.push("schedule: not a name");
+  if (typeof json.planned_at !== "string" || Number.isNaN(Date.parse(json.planned_at)))
+    problems.push("planned_at: not a time");
+  const report = json.report;
+  if (!isObject(report)) return [...problems, "report: not an object"];
+  for (const key of ["type", "title", "format", "file_name", "content_type", "sha256", "content_base64"]) {
+    if (typeof report[key] !== "string") problems.push(`report.${key}: not a text`);
+  }
+  if (!Number.isInteger(report.size)) problems.push("report.size: not an integer");
+  if (
+    !isObject(report.summary) ||
+    typeof report.summary.headline !== "string" ||
+    !Array.isArray(report.summary.facts)
+  )
+    problems.push("report.summary: not a headline and facts");
+  if (report.url !== undefined && (typeof report.url !== "string" || !URL.canParse(report.url)))
+    problems.push("report.url: not a URL");
+  if (typeof report.content_base64 === "string") {
+    const bytes = Buffer.from(report.content_base64, "base64");
+    if (bytes.toString("base64") !== report.content_base64)
+      problems.push("report.content_base64: not base64");
+    if (bytes.length !== report.size)
+      problems.push(`report.size: ${report.size}, but the content has ${bytes.length} bytes`);
+    if (createHash("sha256").update(bytes).digest("hex") !== report.sha256)
+      problems.push("report.sha256: not the content's");
+  }
+  return problems;
+}
+
 /** Starts a Standard Webhooks endpoint that knows `secrets` (during a rotation, maybe only one of the sender's). */
 export async function startWebhookReceiver(secrets: readonly string[]): Promise<WebhookReceiver> {
   const deliveries = new Map<string, number>();
@@ -53,12 +88,13 @@ export async function startWebhookReceiver(secrets: readonly string[]): Promise<
       const { problem } = verifyWebhook(secrets, r.body, r.headers);
       if (problem !== undefined) return [`signature: ${problem}`];
       const json = r.json;
+      if (isObject(json) && json.type === "report.scheduled") return reportBodyProblems(json);
       if (
         !isObject(json) ||
         (json.type !== "alert.fired" && json.type !== "alert.resolved") ||
         !isObject(json.alert)
       ) {
-        return ["body: not an alert notice"];
+        return ["body: not an alert notice or a scheduled report"];
       }
       return [];
     },

@@ -72,8 +72,64 @@ export interface AlertChannel {
   readonly type: string;
   /** Makes one delivery attempt; resolves with its outcome and never rejects. */
   send(notice: AlertNotice, attempt: DeliveryAttempt): Promise<DeliveryOutcome>;
+  /**
+   * Makes one delivery attempt of a rendered report (a scheduled report), as the service allows:
+   * attached where it takes files (email, Discord, the webhook's JSON), else its summary with a
+   * link when the report has one (Slack, Teams). The same promises as {@link send}. Absent on
+   * channels that cannot carry reports (PagerDuty, a custom handler).
+   */
+  sendReport?(report: ReportDelivery, attempt: DeliveryAttempt): Promise<DeliveryOutcome>;
   /** Releases what the channel holds (connections); sending after it is not supported. */
   close?(): Promise<void>;
+}
+
+/** One labelled fact of a report's summary: `Events` → `12,408`. */
+export interface ReportFact {
+  readonly label: string;
+  readonly value: string;
+}
+
+/**
+ * A rendered report to deliver: its file and a summary in words. The channel words and lays it
+ * out for its service; the summary's texts come partly from events, so they are never markup.
+ *
+ * @example
+ * ```ts
+ * await channel.sendReport?.(
+ *   { id: "rpt_weekly-access_20261123T0600Z", schedule: "weekly-access", plannedAt: "2026-11-23T06:00:00Z",
+ *     reportType: "access", format: "pdf", title: "Access report", fileName: "weekly-access-2026-11-23.pdf",
+ *     contentType: "application/pdf", bytes, sha256, summary: { headline, facts } },
+ *   { number: 1, timeoutMs: 30_000 },
+ * );
+ * ```
+ */
+export interface ReportDelivery {
+  /**
+   * The run's delivery id, the same on every attempt and after a restart that repeats the run
+   * (the webhook's `webhook-id`, the email's Message-ID), so that a receiver that honours ids
+   * sees a repeat as a repeat.
+   */
+  readonly id: string;
+  /** The schedule's name. */
+  readonly schedule: string;
+  /** The run's planned instant, RFC 3339 (the end of a period counted back from it). */
+  readonly plannedAt: string;
+  /** The report type's id. */
+  readonly reportType: string;
+  /** `pdf`, `html`, `csv`, `xlsx`, `json` or `markdown`. */
+  readonly format: string;
+  readonly title: string;
+  /** The file's name (`weekly-access-2026-11-23.pdf`). */
+  readonly fileName: string;
+  /** Its media type (`application/pdf`). */
+  readonly contentType: string;
+  readonly bytes: Uint8Array;
+  /** SHA-256 of `bytes`, lowercase hex. */
+  readonly sha256: string;
+  /** The report in a headline and a few facts (period, key figures, findings, checkpoint). */
+  readonly summary: { readonly headline: string; readonly facts: readonly ReportFact[] };
+  /** Where the file can be fetched (the schedule's `file.public_url`), when it is served somewhere. */
+  readonly url?: string;
 }
 
 /**

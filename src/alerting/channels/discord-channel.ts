@@ -1,5 +1,5 @@
 import type { AlertNotice } from "../alert-notice.js";
-import type { AlertChannel } from "./alert-channel.js";
+import type { AlertChannel, ReportDelivery } from "./alert-channel.js";
 import type { DiscordChannelConfig } from "./channel-schema.js";
 import type { HttpReply } from "./http-attempt.js";
 import { httpChannel } from "./http-channel.js";
@@ -13,6 +13,7 @@ import {
   truncate,
   verifyText,
 } from "./notice-text.js";
+import { reportFacts, sizeText, whereText } from "./report-text.js";
 
 /**
  * The `discord` channel: a webhook (`https://discord.com/api/webhooks/<id>/<token>`, a secret)
@@ -20,6 +21,10 @@ import {
  * description 4096, 25 fields of name 256 and value 1024, footer 2048, 6000 in all): longer texts
  * are cut with an ellipsis. Mentions are disabled (`allowed_mentions: { parse: [] }`), so text
  * from events cannot ping `@everyone`.
+ *
+ * A scheduled report is uploaded with the message (`multipart/form-data`: the JSON body as
+ * `payload_json`, the file as `files[0]`, named in the body's `attachments`), up to Discord's
+ * {@link DISCORD_FILE_LIMIT}; a larger one is sent as its summary (and link) alone.
  *
  * Discord answers 204 (200 with `?wait=true`); 429 with JSON `{ retry_after: seconds, global }`
  * and a `Retry-After` header: the JSON's value (fractional seconds) is the wait; 401/404 (an
@@ -36,6 +41,12 @@ export const DISCORD_LIMITS = Object.freeze({
   footer: 2048,
   total: 6000,
 });
+
+/** The largest file a webhook may upload (Discord's default upload limit, 10 MiB). */
+export const DISCORD_FILE_LIMIT = 10 * 1024 * 1024;
+
+/** The colour of a scheduled report's embed. */
+export const DISCORD_REPORT_COLOUR = 0x2f6fb0;
 
 /** Embed colours (0xRRGGBB) by severity; a resolved notice is grey. */
 export const DISCORD_COLOURS = Object.freeze({
@@ -118,6 +129,51 @@ export function discordPayload(notice: AlertNotice) {
   };
 }
 
+/**
+ * The JSON body for a scheduled report: one embed with its summary; with `attached`, the
+ * `attachments` entry that names the uploaded `files[0]`.
+ */
+export function discordReportPayload(report: ReportDelivery, attached: boolean) {
+  const fields: EmbedField[] = reportFacts(report)
+    .slice(0, DISCORD_LIMITS.fields)
+    .map((f) => ({
+      name: truncate(f.label, DISCORD_LIMITS.fieldName),
+      value: truncate(f.value || "-", DISCORD_LIMITS.fieldValue),
+      inline: f.value.length <= 40,
+    }));
+  return {
+    allowed_mentions: { parse: [] as string[] },
+    embeds: [
+      {
+        title: truncate(report.title, DISCORD_LIMITS.title),
+        description: truncate(
+          `${report.summary.headline}\n\n${whereText(report, attached, attached ? "" : `The file is over Discord's upload limit of ${sizeText(DISCORD_FILE_LIMIT)}`)}`,
+          // The fields, title and footer keep well within the total of 6000 with this.
+          2000,
+        ),
+        color: DISCORD_REPORT_COLOUR,
+        fields,
+        footer: { text: truncate(`Sealtrail · schedule ${report.schedule}`, DISCORD_LIMITS.footer) },
+        ...timestampOf(report.plannedAt),
+      },
+    ],
+    ...(attached
+      ? { attachments: [{ id: 0, filename: report.fileName, description: truncate(report.title, 1024) }] }
+      : {}),
+  };
+}
+
+/** The request for a report: the file uploaded with the message, or the message alone when too large. */
+function discordReportRequest(report: ReportDelivery) {
+  if (report.bytes.length > DISCORD_FILE_LIMIT) {
+    return { body: JSON.stringify(discordReportPayload(report, false)) };
+  }
+  const form = new FormData();
+  form.append("payload_json", JSON.stringify(discordReportPayload(report, true)));
+  form.append("files[0]", new Blob([report.bytes], { type: report.contentType }), report.fileName);
+  return { body: form };
+}
+
 /** `{ timestamp }` in ISO 8601 when `text` is a date-time, else nothing. */
 function timestampOf(text: string): { timestamp?: string } {
   const ms = Date.parse(text);
@@ -152,6 +208,7 @@ export function discordChannel(name: string, config: DiscordChannelConfig): Aler
     url: new URL(config.url),
     givenUrl: config.url,
     request: (notice) => ({ body: JSON.stringify(discordPayload(notice)) }),
+    reportRequest: discordReportRequest,
     retryAfter: discordRetryAfter,
   });
 }

@@ -5,6 +5,7 @@ import {
   type DeliveryOutcome,
   delivered,
   failed,
+  type ReportDelivery,
 } from "./alert-channel.js";
 import type { EmailChannelConfig } from "./channel-schema.js";
 import {
@@ -17,6 +18,7 @@ import {
   verifyText,
 } from "./notice-text.js";
 import { excerpt, Redactor } from "./redact.js";
+import { reportFacts, reportSubject, whereText } from "./report-text.js";
 
 /**
  * The `email` channel: one message per notice over SMTP, through nodemailer (loaded on the first
@@ -24,7 +26,8 @@ import { excerpt, Redactor } from "./redact.js";
  * HTML body (state, facts, evidence seqs, how to verify), the notice's JSON attached (what
  * `sealtrail alerts verify` reads), and a Message-ID made from the alert id: the same on every
  * attempt, so a retry that crossed a lost acknowledgement is recognisably the same message, and
- * the resolved notice (`<id.resolved@sealtrail>`) threads under the fired one.
+ * the resolved notice (`<id.resolved@sealtrail>`) threads under the fired one. A scheduled
+ * report is a message of its summary with the report file attached ({@link reportMessage}).
  *
  * Outcomes: an SMTP 4yz reply is retryable (the server said "not now"), a 5yz one permanent
  * (RFC 5321: the same message will be refused again) — except 503 (bad sequence of commands),
@@ -65,7 +68,7 @@ export function emailChannel(name: string, config: EmailChannelConfig): AlertCha
   const server = `smtp://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const redactor = new Redactor(config.smtp.auth ? [config.smtp.auth.pass] : []);
 
-  async function attempt(notice: AlertNotice, { timeoutMs }: DeliveryAttempt): Promise<DeliveryOutcome> {
+  async function attempt(message: Message, { timeoutMs }: DeliveryAttempt): Promise<DeliveryOutcome> {
     const { createTransport } = await loadNodemailer();
     const transporter = createTransport({
       host,
@@ -79,7 +82,7 @@ export function emailChannel(name: string, config: EmailChannelConfig): AlertCha
     });
     const signal = AbortSignal.timeout(timeoutMs);
     try {
-      const info = await transporter.sendMail({ ...alertMessage(notice, config), signal });
+      const info = await transporter.sendMail({ ...message, signal });
       // The server took the message for some recipients: it is delivered (sending it again
       // would repeat it to them); the refused ones are noted for the log.
       const refused = info.rejected.map((r) =>
@@ -101,17 +104,77 @@ export function emailChannel(name: string, config: EmailChannelConfig): AlertCha
     return outcome.ok ? outcome : { ...outcome, reason: redactor.redact(outcome.reason) };
   }
 
+  /** One attempt of the message `make` makes; a failure to make it (or to load nodemailer) is permanent. */
+  async function attemptWith(make: () => Message, at: DeliveryAttempt): Promise<DeliveryOutcome> {
+    try {
+      return await attempt(make(), at);
+    } catch (error) {
+      // The same notice or report would fail the same way.
+      return failed(redactor.redact(`the message could not be made: ${(error as Error).message}`), false);
+    }
+  }
+
   return {
     name,
     type: "email",
-    async send(notice, at) {
-      try {
-        return await attempt(notice, at);
-      } catch (error) {
-        // Building the message or loading nodemailer failed: the same notice would fail the same way.
-        return failed(redactor.redact(`the message could not be made: ${(error as Error).message}`), false);
-      }
+    send: (notice, at) => attemptWith(() => alertMessage(notice, config), at),
+    sendReport: (report, at) => attemptWith(() => reportMessage(report, config), at),
+  };
+}
+
+/** What one attempt sends: nodemailer's message options. */
+type Message = ReturnType<typeof alertMessage> | ReturnType<typeof reportMessage>;
+
+/**
+ * The message for a scheduled report: its summary as text and HTML, the report attached, and a
+ * Message-ID made from the run's delivery id (the same on every attempt, and when a restart
+ * repeats the run).
+ */
+export function reportMessage(report: ReportDelivery, config: Pick<EmailChannelConfig, "from" | "to">) {
+  const facts = reportFacts(report);
+  const width = Math.max(...facts.map((f) => f.label.length));
+  const text = [
+    reportSubject(report),
+    "",
+    report.summary.headline,
+    "",
+    ...facts.map((f) => `${`${f.label}:`.padEnd(width + 2)}${f.value}`),
+    "",
+    whereText(report, true),
+    "",
+  ].join("\n");
+  const rows = facts
+    .map(
+      (f) =>
+        `<tr><th style="text-align:left;padding:4px 12px 4px 0;vertical-align:top">${escapeHtml(f.label)}</th><td style="padding:4px 0">${escapeHtml(f.value)}</td></tr>`,
+    )
+    .join("\n");
+  const html = `<!doctype html>
+<html><head><meta charset="utf-8"><title>${escapeHtml(reportSubject(report))}</title></head>
+<body style="font-family:sans-serif;color:#222">
+<h1 style="font-size:20px">${escapeHtml(report.title)}</h1>
+<p>${escapeHtml(report.summary.headline)}</p>
+<table>
+${rows}
+</table>
+<p>${escapeHtml(whereText(report, true))}</p>
+</body></html>
+`;
+  return {
+    from: config.from,
+    to: [...config.to],
+    subject: reportSubject(report),
+    text,
+    html,
+    messageId: `<${report.id}@sealtrail>`,
+    headers: {
+      "X-Sealtrail-Schedule": report.schedule,
+      "X-Sealtrail-Report-Type": report.reportType,
+      "X-Sealtrail-Report-SHA256": report.sha256,
     },
+    attachments: [
+      { filename: report.fileName, content: Buffer.from(report.bytes), contentType: report.contentType },
+    ],
   };
 }
 

@@ -31,8 +31,11 @@ export interface HttpReply {
 /** One POST. */
 export interface HttpAttemptRequest {
   readonly url: URL;
-  /** The JSON body (sent as `application/json` unless `headers` say otherwise). */
-  readonly body: string;
+  /**
+   * The JSON body (sent as `application/json` unless `headers` say otherwise), or a form sent as
+   * `multipart/form-data` (a file upload; fetch writes the boundary).
+   */
+  readonly body: string | FormData;
   readonly headers?: Readonly<Record<string, string>>;
   /** The attempt's time limit, the answer's body included. */
   readonly timeoutMs: number;
@@ -69,7 +72,11 @@ export async function httpAttempt(request: HttpAttemptRequest): Promise<Delivery
   try {
     const response = await (request.fetch ?? fetch)(request.url, {
       method: "POST",
-      headers: { "content-type": "application/json", "user-agent": "sealtrail-alerts", ...request.headers },
+      headers: {
+        ...(typeof request.body === "string" ? { "content-type": "application/json" } : {}),
+        "user-agent": "sealtrail-alerts",
+        ...request.headers,
+      },
       body: request.body,
       redirect: "manual",
       signal: timeout,

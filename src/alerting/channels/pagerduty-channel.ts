@@ -11,6 +11,9 @@ import { checkpointText, isResolved, subjectLine, truncate, verifyText } from ".
  * into one incident, so a retry (or a notice sent twice across a crash) opens nothing new, and
  * the resolve closes exactly the incident the trigger opened.
  *
+ * An incident is no place for a report: this channel carries none (schedules naming it are
+ * refused when the configuration is loaded).
+ *
  * PagerDuty answers 202 `{ status: "success", dedup_key }`; 400 for an invalid event
  * (permanent); 429 when the key sends too fast, and 5xx (retryable).
  */

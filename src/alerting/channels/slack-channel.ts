@@ -1,5 +1,5 @@
 import type { AlertNotice } from "../alert-notice.js";
-import type { AlertChannel } from "./alert-channel.js";
+import type { AlertChannel, ReportDelivery } from "./alert-channel.js";
 import type { SlackChannelConfig } from "./channel-schema.js";
 import { httpChannel } from "./http-channel.js";
 import {
@@ -11,6 +11,7 @@ import {
   truncate,
   verifyText,
 } from "./notice-text.js";
+import { reportFacts, reportSubject, whereText } from "./report-text.js";
 
 /**
  * The `slack` channel: an incoming webhook (`https://hooks.slack.com/services/…`, a secret), sent
@@ -18,6 +19,10 @@ import {
  * fallback for notifications. Blocks keep to Slack's limits (header text 150 characters, section
  * text 3000, at most 10 fields of 2000, context elements 10); event-made text is escaped for
  * mrkdwn (`&`, `<`, `>`), so a group value cannot mention `@channel` or smuggle a link.
+ *
+ * Incoming webhooks cannot upload files: a scheduled report is posted as its summary, with a
+ * link to the file when its schedule writes it where it is served (`file.public_url`), and
+ * otherwise a line saying that it is not attached and why.
  *
  * Slack answers 200 `ok`; 429 with `Retry-After` (retryable); 400 `invalid_payload`, 403
  * `action_prohibited`, 404 `no_service` / `channel_not_found`, 410 `channel_is_archived`
@@ -95,6 +100,50 @@ export function slackPayload(notice: AlertNotice) {
   };
 }
 
+/** Why a Slack message carries no report file. */
+export const SLACK_NO_FILES = "Slack incoming webhooks cannot carry files";
+
+/**
+ * The incoming-webhook body for a scheduled report: its summary, and its link or why there is none.
+ *
+ * @example
+ * ```ts
+ * slackReportPayload(report).blocks[0].text.text; // "📄 Access report"
+ * ```
+ */
+export function slackReportPayload(report: ReportDelivery) {
+  const facts = reportFacts(report).slice(0, SLACK_LIMITS.fields);
+  const where =
+    report.url === undefined
+      ? slackEscape(whereText(report, false, SLACK_NO_FILES), SLACK_LIMITS.sectionText)
+      : `${slackEscape(`${SLACK_NO_FILES}; open the report:`, 200)} <${report.url}|${slackEscape(report.fileName, 500)}>`;
+  return {
+    text: slackEscape(`${reportSubject(report)} — ${report.summary.headline}`, SLACK_LIMITS.fallbackText),
+    blocks: [
+      {
+        type: "header",
+        text: {
+          type: "plain_text",
+          text: truncate(`📄 ${report.title}`, SLACK_LIMITS.headerText),
+          emoji: true,
+        },
+      },
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: slackEscape(report.summary.headline, SLACK_LIMITS.sectionText) },
+      },
+      {
+        type: "section",
+        fields: facts.map((f) => ({
+          type: "mrkdwn",
+          text: `*${f.label}*\n${slackEscape(f.value, SLACK_LIMITS.fieldText - f.label.length - 3)}`,
+        })),
+      },
+      { type: "context", elements: [{ type: "mrkdwn", text: where }] },
+    ],
+  };
+}
+
 /**
  * A Slack channel.
  *
@@ -110,5 +159,6 @@ export function slackChannel(name: string, config: SlackChannelConfig): AlertCha
     url: new URL(config.url),
     givenUrl: config.url,
     request: (notice) => ({ body: JSON.stringify(slackPayload(notice)) }),
+    reportRequest: (report) => ({ body: JSON.stringify(slackReportPayload(report)) }),
   });
 }

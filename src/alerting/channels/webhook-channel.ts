@@ -1,5 +1,5 @@
 import type { AlertNotice } from "../alert-notice.js";
-import { type AlertChannel, failed } from "./alert-channel.js";
+import { type AlertChannel, failed, type ReportDelivery } from "./alert-channel.js";
 import type { WebhookChannelConfig } from "./channel-schema.js";
 import type { HttpReply } from "./http-attempt.js";
 import { answered } from "./http-attempt.js";
@@ -18,6 +18,9 @@ import { httpChannel } from "./http-channel.js";
  *   separated by spaces, so that a receiver keeps verifying while its secret is rotated (configure
  *   `secrets: [new, old]`, then drop the old one). Signed by the `standardwebhooks` package, the
  *   specification's reference implementation (loaded on the first send).
+ *
+ * A scheduled report is posted the same way (`webhook-id` = the run's delivery id), its body
+ * {@link reportWebhookBody}: the file itself in base64, with its name, type, size and SHA-256.
  *
  * Answers: 2xx delivered; 410 Gone means the receiver asks to be sent no more (permanent, and
  * the reason says to disable the channel); 429 and 5xx retryable with `Retry-After` honoured;
@@ -68,6 +71,42 @@ export async function signWebhook(
   };
 }
 
+/**
+ * The body of a scheduled report:
+ *
+ * ```json
+ * { "type": "report.scheduled", "schedule": "weekly-access", "planned_at": "2026-11-23T06:00:00Z",
+ *   "report": { "type": "access", "title": "Access report", "format": "pdf",
+ *     "file_name": "weekly-access-2026-11-23.pdf", "content_type": "application/pdf",
+ *     "size": 48213, "sha256": "<hex of the file's bytes>",
+ *     "summary": { "headline": "…", "facts": [{ "label": "Events", "value": "1,204" }] },
+ *     "url": "https://reports.example.com/weekly-access-2026-11-23.pdf",
+ *     "content_base64": "<the file>" } }
+ * ```
+ *
+ * `url` is there only when the schedule's file target has a `public_url`. `size` and `sha256`
+ * are those of the decoded `content_base64`.
+ */
+export function reportWebhookBody(report: ReportDelivery) {
+  return {
+    type: "report.scheduled" as const,
+    schedule: report.schedule,
+    planned_at: report.plannedAt,
+    report: {
+      type: report.reportType,
+      title: report.title,
+      format: report.format,
+      file_name: report.fileName,
+      content_type: report.contentType,
+      size: report.bytes.length,
+      sha256: report.sha256,
+      summary: { headline: report.summary.headline, facts: report.summary.facts },
+      ...(report.url === undefined ? {} : { url: report.url }),
+      content_base64: Buffer.from(report.bytes).toString("base64"),
+    },
+  };
+}
+
 /** 410 Gone: the receiver's way of saying "stop sending". */
 function classifyWebhookReply(reply: HttpReply, origin: string) {
   if (reply.status !== 410) return undefined;
@@ -105,6 +144,10 @@ export function webhookChannel(name: string, config: WebhookChannelConfig): Aler
     async request(notice) {
       const body = JSON.stringify(notice);
       return { body, headers: await signWebhook(webhookId(notice), new Date(), body, secrets) };
+    },
+    async reportRequest(report) {
+      const body = JSON.stringify(reportWebhookBody(report));
+      return { body, headers: await signWebhook(report.id, new Date(), body, secrets) };
     },
     classify: classifyWebhookReply,
   });
