@@ -4,6 +4,7 @@ import {
   CHANNEL_SCHEMA,
 } from "../alerting/channels/channel-schema.js";
 import { RULE_SCHEMA } from "../alerting/rules/rule-schema.js";
+import { SCHEDULE_SCHEMA } from "../schedules/schedule-schema.js";
 
 /**
  * The `alerting` section of the configuration file: rules, Sigma rules, channels and how alerts
@@ -95,5 +96,12 @@ export const ALERTING_SCHEMA = {
       "24h",
     ),
     delivery_timeout: duration("10s", `Longest wait for one delivery attempt. ${LIVE}`, "10s"),
+    schedules: {
+      type: "array",
+      title: "a list of scheduled reports",
+      description: `Reports made on a cron schedule and sent to channels or written to a directory (see docs/scheduled-reports.md). ${LIVE}`,
+      items: SCHEDULE_SCHEMA,
+      default: [],
+    },
   },
 } as const;

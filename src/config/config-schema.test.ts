@@ -37,7 +37,7 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
  * rules and channels (checked by their modules' tests) and its Sigma field map (a free mapping).
  */
 type OwnParts<T extends { readonly alerting: object }> = Omit<T, "alerting"> & {
-  readonly alerting: Omit<T["alerting"], "rules" | "channels" | "sigma_fields">;
+  readonly alerting: Omit<T["alerting"], "rules" | "channels" | "sigma_fields" | "schedules">;
 };
 
 // Fails to compile when the schema and the types in sealtrail-config.ts disagree in any key,

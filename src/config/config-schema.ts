@@ -40,6 +40,7 @@ export const RELOAD: Readonly<Record<string, ReloadKind>> = Object.freeze({
   "alerting.start_at": "restart",
   "alerting.give_up_after": "live",
   "alerting.delivery_timeout": "live",
+  "alerting.schedules": "live",
 });
 
 const LIVE = "Reload: live (a SIGHUP applies a change at once).";

@@ -51,6 +51,7 @@ describe("loadConfig: where the file is", () => {
       start_at: "end",
       give_up_after: "24h",
       delivery_timeout: "10s",
+      schedules: [],
     });
     assert.equal(config.source.file, undefined);
     assert.equal(config.source.sha256, undefined);

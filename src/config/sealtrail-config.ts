@@ -1,5 +1,6 @@
 import type { AlertChannelConfig } from "../alerting/channels/channel-schema.js";
 import type { AlertRuleConfig } from "../alerting/rules/rule-schema.js";
+import type { ScheduleConfig } from "../schedules/schedule-schema.js";
 import type { LOG_LEVELS, STORAGE_DRIVERS } from "./config-schema.js";
 
 /**
@@ -70,6 +71,8 @@ export interface AlertingConfig {
   readonly give_up_after: string;
   /** Longest wait for one delivery attempt (a duration). Live. */
   readonly delivery_timeout: string;
+  /** Scheduled reports, as written; checked when serve starts. Live. */
+  readonly schedules: readonly ScheduleConfig[];
 }
 
 /** A section a later version defines; for now always empty. */
