@@ -3,8 +3,8 @@ import type { Command } from "commander";
 /**
  * The examples each command's `--help` ends with. Every one runs as shown: the documentation
  * test runs them, in the working directory the README's commands leave (its store, and files such
- * as `events.ndjson`), command by command in the order of the command tree. `serve` has none: it
- * runs until stopped, and the README shows it.
+ * as `events.ndjson`), command by command in the order of the command tree. `serve` and `watch`
+ * have none: they run until stopped, and the README shows them.
  */
 export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   init: ["sealtrail init --home ./audit --origin audit.example.com/prod"],
@@ -61,6 +61,11 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   "verify-bundle": [`sealtrail verify-bundle soc2-evidence.tar.gz --key "$(sealtrail pubkey)"`],
   "config check": ["sealtrail config check", "sealtrail config check --print"],
+  "alerts list": ["sealtrail alerts list --since 7d", "sealtrail alerts list --rule failed-logins --json"],
+  "alerts verify": ["sealtrail alerts verify alerts.json"],
+  "alerts backtest": ["sealtrail alerts backtest --config alerts.yaml --since 30d"],
+  "alerts test": ["sealtrail alerts test ops-mail --config alerts.yaml --dry-run"],
+  "alerts silence": ['sealtrail alerts silence failed-logins --for 2h --reason "maintenance window"'],
 };
 
 /** A command's path below the program: `proof inclusion`. */

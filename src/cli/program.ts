@@ -7,6 +7,7 @@ import type { AuditEvent } from "../event/audit-event.js";
 import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../export/export-events.js";
 import type { PageOrder, PageSort } from "../query/cursor.js";
 import { parseFilter } from "../query/filter-syntax.js";
+import { addAlertsCommands } from "./alerts-command.js";
 import { addVerifyBundleCommand } from "./bundle-commands.js";
 import { closeOutput, openInput, openOutput, readInputText } from "./cli-files.js";
 import { addConfigCommand } from "./config-command.js";
@@ -547,6 +548,7 @@ export function buildProgram(): Command {
 
   addPerformanceCommand(program);
   addServerCommands(program);
+  addAlertsCommands(program);
   addReportCommand(program);
   addVerifyBundleCommand(program);
   addConfigCommand(program);

@@ -141,6 +141,7 @@ export function addServerCommands(program: Command): void {
           ...serveOptionsFrom(config),
           logger: { level: config.server.log_level, stream: process.stderr },
           recordLifecycle: true,
+          detection: true,
         });
         process.stdout.write(
           `sealtrail listening on ${server.url}\nverifier key: ${server.log.verifierKey()}\n`,

@@ -43,6 +43,8 @@ export type LiveLimits = Omit<ServerLimits, "jsonBodyBytes">;
 /** A built server: the Fastify app and what shutdown must end. */
 export interface SealtrailApp {
   readonly app: FastifyInstance;
+  /** The server's Prometheus metrics (what `/metrics` exposes). */
+  readonly metrics: ServerMetrics;
   /** The limits requests are held to now. */
   readonly limits: ServerLimits;
   /** Holds requests that arrive from now on to `limits` (a configuration reload); each one given replaces the current. */
@@ -202,6 +204,7 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
 
   return {
     app,
+    metrics,
     get limits() {
       return limits;
     },

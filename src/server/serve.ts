@@ -4,6 +4,7 @@ import { AuditLog } from "../audit-log.js";
 import type { SealtrailConfig } from "../config/sealtrail-config.js";
 import type { AppOptions, LiveLimits } from "./build-app.js";
 import { recordConfigEvent } from "./config-events.js";
+import { type Detection, startDetection } from "./detection.js";
 import { buildApp } from "./load-app.js";
 import type { ServerLimits } from "./server-context.js";
 
@@ -32,6 +33,11 @@ export interface ServeOptions {
    * its SHA-256).
    */
   readonly config?: SealtrailConfig;
+  /**
+   * Run the alert rules and scheduled reports of `config.alerting` beside the service
+   * (`sealtrail serve` does); they stop when the server closes.
+   */
+  readonly detection?: boolean;
 }
 
 /** Appends `audit_log.start` or `audit_log.stop`: the log's own record of serving it. */
@@ -59,6 +65,8 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   /** The log it serves (for the embedding process's own appends and reads). */
   readonly log: AuditLog;
+  /** The alert rules and scheduled reports running beside the service, when asked for. */
+  readonly detection: Detection | undefined;
   /** Holds requests from now on to new limits (the body size excepted: it is fixed at start). */
   setLimits(limits: Partial<LiveLimits>): void;
   /** Stops accepting, ends live tails, answers requests in flight, flushes, checkpoints, closes. */
@@ -83,7 +91,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       : { checkpointIntervalMs: options.checkpointIntervalMs }),
   });
   const keys = log.apiKeys;
-  let built: Awaited<ReturnType<typeof buildApp>>;
+  let built: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     built = await buildApp({
       log,
@@ -100,8 +108,19 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       }
     }
   } catch (error) {
+    await built?.close();
     await log.close();
     throw error;
+  }
+  let detection: Detection | undefined;
+  if (options.detection && options.config) {
+    try {
+      detection = await startDetection(log, options.config, built.metrics);
+    } catch (error) {
+      await built.close();
+      await log.close();
+      throw error;
+    }
   }
   const address = built.app.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
@@ -111,10 +130,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     app: built.app,
     log,
+    detection,
     setLimits: (limits) => built.setLimits(limits),
     close() {
       closed ??= (async () => {
         try {
+          await detection?.stop();
           await built.close();
           if (options.recordLifecycle) await recordLifecycle(log, "stop", { reason: "closed" });
         } finally {

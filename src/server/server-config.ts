@@ -64,6 +64,11 @@ export type ReloadOutcome =
       readonly atRestart: readonly string[];
       /** Why the change could not be recorded in the log, when it could not (the log is closing). */
       readonly unrecorded?: string;
+      /**
+       * Why the new alerting section could not be applied (a Sigma file that cannot be read, a
+       * rule naming a channel that does not exist): the rules and schedules loaded before run on.
+       */
+      readonly alertingKept?: string;
     };
 
 /**
@@ -108,6 +113,15 @@ export async function reloadConfig(
     server.setLimits(liveLimits);
     server.app.log.level = next.server.log_level;
   }
+  let alertingKept: string | undefined;
+  if (server.detection && changed.some((path) => path.startsWith("alerting."))) {
+    try {
+      await server.detection.reload(next);
+    } catch (error) {
+      alertingKept = (error as Error).message;
+    }
+  }
+  const applied = alertingKept === undefined ? live : live.filter((path) => !path.startsWith("alerting."));
   let unrecorded: string | undefined;
   try {
     await recordConfigEvent(server.log, {
@@ -115,7 +129,7 @@ export async function reloadConfig(
       config: next,
       previous: current,
       changed,
-      applied: live,
+      applied,
       atRestart: restart,
     });
   } catch (error) {
@@ -126,9 +140,10 @@ export async function reloadConfig(
     status: "changed",
     config: next,
     changed,
-    applied: live,
+    applied,
     atRestart: restart,
     ...(unrecorded === undefined ? {} : { unrecorded }),
+    ...(alertingKept === undefined ? {} : { alertingKept }),
   };
 }
 
@@ -154,6 +169,14 @@ export function describeReload(outcome: ReloadOutcome): string {
         ...(outcome.unrecorded === undefined
           ? []
           : [`sealtrail: warning: the change could not be recorded in the log: ${outcome.unrecorded}`]),
+        ...(outcome.alertingKept === undefined
+          ? []
+          : outcome.alertingKept
+              .split("\n")
+              .map(
+                (line) =>
+                  `sealtrail: warning: alerting not reloaded, the rules loaded before run on: ${line}`,
+              )),
         "",
       ].join("\n");
     }
