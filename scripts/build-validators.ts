@@ -11,6 +11,7 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Ajv2020, type Options } from "ajv/dist/2020.js";
 import standalone from "ajv/dist/standalone/index.js";
+import { RULES_FILE_SCHEMA } from "../src/alerting/rules/rule-schema.js";
 import { CONTROL_MAP_SCHEMA } from "../src/compliance/control-map-schema.js";
 import { CONFIG_SCHEMA } from "../src/config/config-schema.js";
 import { AUDIT_EVENT_SCHEMA } from "../src/event/event-schema.js";
@@ -47,6 +48,13 @@ const GENERATED_VALIDATORS: readonly GeneratedValidator[] = [
     schema: CONTROL_MAP_SCHEMA,
     options: { allErrors: false, strict: false },
     file: "compliance/control-map-check.cjs",
+  },
+  {
+    // alerting/rules/compile-rules.ts: every problem of a rules list at once, defaults filled in.
+    name: "RULES_FILE_SCHEMA",
+    schema: RULES_FILE_SCHEMA,
+    options: { allErrors: true, strict: true, useDefaults: true },
+    file: "alerting/rules/rules-file-check.cjs",
   },
 ];
 

@@ -164,6 +164,16 @@ export const ERROR_CODES = {
     description:
       "A configuration file (sealtrail.yaml, report template, control map, crypto policy) could not be read or is not valid; the message names the file, the field and what was expected.",
   },
+  ST_ERR_ALERT_RULE: {
+    status: 400,
+    description:
+      "A detection rule (`alerting.rules`, a `--rules` file) is not valid; the message names the file, the rule's path and what was expected.",
+  },
+  ST_ERR_ALERT_STATE: {
+    status: 500,
+    description:
+      "The saved state of the rule engine could not be read (not a snapshot this version wrote); the message says what is wrong with it.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /** A stable Sealtrail error code. */
