@@ -12,6 +12,7 @@ import { build, type Histogram } from "hdr-histogram-js";
 import { AuditLog } from "../src/audit-log.js";
 import { sampleEvents } from "../src/demo/sample-events.js";
 import { parseFilter } from "../src/query/filter-syntax.js";
+import { backtestThroughput } from "./alert-backtest.js";
 import { httpLoad } from "./http-load.js";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -474,9 +475,9 @@ async function reportsAtScale(): Promise<void> {
 
 mkdirSync(data, { recursive: true });
 log(`Sealtrail benchmarks (BENCH_SCALE=${scale}) — node ${process.version}`);
-// BENCH_ONLY=cli,ingest,batch,follower,latency,store,reports,http runs a subset.
+// BENCH_ONLY=cli,ingest,batch,follower,latency,store,reports,http,backtest runs a subset.
 const only = new Set(
-  (process.env.BENCH_ONLY ?? "cli,ingest,batch,follower,latency,store,reports,http").split(","),
+  (process.env.BENCH_ONLY ?? "cli,ingest,batch,follower,latency,store,reports,http,backtest").split(","),
 );
 if (only.has("cli")) await cliStartup();
 if (only.has("ingest")) await ingestThroughput();
@@ -486,6 +487,7 @@ if (only.has("latency")) await appendLatency();
 if (only.has("store")) await largeStore();
 if (only.has("reports")) await reportsAtScale();
 if (only.has("http")) rows.push(...(await httpLoad({ root, data, scale, log })));
+if (only.has("backtest")) rows.push(...(await backtestThroughput({ scale, log })));
 
 const header = "| figure | Sealtrail | peer (same run) | ratio | target |\n| --- | --- | --- | --- | --- |";
 const table = rows

@@ -2,11 +2,11 @@
  * The documentation test of `--help`: every example at the end of a command's help (the `  $ …`
  * lines under `Examples:`) runs as shown, exit 0, in a directory holding a store with the
  * README's sample events (`sealtrail init`, then `sealtrail ingest events.ndjson`) and, for
- * the examples that name it, `events.ndjson`. Commands run in the order of the command tree, so
+ * the examples that name them, `events.ndjson` and the README's configuration files. Commands run in the order of the command tree, so
  * an example may use what an earlier command's example wrote (`verify-bundle` the report's bundle).
  */
 import assert from "node:assert/strict";
-import { cpSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -14,6 +14,7 @@ import type { Command } from "commander";
 import { commandPath } from "../src/cli/help-examples.js";
 import { buildProgram } from "../src/cli/program.js";
 import { removeTempDirs, tempDir } from "./cli-harness.js";
+import { readmeBlocks } from "./support/readme-commands.js";
 import { runLine, type ShellResult, sealtrailBin, shellEnv } from "./support/shell-run.js";
 
 const EVENTS = fileURLToPath(new URL("../../test/fixtures/readme/events.ndjson", import.meta.url));
@@ -52,6 +53,13 @@ describe("the examples of every command's --help run as shown", () => {
     work = tempDir("sealtrail-help-");
     env = shellEnv(sealtrailBin(tempDir("sealtrail-help-tools-")), { HOME: work });
     cpSync(EVENTS, join(work, "events.ndjson"));
+    // The README's own files (its configuration examples): examples may name them.
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    for (const block of readmeBlocks(readme)) {
+      for (const marker of block.markers) {
+        if (marker.kind === "file") writeFileSync(join(work, marker.name), block.text);
+      }
+    }
     for (const setup of [
       "sealtrail init --origin help.example.com/audit",
       "sealtrail ingest events.ndjson",

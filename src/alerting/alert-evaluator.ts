@@ -120,7 +120,8 @@ export class AlertEvaluator {
     this.#engine = this.#options.engine(snapshot);
     // The first run commits where it starts at once: a restart before the first event must
     // resume there, not at the end of a log that has grown meanwhile.
-    if (!saved) await this.#commit(this.#position, [], true);
+    // A fresh engine starts its clock now (an absence counts from here).
+    if (!saved) await this.#commit(this.#position, this.#engine.advance(this.#now()), true);
     this.#loop = this.#follow(this.#position);
     const tickMs = this.#options.tickMs ?? 1000;
     this.#timer = setInterval(() => {

@@ -62,7 +62,9 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   "verify-bundle": [`sealtrail verify-bundle soc2-evidence.tar.gz --key "$(sealtrail pubkey)"`],
   "config check": ["sealtrail config check", "sealtrail config check --print"],
   "alerts list": ["sealtrail alerts list --since 7d", "sealtrail alerts list --rule failed-logins --json"],
-  "alerts verify": ["sealtrail alerts verify alerts.json"],
+  "alerts verify": [
+    "sealtrail alerts list --since 30d --json > alerts.json && sealtrail alerts verify alerts.json",
+  ],
   "alerts backtest": ["sealtrail alerts backtest --config alerts.yaml --since 30d"],
   "alerts test": ["sealtrail alerts test ops-mail --config alerts.yaml --dry-run"],
   "alerts silence": ['sealtrail alerts silence failed-logins --for 2h --reason "maintenance window"'],

@@ -4,7 +4,7 @@ import { AuditLog } from "../audit-log.js";
 import type { SealtrailConfig } from "../config/sealtrail-config.js";
 import type { AppOptions, LiveLimits } from "./build-app.js";
 import { recordConfigEvent } from "./config-events.js";
-import { type Detection, startDetection } from "./detection.js";
+import type { Detection } from "./detection.js";
 import { buildApp } from "./load-app.js";
 import type { ServerLimits } from "./server-context.js";
 
@@ -115,6 +115,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   let detection: Detection | undefined;
   if (options.detection && options.config) {
     try {
+      const { startDetection } = await import("./detection.js");
       detection = await startDetection(log, options.config, built.metrics);
     } catch (error) {
       await built.close();

@@ -18,7 +18,13 @@ export interface AlertDecision {
   readonly group: Readonly<Record<string, GroupValue>>;
   /** The group's key, unique per rule and group (the JSON of its values). */
   readonly groupKey: string;
-  /** The event-time window the decision covers, Unix ms: events with `fromMs < timestamp ≤ toMs`. */
+  /**
+   * The event-time span the decision covers, Unix ms: for a sliding window (threshold, ratio,
+   * distinct, absence) the events with `fromMs < timestamp ≤ toMs`; for a degradation window
+   * those with `fromMs ≤ timestamp < toMs`; for one event (any, new_value) its instant; for a
+   * sequence, its first step's event to its last; for an expiry, the recording event to the
+   * instant judged.
+   */
   readonly window: { readonly fromMs: number; readonly toMs: number };
   /** How many matching events the window held (the kind says what counts). */
   readonly count: number;

@@ -1,6 +1,7 @@
-import { pathSegments, readPath } from "../../storage/memory/json-path.js";
 import type { ObservedEvent } from "../rule-model.js";
 import type { GroupValue } from "./alert-decision.js";
+import { eventMemo } from "./event-memo.js";
+import { FieldReader } from "./field-reader.js";
 
 /**
  * How a rule splits events into groups: each group has its own windows, cooldown and alerts. A
@@ -12,13 +13,6 @@ export interface GroupKeyer {
   keyOf(event: ObservedEvent): string;
   /** The group's values by field, from its key. */
   groupOf(key: string): Record<string, GroupValue>;
-}
-
-/** A field's value as a group value: missing reads as null, objects and lists as their JSON text. */
-export function groupValue(value: unknown): GroupValue {
-  if (value === undefined || value === null) return null;
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
-  return JSON.stringify(value);
 }
 
 /** The key of an ungrouped rule's one group. */
@@ -34,14 +28,18 @@ export const UNGROUPED_KEY = "[]";
  */
 export function fieldsKeyer(fields: readonly string[]): GroupKeyer {
   if (fields.length === 0) return { keyOf: () => UNGROUPED_KEY, groupOf: () => ({}) };
-  const paths = fields.map(pathSegments);
-  const [first] = paths as [readonly string[]];
+  const readers = fields.map((field) => new FieldReader(field));
+  const name = `group:${JSON.stringify(fields)}`;
   return {
-    keyOf:
-      paths.length === 1
-        ? (observed) => `[${JSON.stringify(groupValue(readPath(observed.event, first)))}]`
-        : (observed) =>
-            JSON.stringify(paths.map((segments) => groupValue(readPath(observed.event, segments)))),
+    keyOf: (observed) => {
+      const memo = eventMemo(observed);
+      let key = memo.get(name) as string | undefined;
+      if (key === undefined) {
+        key = JSON.stringify(readers.map((reader) => reader.value(observed)));
+        memo.set(name, key);
+      }
+      return key;
+    },
     groupOf: (key) => {
       const values = JSON.parse(key) as GroupValue[];
       return Object.fromEntries(fields.map((field, i) => [field, values[i] ?? null]));
@@ -60,14 +58,23 @@ export const ASSET_FIELDS = ["crypto.key_id", "crypto.serial", "crypto.fingerpri
  * `{ "crypto.key_id": "k1" }`. Events carrying none of them share one group `{}`.
  */
 export function assetKeyer(): GroupKeyer {
-  const paths = ASSET_FIELDS.map((field) => [field, pathSegments(field)] as const);
+  const readers = ASSET_FIELDS.map((field) => new FieldReader(field));
   return {
     keyOf: (observed) => {
-      for (const [field, segments] of paths) {
-        const value = groupValue(readPath(observed.event, segments));
-        if (value !== null) return JSON.stringify([field, value]);
+      const memo = eventMemo(observed);
+      let key = memo.get("group:asset") as string | undefined;
+      if (key === undefined) {
+        key = UNGROUPED_KEY;
+        for (const reader of readers) {
+          const value = reader.value(observed);
+          if (value !== null) {
+            key = JSON.stringify([reader.field, value]);
+            break;
+          }
+        }
+        memo.set("group:asset", key);
       }
-      return UNGROUPED_KEY;
+      return key;
     },
     groupOf: (key) => {
       const [field, value] = JSON.parse(key) as [string?, GroupValue?];

@@ -79,7 +79,8 @@ function stateError(message: string, cause?: unknown): SealtrailError {
  * ratio, distinct, sequence, absence, degradation); `any`, `new_value` and `expiry` still take
  * it. An event not late is placed in its own event-time windows, whatever its order of arrival.
  * What time passing decides (absence, degradation, resolved notices, expiry coming near) is
- * judged by `advance` at the watermark (expiry: at the engine's time).
+ * judged by `advance` at the exact instants it happens, once the watermark has passed them
+ * (expiry: once the engine's time has), so it does not depend on how often `advance` is called.
  *
  * **Alerts.** Each kind decides when it fires (see its module); then, for the same rule and
  * group, no new alert within `cooldown` of the firing instant, and with `resolve: true` none
@@ -218,8 +219,8 @@ export class RuleEngine {
   }
 
   /**
-   * Takes committed events in seq order and returns what they decide (fired alerts; a late
-   * event never resolves one).
+   * Takes committed events in seq order and returns what they decide: fired alerts, and the
+   * alerts an event clears at once (an expiry renewed).
    */
   observe(events: readonly ObservedEvent[]): AlertDecision[] {
     const out: AlertDecision[] = [];

@@ -1,6 +1,6 @@
-import { pathSegments, readPath } from "../../../storage/memory/json-path.js";
 import type { CompiledRule, ObservedEvent } from "../../rule-model.js";
 import type { AlertDecision } from "../alert-decision.js";
+import { FieldReader } from "../field-reader.js";
 import type { GroupKeyer } from "../group-keyer.js";
 import { type AdvancedTime, type EngineTime, KindEvaluator } from "../kind-evaluator.js";
 import { PercentileSketch } from "../percentile-sketch.js";
@@ -34,7 +34,7 @@ interface Bucket {
 export class DegradationKind extends KindEvaluator {
   readonly windowed = true;
   readonly #condition: DegradationCondition;
-  readonly #field: readonly string[];
+  readonly #field: FieldReader;
   /** How many windows the baseline covers. */
   readonly #baselineWindows: number;
   /** The last window judged. */
@@ -44,7 +44,7 @@ export class DegradationKind extends KindEvaluator {
   constructor(rule: CompiledRule, keyer: GroupKeyer, savedBook: unknown, saved: unknown) {
     super(rule, keyer, savedBook);
     this.#condition = rule.condition as DegradationCondition;
-    this.#field = pathSegments(this.#condition.field);
+    this.#field = new FieldReader(this.#condition.field);
     this.#baselineWindows = Math.ceil(this.#condition.baselineMs / this.#condition.windowMs);
     const state = saved as
       | { judged: number | null; groups: [string, [number, unknown, [number, number][]][]][] }
@@ -61,7 +61,7 @@ export class DegradationKind extends KindEvaluator {
   }
 
   observe(event: ObservedEvent, _time: EngineTime, _out: AlertDecision[]): void {
-    const value = readPath(event.event, this.#field);
+    const value = this.#field.value(event);
     if (typeof value !== "number" || !Number.isFinite(value)) return;
     const key = this.keyer.keyOf(event);
     let buckets = this.#groups.get(key);
@@ -76,13 +76,14 @@ export class DegradationKind extends KindEvaluator {
       buckets.set(k, bucket);
     }
     bucket.sketch.add(value);
+    // Slowest first; among equals, the earlier seq first (seqs arrive ascending, so after them).
     const slowest = bucket.slowest;
-    const weakest = slowest.at(-1);
-    if (slowest.length < SLOWEST_KEPT || (weakest !== undefined && value > weakest[0])) {
-      slowest.push([value, event.seq]);
-      slowest.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-      if (slowest.length > SLOWEST_KEPT) slowest.pop();
-    }
+    if (slowest.length === SLOWEST_KEPT && value <= (slowest[SLOWEST_KEPT - 1] as [number, number])[0])
+      return;
+    let at = slowest.length;
+    while (at > 0 && value > (slowest[at - 1] as [number, number])[0]) at--;
+    slowest.splice(at, 0, [value, event.seq]);
+    if (slowest.length > SLOWEST_KEPT) slowest.pop();
   }
 
   advance(time: AdvancedTime, out: AlertDecision[]): void {

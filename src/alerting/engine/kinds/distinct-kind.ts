@@ -1,8 +1,11 @@
-import { pathSegments, readPath } from "../../../storage/memory/json-path.js";
 import type { CompiledRule, ObservedEvent } from "../../rule-model.js";
-import { type GroupKeyer, groupValue } from "../group-keyer.js";
+import { FieldReader } from "../field-reader.js";
+import type { GroupKeyer } from "../group-keyer.js";
 import { SlidingWindowKind } from "../sliding-window-kind.js";
 import { TimeSeries } from "../time-series.js";
+
+/** The values met by the scan in progress (one scan at a time: it calls nothing that scans). */
+const SEEN = new Set<string>();
 
 type DistinctCondition = Extract<CompiledRule["condition"], { kind: "distinct" }>;
 
@@ -20,7 +23,7 @@ type DistinctCondition = Extract<CompiledRule["condition"], { kind: "distinct" }
 export class DistinctKind extends SlidingWindowKind<TimeSeries> {
   protected readonly windowMs: number;
   readonly #count: number;
-  readonly #field: readonly string[];
+  readonly #field: FieldReader;
   /** Per group, its length after it was last compacted. */
   readonly #compacted = new WeakMap<TimeSeries, number>();
 
@@ -29,7 +32,7 @@ export class DistinctKind extends SlidingWindowKind<TimeSeries> {
     const condition = rule.condition as DistinctCondition;
     this.windowMs = condition.windowMs;
     this.#count = condition.count;
-    this.#field = pathSegments(condition.field);
+    this.#field = new FieldReader(condition.field);
     for (const [key, series] of (saved ?? []) as [string, unknown][]) {
       this.groups.set(key, TimeSeries.fromJSON(series));
     }
@@ -44,9 +47,9 @@ export class DistinctKind extends SlidingWindowKind<TimeSeries> {
   }
 
   protected add(group: TimeSeries, event: ObservedEvent): number | undefined {
-    const value = groupValue(readPath(event.event, this.#field));
-    if (value === null) return undefined;
-    return group.insert(event.timestampMs, event.seq, JSON.stringify(value));
+    const text = this.#field.text(event);
+    if (text === "null") return undefined;
+    return group.insert(event.timestampMs, event.seq, text);
   }
 
   /**
@@ -54,7 +57,8 @@ export class DistinctKind extends SlidingWindowKind<TimeSeries> {
    * `without`; at most `limit` of them.
    */
   #lastOfEach(group: TimeSeries, toMs: number, without?: number, limit = Number.POSITIVE_INFINITY): number[] {
-    const seen = new Set<string>();
+    const seen = SEEN;
+    seen.clear();
     const last: number[] = [];
     const first = group.after(toMs - this.windowMs);
     for (let i = group.after(toMs) - 1; i >= first && last.length < limit; i--) {

@@ -1,7 +1,8 @@
 import { parseRfc3339 } from "../../../event/timestamp.js";
-import { pathSegments, readPath } from "../../../storage/memory/json-path.js";
 import type { CompiledRule, ObservedEvent } from "../../rule-model.js";
 import type { AlertDecision } from "../alert-decision.js";
+import { eventMemo } from "../event-memo.js";
+import { FieldReader } from "../field-reader.js";
 import type { GroupKeyer } from "../group-keyer.js";
 import { type AdvancedTime, type EngineTime, KindEvaluator } from "../kind-evaluator.js";
 import { MAX_ASSETS } from "../state-limits.js";
@@ -53,7 +54,9 @@ export function expiryInstant(value: unknown): number | undefined {
 export class ExpiryKind extends KindEvaluator {
   readonly windowed = false;
   readonly #condition: ExpiryCondition;
-  readonly #field: readonly string[];
+  readonly #field: FieldReader;
+  /** The name the expiry instant read from an event is remembered by while the rules look at it. */
+  readonly #memoName: string;
   /** Per asset, its record; the asset recorded least recently first. */
   readonly #assets: Map<string, AssetRecord>;
   /** No asset needs attention before this instant (−∞: unknown, look at every asset). */
@@ -62,7 +65,8 @@ export class ExpiryKind extends KindEvaluator {
   constructor(rule: CompiledRule, keyer: GroupKeyer, savedBook: unknown, saved: unknown) {
     super(rule, keyer, savedBook);
     this.#condition = rule.condition as ExpiryCondition;
-    this.#field = pathSegments(this.#condition.field);
+    this.#field = new FieldReader(this.#condition.field);
+    this.#memoName = `expiry:${this.#condition.field}`;
     this.#assets = new Map(
       ((saved ?? []) as [string, number, number, number][]).map(([key, expiryMs, t, seq]) => [
         key,
@@ -72,8 +76,13 @@ export class ExpiryKind extends KindEvaluator {
   }
 
   observe(event: ObservedEvent, _time: EngineTime, out: AlertDecision[]): void {
-    const expiryMs = expiryInstant(readPath(event.event, this.#field));
-    if (expiryMs === undefined) return;
+    const memo = eventMemo(event);
+    let expiryMs = memo.get(this.#memoName) as number | null | undefined;
+    if (expiryMs === undefined) {
+      expiryMs = expiryInstant(this.#field.value(event)) ?? null;
+      memo.set(this.#memoName, expiryMs);
+    }
+    if (expiryMs === null) return;
     const key = this.keyer.keyOf(event);
     const t = event.timestampMs;
     const known = this.#assets.get(key);

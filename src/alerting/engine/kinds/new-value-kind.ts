@@ -1,7 +1,7 @@
-import { pathSegments, readPath } from "../../../storage/memory/json-path.js";
 import type { CompiledRule, ObservedEvent } from "../../rule-model.js";
 import type { AlertDecision } from "../alert-decision.js";
-import { type GroupKeyer, groupValue } from "../group-keyer.js";
+import { FieldReader } from "../field-reader.js";
+import type { GroupKeyer } from "../group-keyer.js";
 import { type AdvancedTime, type EngineTime, KindEvaluator } from "../kind-evaluator.js";
 import { MAX_LEARNED_VALUES } from "../state-limits.js";
 
@@ -20,7 +20,7 @@ type NewValueCondition = Extract<CompiledRule["condition"], { kind: "new_value" 
  */
 export class NewValueKind extends KindEvaluator {
   readonly windowed = false;
-  readonly #field: readonly string[];
+  readonly #field: FieldReader;
   readonly #learnMs: number;
   /** When learning started (the first event's timestamp). */
   #learnFromMs: number | undefined;
@@ -30,7 +30,7 @@ export class NewValueKind extends KindEvaluator {
   constructor(rule: CompiledRule, keyer: GroupKeyer, savedBook: unknown, saved: unknown) {
     super(rule, keyer, savedBook);
     const condition = rule.condition as NewValueCondition;
-    this.#field = pathSegments(condition.field);
+    this.#field = new FieldReader(condition.field);
     this.#learnMs = condition.learnMs;
     const state = saved as { from: number | null; seen: string[] } | undefined;
     this.#learnFromMs = state?.from ?? undefined;
@@ -38,12 +38,12 @@ export class NewValueKind extends KindEvaluator {
   }
 
   observe(event: ObservedEvent, _time: EngineTime, out: AlertDecision[]): void {
-    const value = groupValue(readPath(event.event, this.#field));
-    if (value === null) return;
+    const text = this.#field.text(event);
+    if (text === "null") return;
     const t = event.timestampMs;
     this.#learnFromMs ??= t;
     const key = this.keyer.keyOf(event);
-    const pair = `${key}\n${JSON.stringify(value)}`;
+    const pair = `${key}\n${text}`;
     const known = this.#seen.delete(pair);
     this.#seen.set(pair, true);
     if (this.#seen.size > MAX_LEARNED_VALUES) {
