@@ -470,6 +470,17 @@ const ROUTE_MATRIX: Readonly<Record<string, MatrixRoute>> = {
       { method: "GET", url: "/tile/entries/000.p/1" },
     ],
   },
+  "GET /v1/alerts": { access: "read", calls: () => [{ method: "GET", url: "/v1/alerts?since=1h" }] },
+  "POST /v1/alerts/silences": {
+    access: "admin",
+    calls: () => [
+      {
+        method: "POST",
+        url: "/v1/alerts/silences",
+        payload: { rule: "matrix-rule", for: "1m", reason: "matrix" },
+      },
+    ],
+  },
   "GET /v1/keys": { access: "admin", calls: () => [{ method: "GET", url: "/v1/keys" }] },
   "POST /v1/keys": {
     access: "admin",
@@ -563,7 +574,7 @@ describe("each role may use exactly the routes docs/http-api.md grants it", () =
           }
         }
       }
-      const expectedRefused = { writer: 23, reader: 15, auditor: 5, admin: 0 }[role];
+      const expectedRefused = { writer: 25, reader: 16, auditor: 6, admin: 0 }[role];
       assert.equal(refused, expectedRefused, `${role}: ${allowed} allowed, ${refused} refused`);
     });
   }

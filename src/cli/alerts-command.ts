@@ -1,6 +1,5 @@
 import { dirname, resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import type { RecordedAlert } from "../alerting/alert-events.js";
 import type { AlertNotice } from "../alerting/alert-notice.js";
 import type { AlertingSetup } from "../alerting/alert-runner.js";
 import type { AlertDecision } from "../alerting/engine/alert-decision.js";
@@ -87,33 +86,6 @@ function groupWords(group: Readonly<Record<string, unknown>>): string {
   return parts.length > 0 ? parts.join(", ") : "-";
 }
 
-/** The alerts recorded in the log (`alert.fired`, `alert.resolved`), oldest first. */
-async function recordedAlerts(
-  log: AuditLog,
-  options: { since: string; rule?: string },
-): Promise<Array<{ type: AlertNotice["type"]; recorded: RecordedAlert; timestamp: string }>> {
-  const { parseFilter } = await import("../query/filter-syntax.js");
-  const filter = parseFilter(
-    ["action=alert.fired,alert.resolved", ...(options.rule ? [`target.id=${options.rule}`] : [])],
-    {
-      since: options.since,
-    },
-  );
-  const found: Array<{ type: AlertNotice["type"]; recorded: RecordedAlert; timestamp: string }> = [];
-  for await (const batch of log.exportEvents(filter)) {
-    for (const stored of batch) {
-      const event = JSON.parse(stored.json) as {
-        action: AlertNotice["type"];
-        timestamp: string;
-        details?: { alert?: RecordedAlert };
-      };
-      if (event.details?.alert)
-        found.push({ type: event.action, recorded: event.details.alert, timestamp: event.timestamp });
-    }
-  }
-  return found;
-}
-
 /** Adds `watch` and `alerts list|verify|backtest|test|silence` to the `sealtrail` command. */
 export function addAlertsCommands(program: Command): void {
   program
@@ -180,12 +152,13 @@ export function addAlertsCommands(program: Command): void {
     .action(async (options: StoreOptions & { since: string; rule?: string; json?: boolean }) => {
       const log = await openLog(options, options.json ? "write" : "read");
       try {
+        const { recordedAlerts } = await import("../alerting/recorded-alerts.js");
         const found = await recordedAlerts(log, options);
         if (options.json) {
           const { proveAlerts } = await import("../alerting/alert-evidence.js");
           const notices = await proveAlerts(
             log,
-            found.map(({ type, recorded }) => ({
+            found.map(({ type, alert: recorded }) => ({
               type: type === "alert.fired" ? "fired" : "resolved",
               alertId: recorded.id,
               rule: { id: recorded.rule, title: recorded.title, severity: recorded.severity },
@@ -208,8 +181,8 @@ export function addAlertsCommands(program: Command): void {
         process.stdout.write(
           `${table(
             ["recorded", "alert", "rule", "severity", "group", "events", "window", "id"],
-            found.map(({ type, recorded, timestamp }) => [
-              humanCell(timestamp),
+            found.map(({ type, alert: recorded, recorded_at }) => [
+              humanCell(recorded_at),
               type === "alert.fired" ? paint(c, "red", "fired") : paint(c, "green", "resolved"),
               recorded.rule,
               recorded.severity,

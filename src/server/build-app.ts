@@ -11,6 +11,7 @@ import { AccessRecorder } from "./access-recorder.js";
 import { deniedAttempt, registerAuthentication } from "./authenticate.js";
 import { checkBodyType, explainBodyRefusal } from "./body-refusals.js";
 import { sendProblem } from "./problem.js";
+import { registerAlertRoutes } from "./routes/alert-routes.js";
 import { registerKeyRoutes } from "./routes/key-routes.js";
 import { type OpenStreams, registerLiveTail } from "./routes/live-tail.js";
 import { registerLogRoutes } from "./routes/log-routes.js";
@@ -189,6 +190,7 @@ export async function buildApp(options: AppOptions): Promise<SealtrailApp> {
     registerOperationRoutes(app, ctx);
     registerWriteRoutes(app, ctx);
     registerReadRoutes(app, ctx);
+    registerAlertRoutes(app, ctx);
     registerLogRoutes(app, ctx);
     registerLiveTail(app, ctx, streams);
     registerKeyRoutes(app, ctx);
