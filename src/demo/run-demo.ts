@@ -1,4 +1,9 @@
+import { createServer } from "node:http";
 import { createRecordedKey } from "../access/key-changes.js";
+import type { AlertNotice } from "../alerting/alert-notice.js";
+import { startAlerting } from "../alerting/alert-runner.js";
+import { parseChannels } from "../alerting/channels/parse-channels.js";
+import { compileRules } from "../alerting/rules/compile-rules.js";
 import { colorsFor, paint, table } from "../cli/output.js";
 import { closeOnSignals, type RunningServer, startServer } from "../server/serve.js";
 import { sampleEvents } from "./sample-events.js";
@@ -8,7 +13,46 @@ import { sampleEvents } from "./sample-events.js";
  * starts the HTTP server, lets several producers write demo events over HTTP at once (single
  * events and NDJSON batches, each with a writer key), verifies the store, and prints the URL, a
  * freshly created admin key, the verifier key and requests to try. Serves until Ctrl-C.
+ * It also shows detection: a rule on repeated failed sign-ins, an attack on the demo's producers,
+ * and the alert arriving, signed and with its proofs, at a webhook receiver the demo starts.
  */
+
+/** A Standard Webhooks receiver on loopback that keeps the alerts whose signature verifies. */
+async function demoReceiver(secret: string) {
+  const { Webhook } = await import("standardwebhooks");
+  const received: AlertNotice[] = [];
+  const waiting: Array<(notice: AlertNotice) => void> = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      try {
+        new Webhook(secret).verify(body, request.headers as Record<string, string>);
+      } catch {
+        response.writeHead(401).end();
+        return;
+      }
+      const notice = JSON.parse(body) as AlertNotice;
+      received.push(notice);
+      for (const resolve of waiting.splice(0)) resolve(notice);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/demo`,
+    next: () =>
+      new Promise<AlertNotice>((resolve) => {
+        const [first] = received;
+        if (first) resolve(first);
+        else waiting.push(resolve);
+      }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 const DEFAULT_PORT = 7469;
 
@@ -70,6 +114,45 @@ async function runDemo(): Promise<void> {
     }),
   );
   const ms = performance.now() - started;
+
+  // Detection: a rule, a webhook receiver, then five failed sign-ins from one address.
+  const secret = `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64")}`;
+  const receiver = await demoReceiver(secret);
+  const alerting = await startAlerting(server.log, {
+    rules: compileRules(
+      [
+        {
+          id: "demo-failed-logins",
+          title: "Repeated failed sign-ins",
+          severity: "high",
+          match: ["action=user.login", "outcome=failure"],
+          group_by: ["actor.id"],
+          threshold: { count: 5, window: "5m" },
+          channels: ["demo-webhook"],
+        },
+      ],
+      { basePath: "demo.rules" },
+    ),
+    channels: parseChannels({ "demo-webhook": { type: "webhook", url: receiver.url, secret } }, {}),
+  });
+  const attack = Array.from({ length: 5 }, () => ({
+    action: "user.login",
+    outcome: "failure",
+    actor: { id: "mallory", ip: "203.0.113.66" },
+    source: { tool: "demo-attacker" },
+  }));
+  const attackAt = performance.now();
+  await post(
+    server.url,
+    writer,
+    "application/x-ndjson",
+    `${attack.map((e) => JSON.stringify(e)).join("\n")}\n`,
+  );
+  const alert = await receiver.next();
+  const alertMs = performance.now() - attackAt;
+  await alerting.stop();
+  await receiver.close();
+
   const checkpoint = await server.log.checkpoint();
   const report = await server.log.verify();
 
@@ -91,6 +174,12 @@ async function runDemo(): Promise<void> {
       : `${paint(c, "red", "Verification FAILED")}: first bad seq ${report.firstBadSeq}: ${report.problem}`,
     "",
   );
+  out.push(
+    `${paint(c, "red", "Alert")}: ${alert.alert.title} (${alert.alert.severity}) for actor.id=mallory, ${alert.alert.count} events,`,
+    `  delivered ${alertMs.toFixed(0)} ms after the attack to a signed webhook (id ${alert.alert.id}),`,
+    `  with ${alert.alert.evidence.length} inclusion proofs against a signed checkpoint of ${alert.alert.checkpoint.split("\n")[1]} events.`,
+    "",
+  );
   out.push(`${paint(c, "bold", "URL")}           ${server.url}`);
   out.push(`${paint(c, "bold", "Admin API key")} ${admin}   (shown once; only its hash is stored)`);
   out.push(`${paint(c, "bold", "Verifier key")}  ${server.log.verifierKey()}`, "");
@@ -100,6 +189,7 @@ async function runDemo(): Promise<void> {
   for (const line of [
     `curl -s ${auth} '${server.url}/v1/events?outcome=failure&limit=5'`,
     `curl -s ${auth} '${server.url}/v1/stats?since=24h'`,
+    `curl -s ${auth} '${server.url}/v1/alerts?since=1h'                # the alert above, as the log recorded it`,
     `curl -N ${auth} '${server.url}/v1/stream?severity>=warning'      # live tail (Server-Sent Events)`,
     `curl -s ${auth} -H 'Content-Type: application/json' -d '{"action":"user.login","actor":{"id":"alice"},"outcome":"success"}' ${server.url}/v1/events`,
     `curl -s ${auth} '${server.url}/v1/export?format=csv' > events.csv`,
