@@ -255,3 +255,31 @@ describe("loadConfig: command-line flags override the file, which overrides the 
     assert.deepEqual(config.source.overridden, []);
   });
 });
+
+test("an alert channel's secrets written in the file never appear in its errors", () => {
+  const file = join(dir, "secrets.yaml");
+  const slackUrl = "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX";
+  writeFileSync(
+    file,
+    [
+      "alerting:",
+      "  channels:",
+      `    chat: { type: slack, url: 12345 }`,
+      `    hook: { type: webhook, url: "${slackUrl}", secret: 987654321 }`,
+      `    pager: { type: pagerduty, routing_key: [R0UT1NGKEY] }`,
+      "",
+    ].join("\n"),
+  );
+  assert.throws(
+    () => loadConfig({ path: file, env: {} }),
+    (e) => {
+      assert.ok(isSealtrailError(e, "ST_ERR_CONFIG_INVALID"));
+      assert.match(e.message, /alerting\.channels\.hook\.secret: .*got a secret \(not shown\)/);
+      assert.match(e.message, /alerting\.channels\.chat\.url: .*got a secret \(not shown\)/);
+      for (const secret of ["12345", "987654321", "R0UT1NGKEY", "XXXXsecretXXXX"]) {
+        assert.ok(!e.message.includes(secret), `the error shows ${secret}: ${e.message}`);
+      }
+      return true;
+    },
+  );
+});

@@ -130,7 +130,8 @@ function settingsOf(
       topLevelKey: "section",
       describeValue: (pointer) => {
         const names = substituted.fromEnv.get(pointer);
-        return names ? `the value of ${names.map((n) => `\${${n}}`).join(", ")} (not shown)` : undefined;
+        if (names) return `the value of ${names.map((n) => `\${${n}}`).join(", ")} (not shown)`;
+        return isSecretSetting(pointer) ? "a secret (not shown)" : undefined;
       },
     })) {
       if (!taken.has(issue.pointer)) issues.push(issue);
@@ -147,6 +148,18 @@ function settingsOf(
   }
   const { $schema: _, ...settings } = data as Record<string, unknown>;
   return { settings, fromEnv, issues };
+}
+
+/**
+ * Settings whose values are secrets wherever they are written: a channel's URL (Slack, Discord
+ * and Teams URLs carry their token), webhook secrets, PagerDuty routing keys, SMTP passwords.
+ * Errors never show them.
+ */
+const SECRET_SETTING =
+  /^\/alerting\/channels\/[^/]+\/(url|secret|secrets(\/\d+)?|routing_key|smtp\/auth\/pass)$/;
+
+function isSecretSetting(pointer: string): boolean {
+  return SECRET_SETTING.test(pointer);
 }
 
 /**
