@@ -14,7 +14,7 @@ import { newWebhookSecret, startWebhookReceiver } from "./receivers/webhook-rece
 
 after(removeTempDirs);
 
-function configText(url: string, secret: string): string {
+function configText(url: string): string {
   return [
     "alerting:",
     "  start_at: beginning",
@@ -55,7 +55,7 @@ test("watch raises alerts for events the CLI appends; list, verify, backtest and
   const secret = newWebhookSecret();
   const receiver = await startWebhookReceiver([secret]);
   const config = join(dir, "alerts.yaml");
-  writeFileSync(config, configText(receiver.url, secret));
+  writeFileSync(config, configText(receiver.url));
   const env: NodeJS.ProcessEnv = { ...process.env, SOC_SECRET: secret };
   delete env.SEALTRAIL_HOME;
   delete env.SEALTRAIL_CONFIG;
