@@ -79,6 +79,12 @@ describe("file arguments of the command line", () => {
     ["verify-bundle <file>", ["verify-bundle", aDirectory], "ST_ERR_FILE_UNREADABLE"],
     ["serve --config", ["serve", "--port", "0", "--config", missing], "ST_ERR_CONFIG_INVALID"],
     ["config check --config", ["config", "check", "--config", aDirectory], "ST_ERR_CONFIG_INVALID"],
+    ["watch --config", ["watch", "--config", missing], "ST_ERR_CONFIG_INVALID"],
+    ["watch --rules", ["watch", "--rules", missing], "ST_ERR_FILE_UNREADABLE"],
+    ["alerts verify <file>", ["alerts", "verify", aDirectory], "ST_ERR_FILE_UNREADABLE"],
+    ["alerts backtest --config", ["alerts", "backtest", "--config", aDirectory], "ST_ERR_CONFIG_INVALID"],
+    ["alerts backtest --rules", ["alerts", "backtest", "--rules", aDirectory], "ST_ERR_FILE_UNREADABLE"],
+    ["alerts test --config", ["alerts", "test", "ops-mail", "--config", missing], "ST_ERR_CONFIG_INVALID"],
   ];
 
   test("every option and argument that names a file has a case here", () => {
