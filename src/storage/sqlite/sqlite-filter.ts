@@ -1,10 +1,11 @@
 import {
+  BLANK_CHARACTERS,
   type Condition,
   type EventFilter,
   type FilterValue,
   LIST_FIELDS,
 } from "../../read-model/event-filter.js";
-import { filterBindValue, prefixUpperBound } from "../filter-binding.js";
+import { filterBindValue, prefixUpperBound, sqliteGlob } from "../filter-binding.js";
 
 /**
  * Translates an {@link EventFilter} into a SQL `WHERE` clause over the `events` table: indexed
@@ -67,6 +68,14 @@ function compileCondition(c: Condition, params: unknown[]): string {
       if (c.value === "") return `${expr} IS NOT NULL`;
       params.push(c.value, prefixUpperBound(c.value));
       return `(${expr} >= ? AND ${expr} < ?)`;
+    case "glob":
+      return globbed(expr, c.patterns, params);
+    case "not_glob":
+      return `NOT ${globbed(expr, c.patterns, params)}`;
+    case "blank":
+      return `NOT ${filled(expr, params)}`;
+    case "not_blank":
+      return filled(expr, params);
     default: {
       const op = c.field === "severity" ? SEVERITY_OP[c.op] : RANGE_OP[c.op];
       const bound = filterBindValue(c.field, c.value);
@@ -75,6 +84,19 @@ function compileCondition(c: Condition, params: unknown[]): string {
       return `${expr} ${op} ?`;
     }
   }
+}
+
+/** `expr` is a text matching one of `patterns` (never NULL: false when it is not a text). */
+function globbed(expr: string, patterns: readonly string[], params: unknown[]): string {
+  if (patterns.length === 0) return "0";
+  params.push(...patterns.map(sqliteGlob));
+  return `(typeof(${expr}) = 'text' AND (${patterns.map(() => `${expr} GLOB ?`).join(" OR ")}))`;
+}
+
+/** `expr` holds a value that is not blank (never NULL: false when it is missing). */
+function filled(expr: string, params: unknown[]): string {
+  params.push(BLANK_CHARACTERS);
+  return `(${expr} IS NOT NULL AND NOT (typeof(${expr}) = 'text' AND trim(${expr}, ?) = ''))`;
 }
 
 /**
@@ -143,6 +165,16 @@ function compileListCondition(c: Condition, params: unknown[]): string {
       if (c.value === "") return `${each} IS NOT NULL)`;
       params.push(c.value, prefixUpperBound(c.value));
       return `${each} >= ? AND value < ?)`;
+    case "glob":
+      if (c.patterns.length === 0) return "0";
+      return `${each} IS NOT NULL AND ${globbed("value", c.patterns, params)})`;
+    case "not_glob":
+      if (c.patterns.length === 0) return "1";
+      return `NOT ${each} IS NOT NULL AND ${globbed("value", c.patterns, params)})`;
+    case "blank":
+      return `NOT ${each} IS NOT NULL AND ${filled("value", params)})`;
+    case "not_blank":
+      return `${each} IS NOT NULL AND ${filled("value", params)})`;
     default:
       params.push(c.value);
       return `${each} ${RANGE_OP[c.op]} ?)`;
