@@ -12,6 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { parse as parseCsv } from "csv-parse/sync";
+import ExcelJS from "exceljs";
 import { chromium } from "playwright-core";
 import { AuditLog } from "../src/audit-log.js";
 import { complianceReport } from "../src/compliance/compliance-report.js";
@@ -19,7 +20,9 @@ import { FRAMEWORKS, loadControlMap, parseControlMap } from "../src/compliance/c
 import { SealtrailError } from "../src/errors.js";
 import type { AuditEventInput } from "../src/event/audit-event.js";
 import { MATCH_ALL } from "../src/read-model/event-filter.js";
-import type { Finding, Report, TableBlock } from "../src/reports/report-model.js";
+import { rendererFor } from "../src/reports/renderers/index.js";
+import type { ChartBlock, Finding, Report, TableBlock } from "../src/reports/report-model.js";
+import { renderBytes } from "../src/reports/report-renderer.case.js";
 import { reportScope } from "../src/reports/report-source.js";
 import { cli, removeTempDirs, runCli, tempDir } from "./cli-harness.js";
 import { startTestServer } from "./server-harness.js";
@@ -101,12 +104,18 @@ async function seededStore(events: readonly AuditEventInput[]): Promise<{ home: 
   }
 }
 
-async function report(home: string, framework: string, days: number, verifyStore = false): Promise<Report> {
+async function report(
+  home: string,
+  framework: string,
+  days: number,
+  verifyStore = false,
+  until = now,
+): Promise<Report> {
   const log = await AuditLog.open({ home, create: false, checkpointIntervalMs: 0 });
   try {
     const scope = await reportScope(log, {
-      since: now - days * DAY,
-      until: now,
+      since: until - days * DAY,
+      until,
       expressions: [],
       filter: MATCH_ALL,
       verifyStore,
@@ -224,8 +233,8 @@ describe("PCI DSS requirement 10", () => {
       { ...pciDay(now - HOUR)[0], timestamp: at(now - HOUR) } as AuditEventInput,
     ]);
     const fresh = statuses(await report(today.home, "pci-dss", 14));
-    assert.equal(fresh.get("10.2.1"), "not applicable");
-    assert.equal(fresh.get("10.4.1"), "not applicable");
+    assert.equal(fresh.get("10.2.1"), "not yet demonstrable");
+    assert.equal(fresh.get("10.4.1"), "not yet demonstrable");
   });
 
   test("each control has its own section citing its evidence events", async () => {
@@ -425,6 +434,98 @@ describe("what counts as evidence", () => {
   });
 });
 
+/** The summary's figure `label`. */
+function summaryFigure(r: Report, label: string): unknown {
+  const summary = r.sections.find((s) => s.id === "summary");
+  return summary?.blocks
+    .flatMap((b) => (b.kind === "figures" ? b.figures : []))
+    .find((f) => f.label === label)?.value;
+}
+
+describe("evidence that needs more history than the log holds", () => {
+  test("10.5.1 on a log younger than twelve months is not yet demonstrable, never met, and the summary counts it so", async () => {
+    const { home } = await seededStore(noons(14).flatMap((t) => pciDay(t)));
+    const received = Date.now();
+    const r = await report(home, "pci-dss", 14, false, Date.now());
+    assert.equal(statuses(r).get("10.5.1"), "not yet demonstrable");
+    assert.deepEqual(flagged(r), { "10.5.1": "not yet demonstrable" });
+    assert.equal(summaryFigure(r, "Met"), 11);
+    assert.equal(summaryFigure(r, "Not yet demonstrable"), 1);
+    assert.equal(summaryFigure(r, "Met of applicable"), Math.round((11 / 12) * 10_000) / 100);
+    const f = finding(r, "10.5.1");
+    assert.equal(f.severity, "low");
+    assert.equal(f.title, "10.5.1 Audit log history is retained: not yet demonstrable");
+    const from = new Date(received + 365 * DAY).toISOString().slice(0, 10);
+    assert.match(
+      f.detail,
+      new RegExp(
+        `^365 days of retention cannot be shown from 0 days of history; the log can show it from ${from}\\.$`,
+      ),
+    );
+    const chart = r.sections
+      .find((s) => s.id === "controls")
+      ?.blocks.find((b) => b.kind === "chart") as ChartBlock;
+    assert.deepEqual(
+      chart.points.find((p) => p.label === "not yet demonstrable"),
+      { label: "not yet demonstrable", value: 1 },
+    );
+  });
+
+  test("the same log judged at a period ending a year and a day later shows twelve months: met", async () => {
+    const { home } = await seededStore([event("record.read", 1, { category: "data" })]);
+    const r = await report(home, "pci-dss", 30, false, Date.now() + 366 * DAY);
+    assert.equal(statuses(r).get("10.5.1"), "met");
+  });
+
+  test("weekly reviews are judged once a whole week of log has passed; before, not yet demonstrable", async () => {
+    const daysAgo = (k: number) => Math.floor(now / DAY) * DAY - k * DAY + 12 * HOUR;
+    const reviews = (days: number[]) =>
+      days.map((k) => ({
+        ...event("audit_log.review", 0, { category: "access" }),
+        timestamp: at(daysAgo(k)),
+      }));
+    const young = await statusesOf(reviews([4, 3, 2, 1]), "hipaa");
+    assert.equal(young.all.get("164.308(a)(1)(ii)(D)"), "not yet demonstrable");
+    const weeks = await statusesOf(reviews([13, 12, 5]), "hipaa");
+    assert.equal(weeks.all.get("164.308(a)(1)(ii)(D)"), "met", "the week since the log began has a review");
+  });
+
+  test("every format shows the status: JSON, CSV, Markdown, HTML, PDF and XLSX", async () => {
+    const { home } = await seededStore(noons(3).flatMap((t) => pciDay(t)));
+    const r = await report(home, "pci-dss", 3, false, Date.now());
+    assert.equal(statuses(r).get("10.5.1"), "not yet demonstrable");
+    const text = async (format: string) => (await renderBytes(rendererFor(format), r)).toString("utf8");
+    const json = JSON.parse(await text("json")) as Report;
+    assert.equal(statuses(json).get("10.5.1"), "not yet demonstrable");
+    const rows = parseCsv(await text("csv"), { columns: true }) as Array<Record<string, string>>;
+    const row = rows.find((c) => c.section === "controls" && c.column === "control" && c.value === "10.5.1");
+    assert.equal(
+      rows.find((c) => c.row === row?.row && c.column === "status" && c.section === "controls")?.value,
+      "not yet demonstrable",
+    );
+    assert.match(
+      await text("markdown"),
+      /\| 10\.5\.1 \| Audit log history is retained \| not yet demonstrable \|/,
+    );
+    const html = await text("html");
+    assert.match(html, /10\.5\.1 Audit log history is retained: not yet demonstrable/);
+    assert.match(html, /Not yet demonstrable/);
+    const pdf = join(tempDir(), "pci.pdf");
+    writeFileSync(pdf, await renderBytes(rendererFor("pdf"), r));
+    const pdfText = execFileSync("pdftotext", ["-raw", pdf, "-"], { encoding: "utf8" });
+    assert.match(pdfText, /10\.5\.1 Audit log history is retained: not yet demonstrable/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await renderBytes(rendererFor("xlsx"), r)) as unknown as ExcelJS.Buffer);
+    const controlsSheet = workbook.getWorksheet("Controls");
+    assert.ok(controlsSheet, workbook.worksheets.map((w) => w.name).join(", "));
+    const cells: string[][] = [];
+    controlsSheet.eachRow((xlsxRow) => {
+      cells.push((xlsxRow.values as unknown[]).slice(1).map(String));
+    });
+    assert.equal(cells.find((c) => c[0] === "10.5.1")?.[2], "not yet demonstrable");
+  });
+});
+
 describe("control maps", () => {
   test("the built-in frameworks load, each control with at least one check", () => {
     assert.deepEqual([...FRAMEWORKS.keys()], ["soc2", "hipaa", "pci-dss", "gdpr"]);
@@ -573,7 +674,8 @@ describe("control maps", () => {
         "json",
       ]).stdout,
     ) as Report;
-    assert.deepEqual(flagged(json), { "10.2.1.5": "gap" });
+    // The log is minutes old: it cannot show twelve months of retention.
+    assert.deepEqual(flagged(json), { "10.2.1.5": "gap", "10.5.1": "not yet demonstrable" });
     assert.equal(json.provenance.auditLevel, "standard");
     const minimal = JSON.parse(
       cli([
@@ -744,6 +846,7 @@ describe("the PCI DSS report read by other readers", () => {
       /\| 10\.2\.1\.5 \| Changes to identification and authentication credentials \| gap \|/,
     );
     const json = JSON.parse(readFileSync(render("json"), "utf8")) as Report;
-    assert.deepEqual(flagged(json), { "10.2.1.5": "gap" });
+    // The log is minutes old: it cannot show twelve months of retention.
+    assert.deepEqual(flagged(json), { "10.2.1.5": "gap", "10.5.1": "not yet demonstrable" });
   });
 });
