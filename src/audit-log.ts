@@ -944,9 +944,17 @@ function storageOf(options: { home?: string; storage?: StorageFactory }): Storag
   return options.storage ?? sqliteStorage({ home: options.home });
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts; never keeps the process running. */
+/**
+ * Resolves after `ms`, or at once when `signal` aborts (or has aborted already: an abort event
+ * that came before would never come again, and the timer keeps no process running); never keeps
+ * the process running.
+ */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
     const done = () => {
       clearTimeout(timer);
       signal.removeEventListener("abort", done);
