@@ -1803,16 +1803,18 @@ describe("graceful shutdown", () => {
 
       const log = await AuditLog.open({ home, create: false, checkpointIntervalMs: 0, readMostly: true });
       try {
-        // Every acknowledged event, and the server's own start and stop records (PCI DSS 10.2.1.6).
-        assert.equal(log.size, 10 + total + 2);
-        const lifecycle = await log.query(parseFilter(["action=audit_log.start,audit_log.stop"]), {
-          limit: 10,
-          order: "asc",
-        });
+        // Every acknowledged event, and the log's own records (PCI DSS 10.2.1.6): the server's
+        // start, the configuration in force (no file: the defaults), and its stop.
+        assert.equal(log.size, 2 + 10 + total + 1);
+        const lifecycle = await log.query(
+          parseFilter(["action=audit_log.start,audit_log.config_loaded,audit_log.stop"]),
+          { limit: 10, order: "asc" },
+        );
         assert.deepEqual(
           lifecycle.events.map((e) => [e.seq, e.action, e.actor?.id]),
           [
             [0, "audit_log.start", "sealtrail"],
+            [1, "audit_log.config_loaded", "sealtrail"],
             [log.size - 1, "audit_log.stop", "sealtrail"],
           ],
         );
