@@ -1,4 +1,3 @@
-import { userInfo } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ApiKeyRecord, ApiKeyStore } from "../access/api-key-store.js";
 import { isRole, ROLES } from "../access/roles.js";
@@ -8,6 +7,7 @@ import type { LoadConfigOptions } from "../config/load-config.js";
 import type { LogLevel } from "../config/sealtrail-config.js";
 import { SealtrailError } from "../errors.js";
 import { configOption, loadConfigOrExit } from "./config-command.js";
+import { localUser } from "./local-user.js";
 import { colorsFor, paint, table } from "./output.js";
 
 interface HomeOption {
@@ -30,21 +30,6 @@ function count(name: string) {
     if (!/^\d+$/.test(text) || !Number.isSafeInteger(n))
       throw new InvalidArgumentError(`${name}: expected an integer ≥ 0, got "${text}"`);
     return n;
-  };
-}
-
-/** The local user, as the actor of key changes made from the command line. */
-function localUser() {
-  let name = "unknown";
-  try {
-    name = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): the uid still says who it was.
-  }
-  return {
-    type: "user" as const,
-    id: `local:${name}`,
-    name: `${name} (uid ${process.getuid?.() ?? "?"}, sealtrail keys)`,
   };
 }
 
@@ -190,7 +175,7 @@ export function addServerCommands(program: Command): void {
             store,
             log,
             { role, tenant: options.tenant, name: options.name },
-            localUser(),
+            localUser("sealtrail keys"),
           );
           if (options.json) {
             process.stdout.write(`${JSON.stringify({ ...apiKeyJson(record), key })}\n`);
@@ -239,7 +224,7 @@ export function addServerCommands(program: Command): void {
       await withKeys(options, async (store, log) => {
         const record = store.revoke(id);
         const { recordKeyChange } = await import("../access/key-changes.js");
-        await recordKeyChange(log, "revoke", record, localUser());
+        await recordKeyChange(log, "revoke", record, localUser("sealtrail keys"));
         process.stdout.write(
           `revoked ${record.id} (${record.role}${record.tenant ? `, tenant ${record.tenant}` : ""})\n`,
         );
