@@ -379,10 +379,13 @@ export class AuditLog {
     checkOptions("AuditLog.init", options, ["home", "storage", "origin", "actor"]);
     const storage = storageOf(options);
     const origin = options.origin ?? defaultOrigin();
+    const init = initEvent(origin, storage.engine, options.actor);
+    // Refused before anything is created: a store must not begin without its init event.
+    prepareEvent(init);
     const { verifierKey, signingKey } = await storage.create(origin);
     const log = await AuditLog.open({ storage, create: false, fewWrites: true, checkpointIntervalMs: 0 });
     try {
-      await log.append(initEvent(origin, storage.engine, options.actor));
+      await log.append(init);
     } finally {
       await log.close();
     }

@@ -76,6 +76,14 @@ test("a new store records its initialisation as seq 0, signed; opening it again 
     await log.close();
   }
 
+  // An actor the event schema refuses is refused before any store is created.
+  const refused = join(dir, "refused");
+  await assert.rejects(
+    AuditLog.init({ home: refused, actor: { type: "robot" } as never }),
+    (e) => isSealtrailError(e, "ST_ERR_EVENT_INVALID"),
+  );
+  assert.equal(existsSync(join(refused, "sealtrail.db")), false);
+
   // A store created by opening it records the system user running the process, and the engine.
   const mem = memoryStorage();
   const log = await AuditLog.open({ storage: mem, origin: "lib.test/mem", checkpointIntervalMs: 0 });
