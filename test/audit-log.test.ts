@@ -78,9 +78,8 @@ test("a new store records its initialisation as seq 0, signed; opening it again 
 
   // An actor the event schema refuses is refused before any store is created.
   const refused = join(dir, "refused");
-  await assert.rejects(
-    AuditLog.init({ home: refused, actor: { type: "robot" } as never }),
-    (e) => isSealtrailError(e, "ST_ERR_EVENT_INVALID"),
+  await assert.rejects(AuditLog.init({ home: refused, actor: { type: "robot" } as never }), (e) =>
+    isSealtrailError(e, "ST_ERR_EVENT_INVALID"),
   );
   assert.equal(existsSync(join(refused, "sealtrail.db")), false);
 
