@@ -1,6 +1,7 @@
+import { hostname, userInfo } from "node:os";
 import { ApiKeyStore } from "./access/api-key-store.js";
 import { SealtrailError } from "./errors.js";
-import type { AuditEvent, AuditEventInput } from "./event/audit-event.js";
+import type { Actor, AuditEvent, AuditEventInput } from "./event/audit-event.js";
 import type { EventLimits } from "./event/event-limits.js";
 import { type EventTransform, prepareEvent } from "./event/prepare-event.js";
 import type { PreparedEvent } from "./event/prepared-event.js";
@@ -36,6 +37,7 @@ import { sqliteStorage } from "./storage/sqlite/sqlite-storage.js";
 import type { Storage, StorageFactory } from "./storage/storage.js";
 import type { CountDimension, CountRow, StorageDriver, StoredEvent } from "./storage/storage-driver.js";
 import { type VerifyReport, verifyStore } from "./verify/verify-store.js";
+import { sealtrailVersion } from "./version.js";
 
 /** Options for {@link AuditLog.open}. */
 export interface AuditLogOptions {
@@ -385,7 +387,10 @@ export class AuditLog {
 
   /**
    * Creates a store (in `home`, an existing empty directory being fine, or in `storage`) with a
-   * new signing key; returns the verifier key. Fails when the location already holds a store.
+   * new signing key, and records its creation as its first event (seq 0, `audit_log.init`: the
+   * origin, the storage engine and Sealtrail's version, by `actor`, else the system user running
+   * it), signed by a first checkpoint; returns the verifier key. Fails when the location already
+   * holds a store.
    *
    * @example
    * ```ts
@@ -393,12 +398,21 @@ export class AuditLog {
    * ```
    */
   static async init(
-    options: { home?: string; storage?: StorageFactory; origin?: string } = {},
+    options: { home?: string; storage?: StorageFactory; origin?: string; actor?: Actor } = {},
   ): Promise<{ home: string; origin: string; verifierKey: string; signingKey: string }> {
-    checkOptions("AuditLog.init", options, ["home", "storage", "origin"]);
+    checkOptions("AuditLog.init", options, ["home", "storage", "origin", "actor"]);
     const storage = storageOf(options);
     const origin = options.origin ?? defaultOrigin();
+    const init = initEvent(origin, storage.engine, options.actor);
+    // Refused before anything is created: a store must not begin without its init event.
+    prepareEvent(init);
     const { verifierKey, signingKey } = await storage.create(origin);
+    const log = await AuditLog.open({ storage, create: false, fewWrites: true, checkpointIntervalMs: 0 });
+    try {
+      await log.append(init);
+    } finally {
+      await log.close();
+    }
     return { home: storage.location, origin, verifierKey, signingKey };
   }
 
@@ -1058,13 +1072,50 @@ export class AuditLog {
   }
 }
 
+/**
+ * The event a store begins with (PCI DSS 10.2.1.6: initialization of audit logs): what was
+ * created, on which engine, by which version of Sealtrail, and by whom.
+ */
+function initEvent(origin: string, engine: string, actor: Actor | undefined): AuditEventInput {
+  const version = sealtrailVersion();
+  return {
+    action: "audit_log.init",
+    category: "system",
+    outcome: "success",
+    severity: "notice",
+    actor: actor ?? processActor(),
+    target: { type: "audit_log", id: origin },
+    source: { tool: "sealtrail", tool_version: version, host: hostname() },
+    details: { origin, storage: engine, version, pid: process.pid },
+  };
+}
+
+/** The system user this process runs as, as the actor of what it does unasked (creating a store). */
+function processActor(): Actor {
+  let name = "unknown";
+  try {
+    name = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the uid still says who it was.
+  }
+  return { type: "system", id: `local:${name}`, name: `${name} (uid ${process.getuid?.() ?? "?"})` };
+}
+
 function storageOf(options: { home?: string; storage?: StorageFactory }): StorageFactory {
   return options.storage ?? sqliteStorage({ home: options.home });
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts; never keeps the process running. */
+/**
+ * Resolves after `ms`, or at once when `signal` aborts (or has aborted already: an abort event
+ * that came before would never come again, and the timer keeps no process running); never keeps
+ * the process running.
+ */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
     const done = () => {
       clearTimeout(timer);
       signal.removeEventListener("abort", done);

@@ -45,6 +45,58 @@ test("open creates a store with a 0600 signing key; create:false refuses a missi
   await log.close();
 });
 
+test("a new store records its initialisation as seq 0, signed; opening it again records nothing more", async () => {
+  const home = join(dir, "init");
+  const created = await AuditLog.init({
+    home,
+    origin: "lib.test/init",
+    actor: { type: "user", id: "local:alice", name: "alice" },
+  });
+  assert.equal(created.origin, "lib.test/init");
+  for (let i = 0; i < 2; i++) {
+    const log = await AuditLog.open({ home, create: false, checkpointIntervalMs: 0 });
+    assert.equal(log.size, 1, "opening an existing store appends nothing");
+    const [init] = (await log.query([])).events;
+    assert.equal(init?.seq, 0);
+    assert.equal(init?.action, "audit_log.init");
+    assert.equal(init?.category, "system");
+    assert.equal(init?.outcome, "success");
+    assert.deepEqual(init?.actor, { type: "user", id: "local:alice", name: "alice" });
+    assert.deepEqual(init?.target, { type: "audit_log", id: "lib.test/init" });
+    const version = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+    assert.deepEqual(init?.details, {
+      origin: "lib.test/init",
+      storage: "sqlite",
+      version,
+      pid: process.pid,
+    });
+    assert.equal(init?.source?.tool_version, version);
+    assert.equal((await log.latestCheckpoint())?.size, 1, "the init event is signed at once");
+    assert.equal((await log.verify()).ok, true);
+    await log.close();
+  }
+
+  // An actor the event schema refuses is refused before any store is created.
+  const refused = join(dir, "refused");
+  await assert.rejects(AuditLog.init({ home: refused, actor: { type: "robot" } as never }), (e) =>
+    isSealtrailError(e, "ST_ERR_EVENT_INVALID"),
+  );
+  assert.equal(existsSync(join(refused, "sealtrail.db")), false);
+
+  // A store created by opening it records the system user running the process, and the engine.
+  const mem = memoryStorage();
+  const log = await AuditLog.open({ storage: mem, origin: "lib.test/mem", checkpointIntervalMs: 0 });
+  const [init] = (await log.query([])).events;
+  assert.equal(init?.action, "audit_log.init");
+  assert.equal(init?.actor?.type, "system");
+  assert.match(init?.actor?.id ?? "", /^local:\S+$/);
+  assert.equal(init?.details?.storage, "memory");
+  await log.close();
+  const again = await AuditLog.open({ storage: mem, checkpointIntervalMs: 0 });
+  assert.equal(again.size, 1);
+  await again.close();
+});
+
 for (const kind of ["sqlite", "memory"] as const) {
   describe(`the facade over ${kind} storage`, () => {
     beforeEach(() => {
@@ -53,8 +105,9 @@ for (const kind of ["sqlite", "memory"] as const) {
 
     test("append resolves with seq and id; an array is all-or-nothing; appendSettled keeps the valid ones", async () => {
       const log = await AuditLog.open({ storage, origin: "lib.test/log", checkpointIntervalMs: 0 });
+      // A new store holds its own audit_log.init at seq 0: the first event appended is seq 1.
       const first = await log.append({ action: "user.login", actor: { id: "alice" } });
-      assert.deepEqual([first.seq, first.duplicate], [0, false]);
+      assert.deepEqual([first.seq, first.duplicate], [1, false]);
       await assert.rejects(
         log.append([{ action: "a.b" }, { action: "a.b", outcome: "maybe" as never }]),
         (e) => {
@@ -63,14 +116,14 @@ for (const kind of ["sqlite", "memory"] as const) {
           return true;
         },
       );
-      assert.equal(log.size, 1, "nothing of a rejected array is stored");
+      assert.equal(log.size, 2, "nothing of a rejected array is stored");
       const outcomes = await log.appendSettled([{ action: "a.b" }, { nope: 1 }, { action: "c.d" }]);
       assert.deepEqual(
         outcomes.map((o) => (o.ok ? o.seq : o.error.code)),
-        [1, "ST_ERR_EVENT_INVALID", 2],
+        [2, "ST_ERR_EVENT_INVALID", 3],
       );
       const again = await log.append({ id: first.id, action: "user.login" });
-      assert.deepEqual(again, { seq: 0, id: first.id, duplicate: true });
+      assert.deepEqual(again, { seq: 1, id: first.id, duplicate: true });
       await log.close();
     });
 
@@ -119,8 +172,10 @@ for (const kind of ["sqlite", "memory"] as const) {
         seen.push(...page.events.map((e) => e.seq));
         cursor = page.nextCursor;
       } while (cursor);
+      // Event i is seq i + 1: seq 0 is the store's init.
       const expected = Array.from({ length: 95 }, (_, i) => i)
         .filter((i) => i % 3 === 0)
+        .map((i) => i + 1)
         .reverse();
       assert.deepEqual(seen, expected);
       // Expressions in the CLI syntax are accepted as they are.
@@ -136,8 +191,8 @@ for (const kind of ["sqlite", "memory"] as const) {
       const log = await AuditLog.open({ storage, origin: "lib.test/log", checkpointIntervalMs: 0 });
       const minute = 60_000;
       const t0 = Date.now() - 60 * minute;
-      // Received in this order, happened in another: seq 3 is a backfill from before all the others,
-      // and seqs 1, 4 and 5 happened at the same instant.
+      // Received in this order (after the store's init, seq 0), happened in another: seq 4 is a
+      // backfill from before all the others, and seqs 2, 5 and 6 happened at the same instant.
       const minutes = [10, 20, 30, 0, 20, 20, 40];
       await log.append(
         minutes.map((m, i) => ({
@@ -146,7 +201,8 @@ for (const kind of ["sqlite", "memory"] as const) {
           timestamp: new Date(t0 + m * minute).toISOString(),
         })),
       );
-      const byTime = [6, 2, 5, 4, 1, 0, 3];
+      // The init event happened just now, after all of them.
+      const byTime = [0, 7, 3, 6, 5, 2, 1, 4];
       const walk = async (
         read: (cursor?: string) => Promise<{ events: { seq: number }[]; nextCursor?: string }>,
       ) => {
@@ -172,7 +228,7 @@ for (const kind of ["sqlite", "memory"] as const) {
         );
         assert.deepEqual(
           await walk((cursor) => log.errors([], cursor ? { limit, cursor } : { limit, sort: "timestamp" })),
-          byTime.filter((seq) => seq !== 2),
+          byTime.filter((seq) => seq !== 3 && seq !== 0),
         );
       }
       const page = await log.query([], { limit: 2, sort: "timestamp" });
@@ -182,7 +238,7 @@ for (const kind of ["sqlite", "memory"] as const) {
       assert.deepEqual([bySeq.sort, bySeq.order], ["seq", "desc"]);
       assert.deepEqual(
         bySeq.events.map((e) => e.seq),
-        [6, 5],
+        [7, 6],
       );
       // A cursor keeps its walk's order; a different one given with it is refused, never ignored.
       const next = await log.query([], { cursor: page.nextCursor as string, sort: "timestamp" });
@@ -206,7 +262,8 @@ for (const kind of ["sqlite", "memory"] as const) {
 
     test("proofs from the library verify against signed checkpoints; close signs a final checkpoint", async () => {
       const log = await AuditLog.open({ storage, origin: "lib.test/log", checkpointIntervalMs: 0 });
-      await log.append(Array.from({ length: 300 }, (_, i) => ({ action: "a.b", details: { i } })));
+      // The store's init event and 299 more: a tree of 300.
+      await log.append(Array.from({ length: 299 }, (_, i) => ({ action: "a.b", details: { i } })));
       const old = await log.checkpoint();
       await log.append(Array.from({ length: 333 }, (_, i) => ({ action: "c.d", details: { i } })));
       const latest = await log.checkpoint();
@@ -253,16 +310,16 @@ for (const kind of ["sqlite", "memory"] as const) {
       ]);
       const seqs = async (options: object) =>
         (await log.query(["action=crm.update"], options)).events.map((e) => e.seq).sort();
-      assert.deepEqual(await seqs({}), [0, 1, 2]);
-      assert.deepEqual(await seqs({ since: "1m" }), [2]);
-      assert.deepEqual(await seqs({ until: "90m" }), [0, 1]);
-      assert.deepEqual(await seqs({ since: "150m", until: "90m" }), [1]);
+      assert.deepEqual(await seqs({}), [1, 2, 3]);
+      assert.deepEqual(await seqs({ since: "1m" }), [3]);
+      assert.deepEqual(await seqs({ until: "90m" }), [1, 2]);
+      assert.deepEqual(await seqs({ since: "150m", until: "90m" }), [2]);
       // A window given both ways is their intersection.
       assert.deepEqual(
         (await log.query(parseFilter([], { since: "150m" }), { since: "4h", until: "1m" })).events.map(
           (e) => e.seq,
         ),
-        [1],
+        [2],
       );
       const refused: Array<[() => unknown, RegExp]> = [
         [
@@ -296,10 +353,22 @@ test("a memory store lives as long as its factory: closed and opened again, it h
   const key = log.verifierKey();
   await log.close();
   const again = await AuditLog.open({ storage: mem, create: false, checkpointIntervalMs: 0 });
-  assert.deepEqual([again.size, again.origin, again.verifierKey()], [1, "mem.test/log", key]);
+  assert.deepEqual([again.size, again.origin, again.verifierKey()], [2, "mem.test/log", key]);
   assert.equal((await again.verify()).ok, true);
   await assert.rejects(AuditLog.init({ storage: mem }), (e) => isSealtrailError(e, "ST_ERR_STORE_EXISTS"));
   await again.close();
+});
+
+test("a log over a store with events, closed as soon as it is open, closes (its publisher stops)", async () => {
+  const writer = await AuditLog.open({ home: dir, origin: "lib.test/log", checkpointIntervalMs: 0 });
+  await writer.append({ action: "a.b" });
+  await writer.close();
+  // The checkpoint publisher's first look at the log may come just before the close: the pause it
+  // then takes must end with the close, not wait for an abort that came already.
+  for (let i = 0; i < 30; i++) {
+    const log = await AuditLog.open({ home: dir, create: false, checkpointIntervalMs: 60_000 });
+    await log.close();
+  }
 });
 
 test("a log opened over events never signed signs them without waiting for new ones", async () => {
@@ -307,12 +376,13 @@ test("a log opened over events never signed signs them without waiting for new o
   await writer.append(Array.from({ length: 5 }, () => ({ action: "a.b" })));
   // The writer is left open, as a process that ended between a commit and its checkpoint would.
   const reader = await AuditLog.open({ home: dir, create: false, checkpointIntervalMs: 50 });
-  assert.equal((await reader.latestCheckpoint())?.size, undefined);
+  // Only the store's creation (its init event) was signed.
+  assert.equal((await reader.latestCheckpoint())?.size, 1);
   const deadline = Date.now() + 10_000;
-  while ((await reader.latestCheckpoint())?.size !== 5 && Date.now() < deadline) {
+  while ((await reader.latestCheckpoint())?.size !== 6 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 20));
   }
-  assert.equal((await reader.latestCheckpoint())?.size, 5);
+  assert.equal((await reader.latestCheckpoint())?.size, 6);
   await assert.rejects(
     AuditLog.open({ home: dir, create: false, checkpointIntervalMs: Number.POSITIVE_INFINITY }),
     (e) =>

@@ -237,11 +237,13 @@ describe("ingest of a file mixing valid and bad lines", () => {
   });
 
   test("every valid line is stored, in file order, with its content", () => {
-    const stored = exportLines(home).map((line) => JSON.parse(line) as Record<string, unknown>);
+    // After the store's own init event (seq 0).
+    const [init, ...stored] = exportLines(home).map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.equal(init?.action, "audit_log.init");
     assert.equal(stored.length, validEvents.length);
     stored.forEach((event, i) => {
       const expected = validEvents[i] as Record<string, unknown>;
-      assert.equal(event.seq, i);
+      assert.equal(event.seq, i + 1);
       for (const [key, value] of Object.entries(expected)) {
         if (key === "timestamp")
           assert.equal(Date.parse(event.timestamp as string), Date.parse(value as string));
@@ -265,14 +267,14 @@ describe("ingest of a file mixing valid and bad lines", () => {
         .trim()
         .split("\n")
         .map((l) => JSON.parse(l).id),
-      stored.map((e) => e.id),
+      [init, ...stored].map((e) => e?.id),
     );
   });
 
   test("the store verifies afterwards", () => {
     const r = runCli(["verify", "--home", home]);
     assert.equal(r.code, 0, describeRun(["verify"], r));
-    assert.match(r.stdout, new RegExp(`OK: ${validEvents.length} events verified`));
+    assert.match(r.stdout, new RegExp(`OK: ${validEvents.length + 1} events verified`), "and the init event");
   });
 
   test("ingesting the same file again stores nothing new and reports the same lines (--json, and from stdin)", () => {
@@ -287,7 +289,7 @@ describe("ingest of a file mixing valid and bad lines", () => {
     assert.equal(stdin.code, 1);
     assertRejections(stdin.stderr);
     assert.equal(JSON.parse(stdin.stdout).duplicates, validEvents.length);
-    assert.equal(exportLines(home).length, validEvents.length);
+    assert.equal(exportLines(home).length, validEvents.length + 1);
   });
 });
 
@@ -314,7 +316,7 @@ describe("append, usage errors and uninitialized homes", () => {
       assert.equal(r.code, 1, describeRun(["append", "--json", json], r));
       assert.match(r.stderr, field, json);
     }
-    assert.equal(exportLines(home).length, 0);
+    assert.equal(exportLines(home).length, 1, "only the store's init event");
     // Not JSON at all: an input error (exit 2).
     const notJson = runCli(["append", "--home", home, "--json", "{action: user.login"]);
     assert.equal(notJson.code, 2, describeRun(["append"], notJson));
@@ -324,9 +326,9 @@ describe("append, usage errors and uninitialized homes", () => {
     const event = JSON.stringify({ action: "user.login", id, actor: { id: "alice" } });
     const r1 = JSON.parse(cli(["append", "--home", home, "--json", event]).stdout);
     const r2 = JSON.parse(cli(["append", "--home", home, "--json", event]).stdout);
-    assert.deepEqual(r1, { seq: 0, id, duplicate: false });
-    assert.deepEqual(r2, { seq: 0, id, duplicate: true });
-    assert.equal(exportLines(home).length, 1);
+    assert.deepEqual(r1, { seq: 1, id, duplicate: false });
+    assert.deepEqual(r2, { seq: 1, id, duplicate: true });
+    assert.equal(exportLines(home).length, 2);
   });
 
   test("an unknown command exits 2", () => {

@@ -90,7 +90,9 @@ before(() => {
   assert.equal(ingestFile(home, join(work, "tagged.ndjson")).accepted, 60);
   ndjson = cli(["export", "--home", home]).stdout;
   all = exportLines(home).map((line) => JSON.parse(line));
-  assert.equal(all.length, COUNT + 60);
+  // The store's own init event (seq 0), then the files.
+  assert.equal(all[0]?.action, "audit_log.init");
+  assert.equal(all.length, 1 + COUNT + 60);
 });
 
 const get = (e: Event, path: string): unknown =>

@@ -86,6 +86,8 @@ test("SIGHUP reloads the configuration of a running server: live changes apply, 
   assert.deepEqual(loaded?.target, { type: "configuration", id: file });
   assert.equal(loaded?.details.sha256, sha256(first));
   assert.deepEqual(loaded?.details.overridden, ["server.port"]);
+  const inForce = loaded?.details.settings as { server: { rate_limit: number; port: number } };
+  assert.deepEqual([inForce.server.rate_limit, inForce.server.port], [1000, 0], "the settings in force");
 
   // A live change and one that needs a restart.
   const second =
@@ -111,7 +113,10 @@ test("SIGHUP reloads the configuration of a running server: live changes apply, 
     changed: ["server.rate_limit", "server.limits.json_body_bytes"],
     applied: ["server.rate_limit"],
     at_restart: ["server.limits.json_body_bytes"],
+    settings: changed[0]?.details.settings,
   });
+  const after = changed[0]?.details.settings as { server: { rate_limit: number } } | undefined;
+  assert.equal(after?.server.rate_limit, 2000, "the settings in force after the change");
 
   // A broken file: reported, recorded, and the server keeps the configuration it had.
   const broken = 'server:\n  port: "http"\n  rate_limit: 5\n  log_levle: debug\n';

@@ -42,10 +42,11 @@ before(() => {
   }
 });
 
+/** The events of the file a store holds: every event but its own init (seq 0). */
 function countEvents(home: string): number {
   const db = new Database(join(home, "sealtrail.db"), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare("SELECT count(*) FROM events").pluck().get() as number;
+    return (db.prepare("SELECT count(*) FROM events").pluck().get() as number) - 1;
   } finally {
     db.close();
   }
@@ -82,7 +83,8 @@ async function ingestAndKill(home: string, killAt: number): Promise<KillAttempt>
   let seen = 0;
   let killed = false;
   try {
-    const count = db.prepare("SELECT count(*) FROM events").pluck();
+    // The file's events: the store's init event (seq 0) is not one of them.
+    const count = db.prepare("SELECT count(*) - 1 FROM events").pluck();
     const deadline = Date.now() + 120_000;
     while (exit === undefined && Date.now() < deadline) {
       seen = count.get() as number;
@@ -119,17 +121,20 @@ test("an ingest killed with SIGKILL mid-way leaves a verifiable prefix; re-runni
   assert.ok(stored > 0, "some events were committed before the kill");
   assert.ok(stored >= (attempt?.seenBeforeKill ?? 0), "no committed event was lost");
   assert.ok(stored < TOTAL, `the kill happened mid-way (${stored} of ${TOTAL} stored)`);
-  assert.match(afterKill.stdout, new RegExp(`OK: ${stored} events verified`));
+  assert.match(afterKill.stdout, new RegExp(`OK: ${stored + 1} events verified`), "the init event too");
   t.diagnostic(
     `killed after ${stored} of ${TOTAL} events were committed (polled ${attempt?.seenBeforeKill})`,
   );
   {
     const db = new Database(join(home, "sealtrail.db"), { readonly: true });
-    const rows = db.prepare("SELECT seq, id FROM events ORDER BY seq").all() as { seq: number; id: string }[];
+    const rows = db.prepare("SELECT seq, id FROM events WHERE seq > 0 ORDER BY seq").all() as {
+      seq: number;
+      id: string;
+    }[];
     db.close();
     rows.forEach((row, i) => {
-      assert.equal(row.seq, i);
-      assert.equal(row.id, ids[i], `seq ${i} holds line ${i + 1}'s event`);
+      assert.equal(row.seq, i + 1);
+      assert.equal(row.id, ids[i], `seq ${i + 1} holds line ${i + 1}'s event`);
     });
   }
 
@@ -144,10 +149,11 @@ test("an ingest killed with SIGKILL mid-way leaves a verifiable prefix; re-runni
 
   const db = new Database(join(home, "sealtrail.db"), { readonly: true });
   try {
-    assert.equal(db.prepare("SELECT count(*) FROM events").pluck().get(), TOTAL);
-    assert.equal(db.prepare("SELECT count(DISTINCT id) FROM events").pluck().get(), TOTAL);
-    assert.equal(db.prepare("SELECT max(seq) FROM events").pluck().get(), TOTAL - 1);
-    const rows = db.prepare("SELECT id FROM events ORDER BY seq").pluck().all() as string[];
+    // The init event (seq 0), then the file.
+    assert.equal(db.prepare("SELECT count(*) FROM events").pluck().get(), TOTAL + 1);
+    assert.equal(db.prepare("SELECT count(DISTINCT id) FROM events").pluck().get(), TOTAL + 1);
+    assert.equal(db.prepare("SELECT max(seq) FROM events").pluck().get(), TOTAL);
+    const rows = db.prepare("SELECT id FROM events WHERE seq > 0 ORDER BY seq").pluck().all() as string[];
     assert.ok(
       rows.every((id, i) => id === ids[i]),
       "the store holds the file's events in file order",
@@ -157,5 +163,5 @@ test("an ingest killed with SIGKILL mid-way leaves a verifiable prefix; re-runni
   }
   const final = runCli(["verify", "--home", home]);
   assert.equal(final.code, 0, describeRun(["verify"], final));
-  assert.match(final.stdout, new RegExp(`OK: ${TOTAL} events verified`));
+  assert.match(final.stdout, new RegExp(`OK: ${TOTAL + 1} events verified`));
 });

@@ -141,7 +141,7 @@ describe("evidence bundle", () => {
     assert.equal(own.keyUsed, "bundle");
     assert.equal(own.events, citedSeqs(report).length);
     assert.equal(own.checkpoint?.origin, origin);
-    assert.equal(own.checkpoint?.size, 40);
+    assert.equal(own.checkpoint?.size, 41, "the store's init event and the 40");
     assert.ok(own.notes.some((n) => /not who signed it/.test(n)));
     const trusted = await verifyBundle(bundle, { verifierKey });
     assert.equal(trusted.ok, true, trusted.problems.join("\n"));
@@ -228,7 +228,9 @@ describe("evidence bundle", () => {
   test("an edited checkpoint fails its signature", async () => {
     const file = tampered("edited-checkpoint", (dir) => {
       const note = readFileSync(join(dir, "checkpoint"), "utf8");
-      writeFileSync(join(dir, "checkpoint"), note.replace("\n40\n", "\n41\n"));
+      const edited = note.replace("\n41\n", "\n42\n");
+      assert.notEqual(edited, note);
+      writeFileSync(join(dir, "checkpoint"), edited);
     });
     await assertProblem(file, /^checkpoint: .*does not verify/);
     await assertProblem(file, /report\.json: provenance\.checkpoint\.note differs/);

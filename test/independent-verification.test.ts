@@ -195,7 +195,8 @@ describe("a store built by the CLI, checked independently", () => {
   let note1 = "";
   let lines1: string[] = [];
   let leaves1: Buffer[] = [];
-  const events1 = sampleEvents(1000, { withIds: true, seed: 11 });
+  // The store's own init event (seq 0) and 999 more: a tree of 1,000.
+  const events1 = sampleEvents(999, { withIds: true, seed: 11 });
 
   before(() => {
     dir = tempDir();
@@ -203,7 +204,7 @@ describe("a store built by the CLI, checked independently", () => {
     initKey = initStore(home, origin);
     writeNdjson(join(dir, "batch1.ndjson"), events1);
     const summary = ingestFile(home, join(dir, "batch1.ndjson"));
-    assert.equal(summary.accepted, 1000);
+    assert.equal(summary.accepted, 999);
     note1 = cli(["checkpoint", "--home", home]).stdout;
     vkey = cli(["pubkey", "--home", home]).stdout.trim();
     lines1 = exportLines(home);
@@ -212,11 +213,15 @@ describe("a store built by the CLI, checked independently", () => {
 
   test("every exported line is canonical JSON with seq = line index and the ingested content", () => {
     assert.equal(lines1.length, 1000);
-    lines1.forEach((line, i) => {
+    const init = JSON.parse(lines1[0] as string);
+    assert.equal(jcs(init), lines1[0], "the init event is RFC 8785 canonical");
+    assert.deepEqual([init.seq, init.action, init.details.origin], [0, "audit_log.init", origin]);
+    lines1.slice(1).forEach((line, k) => {
+      const i = k + 1;
       const event = JSON.parse(line);
       assert.equal(jcs(event), line, `line ${i} is not RFC 8785 canonical`);
       assert.equal(event.seq, i);
-      const input = events1[i] as unknown as Record<string, unknown>;
+      const input = events1[k] as unknown as Record<string, unknown>;
       assert.equal(event.id, input.id);
       assert.equal(event.action, input.action);
       assert.equal(Date.parse(event.timestamp), Date.parse(input.timestamp as string));

@@ -79,10 +79,11 @@ describe("sealtrail report --type activity-weekly", () => {
     ) as Report;
   });
 
+  // The period holds the 60 seeded events and the store's own init event (made just now).
   test("figures match the seed: only events in the period count", () => {
-    assert.equal(figure(report, "Events"), 60);
+    assert.equal(figure(report, "Events"), 61);
     assert.equal(figure(report, "Failures"), 10);
-    assert.equal(figure(report, "Failure rate"), 16.67);
+    assert.equal(figure(report, "Failure rate"), 16.39);
   });
 
   test("failures by error code and per-workflow figures are computed by the store", () => {
@@ -96,7 +97,7 @@ describe("sealtrail report --type activity-weekly", () => {
         [r.events, r.failures],
       ]),
     );
-    assert.deepEqual(workflows, { sales: [30, 10], support: [30, 0] });
+    assert.deepEqual(workflows, { sales: [30, 10], support: [30, 0], "(none)": [1, 0] });
   });
 
   test("the daily timeline covers the week and adds up to the total", () => {
@@ -105,13 +106,13 @@ describe("sealtrail report --type activity-weekly", () => {
     assert.ok(chart.points.length >= 7 && chart.points.length <= 8, `${chart.points.length} days`);
     assert.equal(
       chart.points.reduce((sum, p) => sum + p.value, 0),
-      60,
+      61,
     );
   });
 
   test("findings: the failure rate and the critical event, with its seq as evidence", () => {
     const findings = blocks<FindingsBlock>(report, "findings").flatMap((b) => b.findings);
-    assert.ok(findings.some((f) => f.title.startsWith("Failure rate 16.7")));
+    assert.ok(findings.some((f) => f.title.startsWith("Failure rate 16.4")));
     const critical = findings.find((f) => f.severity === "high");
     assert.ok(critical, "a high finding for the critical event");
     assert.equal(critical.evidenceSeqs?.length, 1);
@@ -125,7 +126,7 @@ describe("sealtrail report --type activity-weekly", () => {
     const p = report.provenance;
     assert.equal(p.type, "activity-weekly");
     assert.equal(p.checkpoint.origin, "reports.example/log");
-    assert.equal(p.checkpoint.treeSize, 61);
+    assert.equal(p.checkpoint.treeSize, 62);
     assert.equal(p.checkpoint.signatureVerified, true);
     assert.equal(p.checkpoint.storeVerified, true);
     assert.ok(Date.parse(p.period.until) - Date.parse(p.period.since) === 7 * 24 * HOUR);
@@ -158,7 +159,7 @@ test("the CSV report is read by a standard CSV parser, figure for figure", () =>
   const out = cli(["report", "--home", home, "--type", "activity-weekly", "--format", "csv"]).stdout;
   const rows = parseCsv(out, { columns: true }) as Array<Record<string, string>>;
   const events = rows.find((r) => r.kind === "figures" && r.column === "Events");
-  assert.equal(events?.value, "60");
+  assert.equal(events?.value, "61");
   assert.ok(rows.some((r) => r.section === "provenance" && r.value === "reports.example/log"));
 });
 
@@ -168,7 +169,8 @@ test("a tampered store is stated on the report: store not verified", () => {
   cli(["append", "--home", tampered, "--json", '{"action":"user.login","outcome":"success"}']);
   cli(["append", "--home", tampered, "--json", '{"action":"user.login","outcome":"failure"}']);
   const db = new Database(join(tampered, "sealtrail.db"));
-  db.prepare("UPDATE events SET body = replace(body, 'failure', 'success') WHERE seq = 1").run();
+  // seq 0 is the store's init event: the failed login is seq 2.
+  db.prepare("UPDATE events SET body = replace(body, 'failure', 'success') WHERE seq = 2").run();
   db.close();
   const report = JSON.parse(
     cli(["report", "--home", tampered, "--type", "activity-daily", "--format", "json", "--verify"]).stdout,

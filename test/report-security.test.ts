@@ -162,7 +162,11 @@ describe("security-incidents report", () => {
       if (existsSync(join(home, f))) copyFileSync(join(home, f), join(copy, f));
     }
     const db = new Database(join(copy, "sealtrail.db"));
-    db.prepare("UPDATE events SET body = replace(body, 'mallory', 'malloRy') WHERE seq = 0").run();
+    // The first seeded event (seq 0 is the store's init).
+    const changed = db
+      .prepare("UPDATE events SET body = replace(body, 'mallory', 'malloRy') WHERE seq = 1")
+      .run();
+    assert.equal(changed.changes, 1);
     db.close();
     const r = report("security-incidents", copy, "--verify");
     assert.equal(figure(r, "Store verification"), "FAILED");

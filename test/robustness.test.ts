@@ -95,7 +95,8 @@ test("a store whose tiles were damaged still opens, and verify names the damage 
   const append = runCli(["append", "--home", home, "--json", '{"action":"e.f"}']);
   assert.equal(append.code, 1);
   assert.match(append.stderr, /ST_ERR_STORE_CORRUPT/);
-  assert.equal(runCli(["query", "--home", home, "--format", "ndjson"]).stdout.trim().split("\n").length, 2);
+  // The store's init event and the two appended.
+  assert.equal(runCli(["query", "--home", home, "--format", "ndjson"]).stdout.trim().split("\n").length, 3);
 });
 
 test("secret-bearing compound names and symmetric JWKs are key material; references are not", async () => {
@@ -155,7 +156,8 @@ test("a row slipped in outside the log's seqs (a negative seq) fails verify", as
   const report = await reopened.verify();
   await reopened.close();
   assert.equal(report.ok, false);
-  assert.match(report.problem ?? "", /1 row\(s\) outside seqs 0…9/);
+  // The store's init event (seq 0) and ten more.
+  assert.match(report.problem ?? "", /1 row\(s\) outside seqs 0…10/);
 });
 
 test("verify --deep catches an indexed column that no longer matches its event's JSON", () => {
@@ -169,12 +171,13 @@ test("verify --deep catches an indexed column that no longer matches its event's
   cli(["ingest", file, "--home", home]);
   cli(["verify", "--deep", "--home", home]);
   const db = new Database(join(home, "sealtrail.db"));
-  db.prepare("UPDATE events SET actor_id = 'alice' WHERE seq = 17").run();
+  // Line 18 (mallory) is seq 18: seq 0 is the store's init.
+  db.prepare("UPDATE events SET actor_id = 'alice' WHERE seq = 18").run();
   db.close();
   // Hidden from a filtered query, yet every leaf still verifies: only --deep sees it.
   assert.equal(cli(["query", "actor.id=mallory", "--home", home, "--format", "ndjson"]).stdout, "");
   cli(["verify", "--home", home]);
   const deep = runCli(["verify", "--deep", "--home", home]);
   assert.equal(deep.code, 1, deep.stderr);
-  assert.match(deep.stdout, /first bad seq 17: event 17's stored actorId column disagrees with its JSON/);
+  assert.match(deep.stdout, /first bad seq 18: event 18's stored actorId column disagrees with its JSON/);
 });

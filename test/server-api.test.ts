@@ -256,28 +256,29 @@ describe("writes", () => {
       assert.equal(res.statusCode, 201, res.body);
       const body = res.json() as Json;
       assert.deepEqual(Object.keys(body).sort(), ["duplicate", "id", "seq"]);
-      assert.equal(body.seq, 0);
+      // Seq 0 is the store's own init event: the first event written is seq 1.
+      assert.equal(body.seq, 1);
       assert.equal(body.duplicate, false);
       assert.match(body.id, UUID);
       id = body.id;
       const stored = await s.log.getEvent(id);
-      assert.equal(stored?.seq, 0);
+      assert.equal(stored?.seq, 1);
       assert.equal(stored?.action, "user.login");
       assert.equal(stored?.actor?.id, "alice");
-      assert.equal(s.log.size, 1, "answered only once committed");
+      assert.equal(s.log.size, 2, "answered only once committed");
 
       const second = await s.post({ action: "user.logout", actor: { id: "bob" } }, writer);
       assert.equal(second.statusCode, 201);
-      assert.equal(second.json().seq, 1);
+      assert.equal(second.json().seq, 2);
 
       const again = await s.post({ id, action: "user.login.retry", actor: { id: "mallory" } }, writer);
       assert.equal(again.statusCode, 200, again.body);
-      assert.deepEqual(again.json(), { seq: 0, id, duplicate: true });
+      assert.deepEqual(again.json(), { seq: 1, id, duplicate: true });
       // An upper-case spelling of the same id is the same event.
       const upper = await s.post({ id: id.toUpperCase(), action: "user.login" }, writer);
       assert.equal(upper.statusCode, 200, upper.body);
-      assert.deepEqual(upper.json(), { seq: 0, id, duplicate: true });
-      assert.equal(s.log.size, 2, "duplicates are not stored again");
+      assert.deepEqual(upper.json(), { seq: 1, id, duplicate: true });
+      assert.equal(s.log.size, 3, "duplicates are not stored again");
       assert.equal((await s.log.getEvent(id))?.action, "user.login", "the original is kept");
     } finally {
       await s.close();
@@ -285,7 +286,7 @@ describe("writes", () => {
     // Durable: a reopened store has it.
     const reopened = await AuditLog.open({ home: s.home, create: false, checkpointIntervalMs: 0 });
     try {
-      assert.equal(reopened.size, 2);
+      assert.equal(reopened.size, 3);
       assert.equal((await reopened.getEvent(id))?.actor?.id, "alice");
     } finally {
       await reopened.close();
@@ -380,8 +381,9 @@ describe("writes", () => {
       );
       const [ok0, bad1, bad2, ok3, bad4, bad5, dup6] = body.results as Json[];
       assert.deepEqual(Object.keys(ok0 as Json).sort(), ["id", "index", "seq"]);
-      assert.equal(ok0?.seq, 1);
-      assert.equal(ok3?.seq, 2);
+      // After the store's init (seq 0) and the seed (seq 1).
+      assert.equal(ok0?.seq, 2);
+      assert.equal(ok3?.seq, 3);
       assert.deepEqual(dup6, { index: 6, seq: existing.seq, id: existing.id, duplicate: true });
       for (const bad of [bad1, bad2, bad4, bad5]) assert.equal(bad?.error?.code, "ST_ERR_EVENT_INVALID");
       assert.match(bad1?.error.detail, /^outcome: /);
@@ -390,7 +392,7 @@ describe("writes", () => {
       assert.match(bad5?.error.detail, /^actor\.id: /);
       assert.deepEqual((await s.log.getEvent(ok0?.id))?.details, { n: 0 });
       assert.deepEqual((await s.log.getEvent(ok3?.id))?.details, { n: 3 });
-      assert.equal(s.log.size, 3);
+      assert.equal(s.log.size, 4);
       assert.equal(await s.log.count(["action=batch.bad"]), 0);
     });
   });
@@ -413,7 +415,7 @@ describe("writes", () => {
         ],
       );
       assert.match(body.results[0].error.detail, /^severity: /);
-      assert.equal(s.log.size, 0);
+      assert.equal(s.log.size, 1, "only the store's init event");
     });
   });
 
@@ -444,7 +446,7 @@ describe("writes", () => {
           payload: "action=x.y",
         });
         assertProblem(text, 415, "ST_ERR_HTTP_MEDIA_TYPE");
-        assert.equal(s.log.size, 0);
+        assert.equal(s.log.size, 1, "only the store's init event");
         // Within the limits, the same kind of body is fine.
         const fine = await s.post(many.slice(0, 10));
         assert.equal(fine.statusCode, 200, fine.body);
@@ -483,17 +485,18 @@ describe("writes", () => {
         [0, 3, 4, 5, 6, 7, 8, 10],
       );
       const at = (index: number) => body.results.find((r: Json) => r.index === index) as Json;
-      assert.equal(at(0).seq, 1);
+      // After the store's init (seq 0) and the seed (seq 1).
+      assert.equal(at(0).seq, 2);
       assert.equal(at(3).error.code, "ST_ERR_EVENT_JSON");
       assert.match(at(3).error.detail, /^line 4: /);
-      assert.deepEqual(at(4), { index: 4, seq: 2, id: fresh });
+      assert.deepEqual(at(4), { index: 4, seq: 3, id: fresh });
       assert.equal(at(5).error.code, "ST_ERR_EVENT_INVALID");
       assert.match(at(5).error.detail, /^line 6: action: /);
-      assert.deepEqual(at(6), { index: 6, seq: 2, id: fresh, duplicate: true });
+      assert.deepEqual(at(6), { index: 6, seq: 3, id: fresh, duplicate: true });
       assert.deepEqual(at(7), { index: 7, seq: seed.seq, id: seed.id, duplicate: true });
       assert.match(at(8).error.detail, /^line 9: /);
-      assert.equal(at(10).seq, 3);
-      assert.equal(s.log.size, 4);
+      assert.equal(at(10).seq, 4);
+      assert.equal(s.log.size, 5);
       assert.deepEqual((await s.log.getEvent(fresh))?.details, { line: 5 }, "the first of two same ids wins");
       assert.deepEqual((await s.log.getEvent(at(10).id))?.details, { line: 11 });
 
@@ -506,8 +509,8 @@ describe("writes", () => {
       assert.deepEqual(
         crlf.json().results.map((r: Json) => [r.index, r.seq]),
         [
-          [0, 4],
-          [2, 5],
+          [0, 5],
+          [2, 6],
         ],
       );
       assert.equal(await s.log.count(["action=nd.crlf"]), 2);
@@ -533,7 +536,7 @@ describe("writes", () => {
         const problem = assertProblem(res, 413, "ST_ERR_INGEST_BATCH_TOO_LARGE", "/v1/events");
         assert.match(problem.detail, /25/);
         const stored = (problem.results as Json[]).filter((r) => "seq" in r);
-        assert.equal(s.log.size, stored.length, "the answer names every stored event");
+        assert.equal(s.log.size, 1 + stored.length, "the answer names every stored event (and the init)");
         assert.ok(stored.length <= 25);
         for (const r of stored) {
           assert.deepEqual((await s.log.getEvent(r.id))?.details, { i: r.index });
@@ -646,16 +649,17 @@ describe("writes", () => {
         seqs.add(r.seq);
       });
       assert.equal(seqs.size, total, "distinct seqs");
-      assert.equal(Math.min(...seqs), 0);
-      assert.equal(Math.max(...seqs), total - 1);
-      assert.equal(s.log.size, total, "every event is durable before the answer");
+      // After the store's own init event, seq 0.
+      assert.equal(Math.min(...seqs), 1);
+      assert.equal(Math.max(...seqs), total);
+      assert.equal(s.log.size, 1 + total, "every event is durable before the answer");
       assert.equal(await s.log.count(["action=bulk.ndjson"]), total);
       const sample = answer.results[31_337] as Json;
       assert.deepEqual((await s.log.getEvent(sample.id))?.details, { i: 31_337 });
       assert.equal((await s.log.getEventBySeq(sample.seq))?.id, sample.id);
 
-      // 15,536 more make 65,536 leaves: the first level-1 tile is full.
-      const rest = 65_536 - total;
+      // 15,535 more make 65,536 leaves (with the init event): the first level-1 tile is full.
+      const rest = 65_536 - 1 - total;
       const more = Array.from({ length: rest }, (_, i) =>
         JSON.stringify({ action: "bulk.more", details: { i } }),
       );
@@ -712,7 +716,11 @@ describe("writes", () => {
           else for (const result of body.results) ids.push(result.id);
         }
         assert.equal(new Set(ids).size, ids.length);
-        assert.equal(s.log.size, 1 + ids.length, "exactly the acknowledged events are stored");
+        assert.equal(
+          s.log.size,
+          2 + ids.length,
+          "exactly the acknowledged events are stored (and init, warm-up)",
+        );
         for (const id of ids.slice(0, 50)) assert.ok(await s.log.getEvent(id));
         // Once the queue drained, writes succeed again.
         assert.equal((await s.post({ action: "after.pressure" }, writer)).statusCode, 201);
@@ -1118,7 +1126,8 @@ describe("reads", () => {
     await withServer(async (s) => {
       const reader = await s.key("reader");
       const auditor = await s.key("auditor");
-      const events = Array.from({ length: 300 }, (_, i) => ({ action: "tree.leaf", details: { i } }));
+      // The store's init event and 299 more: a tree of 300.
+      const events = Array.from({ length: 299 }, (_, i) => ({ action: "tree.leaf", details: { i } }));
       assert.equal((await s.post(events)).statusCode, 200);
 
       const res = await s.get("/v1/checkpoint", reader);
@@ -1260,7 +1269,8 @@ describe("tiles", () => {
     await withServer(async (s) => {
       const auditor = await s.key("auditor");
       const reader = await s.key("reader");
-      const events = Array.from({ length: 300 }, (_, i) => ({
+      // The store's init event and 299 more: 300 leaves.
+      const events = Array.from({ length: 299 }, (_, i) => ({
         action: "tile.leaf",
         details: { i, text: "é".repeat(i % 7) },
       }));
@@ -1803,19 +1813,24 @@ describe("graceful shutdown", () => {
 
       const log = await AuditLog.open({ home, create: false, checkpointIntervalMs: 0, readMostly: true });
       try {
-        // Every acknowledged event, and the server's own start and stop records (PCI DSS 10.2.1.6).
-        assert.equal(log.size, 10 + total + 2);
-        const lifecycle = await log.query(parseFilter(["action=audit_log.start,audit_log.stop"]), {
-          limit: 10,
-          order: "asc",
-        });
+        // Every acknowledged event, and the log's own records (PCI DSS 10.2.1.6): its creation,
+        // the server's start, the configuration in force, and its stop.
+        assert.equal(log.size, 1 + 2 + 10 + total + 1);
+        const lifecycle = await log.query(
+          parseFilter(["action=audit_log.init,audit_log.start,audit_log.config_loaded,audit_log.stop"]),
+          { limit: 10, order: "asc" },
+        );
         assert.deepEqual(
-          lifecycle.events.map((e) => [e.seq, e.action, e.actor?.id]),
+          lifecycle.events.map((e) => [e.seq, e.action]),
           [
-            [0, "audit_log.start", "sealtrail"],
-            [log.size - 1, "audit_log.stop", "sealtrail"],
+            [0, "audit_log.init"],
+            [1, "audit_log.start"],
+            [2, "audit_log.config_loaded"],
+            [log.size - 1, "audit_log.stop"],
           ],
         );
+        assert.equal(lifecycle.events[1]?.actor?.id, "sealtrail");
+        assert.equal(lifecycle.events[3]?.actor?.id, "sealtrail");
         for (const id of acknowledged) assert.ok(await log.getEvent(id), `acknowledged ${id} is stored`);
         const note = parseNote(readFileSync(join(home, "checkpoint"), "utf8"));
         assert.equal(note.origin, "shutdown.test/log");

@@ -565,9 +565,11 @@ test("?after=-1 replays the log from the start, then goes on live", TIMEOUT, asy
   );
   const replay = await RawStream.open(served.server.url, served.reader, "?after=-1", {}, served.opened);
   assert.equal(replay.status, 200);
-  // The log as it stood once the stream answered: its own opening is already recorded.
+  // The log as it stood once the stream answered: its creation (seq 0) and the stream's own
+  // opening are recorded.
   const stored = await allStored(log);
-  assert.equal(stored.length, 7 + 1200 + 1);
+  assert.equal(stored.length, 1 + 7 + 1200 + 1);
+  assert.equal(stored[0]?.action, "audit_log.init");
   const replayed = eventsOf(await replay.take(stored.length));
   assert.deepEqual(
     replayed.map((e) => e.seq),

@@ -61,9 +61,10 @@ describe("the server's answers follow the wire schemas", () => {
   test("one event: 201 with its receipt, 200 with duplicate when sent again", async () => {
     const id = "01890a5d-ac96-774b-bcce-b302099a8057";
     const first = assertWire(await post(event("wire.one", { id })), 201, wire.EVENT_RECEIPT_SCHEMA);
-    assert.deepEqual(first, { seq: 0, id, duplicate: false });
+    // Seq 0 is the store's own init event.
+    assert.deepEqual(first, { seq: 1, id, duplicate: false });
     const again = assertWire(await post(event("wire.one", { id })), 200, wire.EVENT_RECEIPT_SCHEMA);
-    assert.deepEqual(again, { seq: 0, id, duplicate: true });
+    assert.deepEqual(again, { seq: 1, id, duplicate: true });
     storedId = id;
   });
 

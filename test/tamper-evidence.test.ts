@@ -39,10 +39,11 @@ before(() => {
   work = tempDir();
   const home = join(work, "base");
   initStore(home, origin);
-  const events = sampleEvents(600, { withIds: true, seed: 21 });
-  writeNdjson(join(work, "first.ndjson"), events.slice(0, 300));
-  writeNdjson(join(work, "second.ndjson"), events.slice(300));
-  assert.equal(ingestFile(home, join(work, "first.ndjson")).accepted, 300);
+  // The store's own init event (seq 0) and 299 events make 300; 300 more make 600.
+  const events = sampleEvents(599, { withIds: true, seed: 21 });
+  writeNdjson(join(work, "first.ndjson"), events.slice(0, 299));
+  writeNdjson(join(work, "second.ndjson"), events.slice(299));
+  assert.equal(ingestFile(home, join(work, "first.ndjson")).accepted, 299);
   trusted300 = join(work, "trusted300.txt");
   writeFileSync(trusted300, cli(["checkpoint", "--home", home]).stdout);
   base300 = join(work, "base300");

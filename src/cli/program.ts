@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { AuditLog } from "../audit-log.js";
@@ -7,6 +6,7 @@ import type { AuditEvent } from "../event/audit-event.js";
 import { EXPORT_FORMATS, type ExportFormat, exportEvents } from "../export/export-events.js";
 import type { PageOrder, PageSort } from "../query/cursor.js";
 import { parseFilter } from "../query/filter-syntax.js";
+import { sealtrailVersion } from "../version.js";
 import { addAlertsCommands } from "./alerts-command.js";
 import { addVerifyBundleCommand } from "./bundle-commands.js";
 import { closeOutput, openInput, openOutput, readInputText } from "./cli-files.js";
@@ -14,6 +14,7 @@ import { addConfigCommand } from "./config-command.js";
 import { parseEventText, readEventText } from "./event-input.js";
 import type { PageReader } from "./event-listing.js";
 import { addHelpExamples } from "./help-examples.js";
+import { localUser } from "./local-user.js";
 import { colorsFor, humanCell, paint, table } from "./output.js";
 import { addPerformanceCommand } from "./performance-command.js";
 import { addReportCommand } from "./report-command.js";
@@ -110,7 +111,7 @@ function errorWords(event: AuditEvent): string {
 export function buildProgram(): Command {
   const program = new Command("sealtrail")
     .description("Sealtrail: a tamper-evident audit trail (RFC 6962 Merkle log, signed C2SP checkpoints)")
-    .version(readVersion())
+    .version(sealtrailVersion())
     .showHelpAfterError()
     // Set before the subcommands are added, so that they inherit it: usage errors must reach main() (exit 2).
     .exitOverride()
@@ -125,6 +126,7 @@ export function buildProgram(): Command {
       const result = await (await auditLog()).init({
         ...(options.home ? { home: options.home } : {}),
         ...(options.origin ? { origin: options.origin } : {}),
+        actor: localUser("sealtrail init"),
       });
       const c = colorsFor(process.stdout);
       process.stdout.write(
@@ -554,15 +556,4 @@ export function buildProgram(): Command {
   addConfigCommand(program);
   addHelpExamples(program);
   return program;
-}
-
-function readVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
-      version: string;
-    };
-    return pkg.version;
-  } catch {
-    return "unknown";
-  }
 }

@@ -15,7 +15,7 @@ import { FRAMEWORKS, loadControlMap } from "./control-map.js";
 export const complianceReportType: ReportType = {
   id: "compliance",
   title: "Compliance evidence",
-  description: `One framework's controls (--framework ${[...FRAMEWORKS.keys()].join(", ")}, or the path of a control map file), each with a status (met, partial, gap, not applicable), the evidence (counts, sample events by seq) and the gaps in plain words. The store is verified for the integrity controls.`,
+  description: `One framework's controls (--framework ${[...FRAMEWORKS.keys()].join(", ")}, or the path of a control map file), each with a status (met, partial, gap, not yet demonstrable, not applicable), the evidence (counts, sample events by seq) and the gaps in plain words. The store is verified for the integrity controls.`,
   defaultPeriod: "90d",
   build: (source, scope, o) => {
     if (!o.framework) {

@@ -8,6 +8,7 @@ import {
   CONTROL_STATUSES,
   type ControlStatus,
   combineStatuses,
+  STATUS_WORDS,
 } from "./checks/check-result.js";
 import type { Control, ControlMap } from "./control-map.js";
 import { evaluateCheck } from "./evaluate-check.js";
@@ -19,12 +20,17 @@ export interface ControlResult {
   readonly checks: readonly CheckResult[];
 }
 
-const STATUS_WORDS: Readonly<Record<ControlStatus, string>> = {
-  met: "met",
-  partial: "partial",
-  gap: "gap",
-  not_applicable: "not applicable",
+/** How a status weighs as a finding: a gap is high, partial medium, not yet demonstrable low. */
+const SEVERITY: Readonly<Record<ControlStatus, Finding["severity"]>> = {
+  met: "info",
+  partial: "medium",
+  gap: "high",
+  not_yet_demonstrable: "low",
+  not_applicable: "info",
 };
+
+/** Statuses the summary lists as findings: every one that is not met and applies. */
+const UNMET: ReadonlySet<ControlStatus> = new Set(["gap", "partial", "not_yet_demonstrable"]);
 
 /** `10.2.1.1` → `control-10-2-1-1`, `164.312(b)` → `control-164-312-b`. */
 function sectionId(control: Control): string {
@@ -101,7 +107,7 @@ function controlSection(
         kind: "findings",
         title: "Evidence and gaps",
         findings: checks.map((c) => ({
-          severity: c.status === "gap" ? "high" : c.status === "partial" ? "medium" : "info",
+          severity: SEVERITY[c.status],
           title: `${STATUS_WORDS[c.status]}: ${c.evidence}`,
           detail: c.gaps.length > 0 ? c.gaps.join(" ") : "Nothing missing.",
           ...(c.evidenceSeqs.length > 0 ? { evidenceSeqs: c.evidenceSeqs } : {}),
@@ -114,8 +120,11 @@ function controlSection(
 
 /**
  * The compliance report of one framework: every control of its map with a status (met,
- * partial, gap, not applicable), the evidence (counts, sample events by seq) and the gaps in
- * plain words; a summary of the statuses; a section per control with the events it cites.
+ * partial, gap, not yet demonstrable, not applicable), the evidence (counts, sample events by
+ * seq) and the gaps in plain words; a summary of the statuses, which counts as met only the
+ * controls that are (not yet demonstrable ones count as applicable and not met), and lists
+ * every other control that applies as a finding; a section per control with the events it
+ * cites.
  *
  * @example
  * ```ts
@@ -135,11 +144,11 @@ export async function complianceReport(
   const applicable = results.length - (tally.get("not_applicable") ?? 0);
 
   const findings: Finding[] = results
-    .filter((r) => r.status === "gap" || r.status === "partial")
+    .filter((r) => UNMET.has(r.status))
     .map((r) => {
       const seqs = [...new Set(r.checks.flatMap((c) => (c.status === "met" ? [] : c.evidenceSeqs)))];
       return {
-        severity: r.status === "gap" ? "high" : "medium",
+        severity: SEVERITY[r.status],
         title: `${r.control.id} ${r.control.title}: ${STATUS_WORDS[r.status]}`,
         detail: r.checks.flatMap((c) => c.gaps).join(" "),
         ...(seqs.length > 0 ? { evidenceSeqs: seqs } : {}),
@@ -154,6 +163,7 @@ export async function complianceReport(
         { label: "Met", value: tally.get("met") ?? 0 },
         { label: "Partial", value: tally.get("partial") ?? 0 },
         { label: "Gap", value: tally.get("gap") ?? 0 },
+        { label: "Not yet demonstrable", value: tally.get("not_yet_demonstrable") ?? 0 },
         { label: "Not applicable", value: tally.get("not_applicable") ?? 0 },
         {
           label: "Met of applicable",

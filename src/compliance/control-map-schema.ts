@@ -10,6 +10,22 @@ const FILTER = { type: "array", items: { type: "string", minLength: 1 } } as con
 const TEXT = { type: "string", minLength: 1 } as const;
 const SHARE = { type: "number", minimum: 0, maximum: 1 } as const;
 const DAYS = { type: "integer", minimum: 1, maximum: 36_500 } as const;
+/** Action names and globs: `*` stands for any run of characters. */
+const ACTIONS = {
+  type: "array",
+  minItems: 1,
+  items: {
+    type: "string",
+    pattern: "^[A-Za-z0-9_.*-]+$",
+    title: "an action name, * standing for any run of characters (user.create, *.delete, *.mfa_*)",
+  },
+} as const;
+/** What only the checks that select events may say. */
+const ONLY_SELECTING = {
+  not: {},
+  title:
+    "nothing here: actions, not_actions and attributable belong to recorded, complete, regular and pseudonymized checks",
+} as const;
 
 /** The JSON Schema of a control map file. */
 export const CONTROL_MAP_SCHEMA = {
@@ -64,10 +80,26 @@ export const CONTROL_MAP_SCHEMA = {
                 match: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_.-]*$" },
                 within_days: DAYS,
                 prefix: TEXT,
+                actions: ACTIONS,
+                not_actions: ACTIONS,
+                attributable: { type: "boolean" },
               },
               additionalProperties: false,
               allOf: [
-                { if: { properties: { kind: { const: "recorded" } } }, then: { required: ["filter"] } },
+                {
+                  if: { properties: { kind: { const: "recorded" } } },
+                  then: { anyOf: [{ required: ["filter"] }, { required: ["actions"] }] },
+                },
+                {
+                  if: { properties: { kind: { enum: ["integrity", "retained", "resolved"] } } },
+                  then: {
+                    properties: {
+                      actions: ONLY_SELECTING,
+                      not_actions: ONLY_SELECTING,
+                      attributable: ONLY_SELECTING,
+                    },
+                  },
+                },
                 {
                   if: { properties: { kind: { const: "complete" } } },
                   then: {
@@ -90,7 +122,7 @@ export const CONTROL_MAP_SCHEMA = {
                 },
                 {
                   if: { properties: { kind: { const: "regular" } } },
-                  then: { required: ["filter", "every"] },
+                  then: { required: ["every"], anyOf: [{ required: ["filter"] }, { required: ["actions"] }] },
                 },
                 {
                   if: { properties: { kind: { const: "retained" } } },

@@ -21,15 +21,30 @@ export { CONTROL_MAP_SCHEMA } from "./control-map-schema.js";
  */
 
 /** What every check has: its kind and what it looks at, in words ("failed sign-ins"). */
-interface CheckBase {
+export interface CheckBase {
   readonly describe: string;
 }
 
+/**
+ * Which events a check counts beyond its filter, as the map says it (`actions`, `not_actions`,
+ * `attributable`); `evaluate-check.ts` turns it into conditions.
+ */
+export interface EvidenceSelection {
+  /** Action names or globs (`*` any run of characters) of which an event's action must match one; undefined: any. */
+  readonly actions?: readonly string[];
+  /** Action names or globs no counted event's action may match. */
+  readonly notActions?: readonly string[];
+  /** Only events whose `actor.id` is not blank count: an event that names no one shows nobody did it. */
+  readonly attributable: boolean;
+}
+
 /** A check over the events matching a filter (on top of the report's scope). */
-interface FilteredCheck extends CheckBase {
+export interface FilteredCheck extends CheckBase {
   readonly filter: readonly Condition[];
   /** The source text of `filter`, for the report. */
   readonly filterText: readonly string[];
+  /** Which of the events matching `filter` count. */
+  readonly selection: EvidenceSelection;
 }
 
 /** Events of a kind must have been recorded in the period. */
@@ -155,13 +170,37 @@ function fieldPaths(source: string, path: string, fields: readonly string[]): vo
   for (const [i, field] of fields.entries()) checkPath(source, `${path}[${i}]`, field);
 }
 
+/** Whether a condition selects events by the category `other`, which shows nothing. */
+function selectsOther(condition: Condition): boolean {
+  if (condition.field !== "category") return false;
+  switch (condition.op) {
+    case "eq":
+      return condition.value === "other";
+    case "in":
+      return condition.values.includes("other");
+    case "prefix":
+      return "other".startsWith(condition.value);
+    default:
+      return false;
+  }
+}
+
 function conditions(source: string, path: string, expressions: readonly string[]): Condition[] {
   return expressions.map((expression, i) => {
+    let condition: Condition;
     try {
-      return parseCondition(expression);
+      condition = parseCondition(expression);
     } catch (e) {
       throw invalid(source, `${path}[${i}]`, (e as Error).message);
     }
+    if (selectsOther(condition)) {
+      throw invalid(
+        source,
+        `${path}[${i}]`,
+        `"${expression}" selects category other, which actions in domains the category rules do not know get: it shows nothing, so no control counts it; name the actions that count instead (actions)`,
+      );
+    }
+    return condition;
   });
 }
 
@@ -180,21 +219,30 @@ interface RawCheck {
   match?: string;
   within_days?: number;
   prefix?: string;
+  actions?: string[];
+  not_actions?: string[];
+  attributable?: boolean;
 }
 
 function toCheck(source: string, path: string, raw: RawCheck): ControlCheck {
   const filterText = raw.filter ?? [];
   const filter = conditions(source, `${path}.filter`, filterText);
   const describe = raw.describe;
+  const selection: EvidenceSelection = {
+    ...(raw.actions ? { actions: raw.actions } : {}),
+    ...(raw.not_actions ? { notActions: raw.not_actions } : {}),
+    attributable: raw.attributable === true,
+  };
   switch (raw.kind) {
     case "recorded":
-      return { kind: "recorded", describe, filter, filterText, whenNone: raw.when_none ?? "gap" };
+      return { kind: "recorded", describe, filter, filterText, selection, whenNone: raw.when_none ?? "gap" };
     case "complete":
       return {
         kind: "complete",
         describe,
         filter,
         filterText,
+        selection,
         threshold: raw.threshold ?? 0.9,
         fields: (raw.fields as Array<{ label: string; any_of: string[]; values?: string[] }>).map((f, i) => {
           fieldPaths(source, `${path}.fields[${i}].any_of`, f.any_of);
@@ -204,7 +252,7 @@ function toCheck(source: string, path: string, raw: RawCheck): ControlCheck {
     case "integrity":
       return { kind: "integrity", describe };
     case "regular":
-      return { kind: "regular", describe, filter, filterText, every: raw.every as "day" | "week" };
+      return { kind: "regular", describe, filter, filterText, selection, every: raw.every as "day" | "week" };
     case "retained":
       return {
         kind: "retained",
@@ -236,6 +284,7 @@ function toCheck(source: string, path: string, raw: RawCheck): ControlCheck {
         describe,
         filter,
         filterText,
+        selection,
         fields,
         prefix: raw.prefix as string,
         threshold: raw.threshold ?? 0.9,

@@ -3,7 +3,11 @@
  * the log stores ({@link AuditEvent}, with `seq`, `id` and `received_at` filled in).
  */
 
-/** Event categories; derived from the action when the producer gives none. */
+/**
+ * Event categories; derived from the action when the producer gives none. `other` is what an
+ * action in a domain the category rules do not know gets: it says nothing of what the event is,
+ * so no compliance control counts it as evidence.
+ */
 export const CATEGORIES = [
   "authentication",
   "access",
@@ -18,6 +22,7 @@ export const CATEGORIES = [
   "incident",
   "system",
   "performance",
+  "other",
 ] as const;
 /** One of {@link CATEGORIES}. */
 export type Category = (typeof CATEGORIES)[number];

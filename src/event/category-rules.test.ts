@@ -53,9 +53,11 @@ describe("categoryOf", () => {
     assert.equal(categoryOf("key.list"), "key_management");
   });
 
-  test("unknown actions are system; matching ignores case", () => {
-    assert.equal(categoryOf("widget.frobnicate"), "system");
-    assert.equal(categoryOf("x.y"), "system");
+  test("unknown actions are other, never system; matching ignores case", () => {
+    assert.equal(categoryOf("widget.frobnicate"), "other");
+    assert.equal(categoryOf("x.y"), "other");
+    assert.equal(categoryOf("audit_log.review"), "other", "a domain the rules do not know");
+    assert.equal(categoryOf("constructor.x"), "other");
     assert.equal(categoryOf("User.LOGIN"), "authentication");
     assert.equal(categoryOf("KEY.Rotate"), "key_management");
     assert.equal(categoryOf("Report.Download"), "access");

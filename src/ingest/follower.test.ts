@@ -17,6 +17,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 let storage: StorageFactory;
+/** A new store: its own `audit_log.init` is seq 0, so appended events start at seq 1. */
 const open = () => AuditLog.open({ storage, origin: "follow.test/log", checkpointIntervalMs: 0 });
 const events = (n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => ({
@@ -53,16 +54,17 @@ for (const kind of ["sqlite", "memory"] as const) {
         for await (const event of follower) {
           seqs.push(event.seq);
           assert.equal(JSON.parse(event.json).seq, event.seq);
-          if (event.seq === 1499) break;
+          if (event.seq === 1500) break;
         }
       })();
       // Appended after the follower caught up: woken by the commit, not by a poll.
       await new Promise((r) => setTimeout(r, 50));
       await log.append(events(300, 1200));
       await done;
+      // The store's init event, then the 1,500 appended.
       assert.deepEqual(
         seqs,
-        Array.from({ length: 1500 }, (_, i) => i),
+        Array.from({ length: 1501 }, (_, i) => i),
       );
       await log.close();
     });
@@ -72,19 +74,20 @@ for (const kind of ["sqlite", "memory"] as const) {
       await log.append(events(30));
       let follower = log.follow("mirror", { filter: ["action=user.login"], batchSize: 4 });
       const first = await take(follower, (seen) => seqsOf(seen).length >= 4);
-      assert.deepEqual(seqsOf(first), [0, 3, 6, 9]);
+      assert.deepEqual(seqsOf(first), [1, 4, 7, 10]);
       await follower.ack(first.at(-1)?.nextSeq);
       await log.close();
 
       log = await open();
       follower = log.follow("mirror", { filter: ["action=user.login"], batchSize: 4 });
-      const rest = await take(follower, (seen) => seqsOf(seen).includes(27));
-      assert.deepEqual(seqsOf(rest), [12, 15, 18, 21, 24, 27]);
-      // Another name starts at 0; fromSeq overrides the stored position.
+      const rest = await take(follower, (seen) => seqsOf(seen).includes(28));
+      assert.deepEqual(seqsOf(rest), [13, 16, 19, 22, 25, 28]);
+      // Another name starts at 0 (its first login is seq 1); fromSeq overrides the stored position.
       const other = await take(log.follow("other", { filter: ["action=user.login"] }), () => true);
-      assert.equal(seqsOf(other)[0], 0);
-      const from = await take(log.follow("mirror", { fromSeq: 28 }), () => true);
-      assert.deepEqual(seqsOf(from), [28, 29]);
+      assert.equal(seqsOf(other)[0], 1);
+      assert.deepEqual(seqsOf(await take(log.follow("all"), () => true))[0], 0, "the store's init event");
+      const from = await take(log.follow("mirror", { fromSeq: 29 }), () => true);
+      assert.deepEqual(seqsOf(from), [29, 30]);
       await log.close();
     });
 
@@ -96,19 +99,19 @@ for (const kind of ["sqlite", "memory"] as const) {
       const seen: Array<[number, number | undefined]> = [];
       for await (const event of follower) {
         seen.push([event.seq, follower.position]);
-        if (event.seq === 9) break;
+        if (event.seq === 10) break;
       }
-      // While an event is handled, it is not below the position yet.
+      // While an event is handled, it is not below the position yet (seq 0 is the store's init).
       assert.deepEqual(seen, [
-        [0, 0],
-        [3, 1],
-        [6, 4],
-        [9, 7],
+        [1, 0],
+        [4, 2],
+        [7, 5],
+        [10, 8],
       ]);
       await follower.ack();
-      // Acknowledged up to 7 (event 9 was being handled when the loop ended): 9 comes again.
+      // Acknowledged up to 8 (event 10 was being handled when the loop ended): 10 comes again.
       const again = await take(log.follow("pos", { filter: ["action=user.login"] }), () => true);
-      assert.deepEqual(seqsOf(again), [9]);
+      assert.deepEqual(seqsOf(again), [10]);
       await log.close();
     });
 
@@ -121,9 +124,10 @@ for (const kind of ["sqlite", "memory"] as const) {
       });
       const writer = await AuditLog.open({ storage, create: false, checkpointIntervalMs: 0 });
       const follower = reader.follow(null, { pollMs: 20 });
-      const got = take(follower, (seen) => seqsOf(seen).length >= 5);
+      const got = take(follower, (seen) => seqsOf(seen).length >= 6);
       await writer.append(events(5));
-      assert.deepEqual(seqsOf(await got), [0, 1, 2, 3, 4]);
+      // The store's init event, then the writer's five.
+      assert.deepEqual(seqsOf(await got), [0, 1, 2, 3, 4, 5]);
       await writer.close();
       await reader.close();
     });
@@ -138,13 +142,14 @@ for (const kind of ["sqlite", "memory"] as const) {
         for await (const batch of follower.batches()) {
           assert.equal(batch.events.length, 0);
           sizes.push(batch.nextSeq);
-          if (batch.nextSeq === 9) stop.abort();
+          if (batch.nextSeq === 10) stop.abort();
         }
       })();
       await new Promise((r) => setTimeout(r, 20));
       await log.append(events(2, 7));
       await done;
-      assert.deepEqual(sizes, [7, 9]);
+      // The init event and seven, then two more.
+      assert.deepEqual(sizes, [8, 10]);
       await log.close();
     });
 
@@ -157,7 +162,7 @@ for (const kind of ["sqlite", "memory"] as const) {
       assert.equal(first.value?.events.length, 100);
       // The follower is left mid-log, holding no statement or transaction: every append commits.
       for (let i = 0; i < 20; i++) await log.append(events(500, 600 + i * 500));
-      assert.equal(log.size, 10_600);
+      assert.equal(log.size, 10_601, "the init event, 600, then 10,000");
       const second = await iterator.next();
       assert.equal(second.value?.events[0]?.seq, 100);
       await iterator.return(undefined);
@@ -175,7 +180,7 @@ for (const kind of ["sqlite", "memory"] as const) {
       await new Promise((r) => setTimeout(r, 50));
       await log.close();
       await done;
-      assert.deepEqual(seen, [0, 1, 2]);
+      assert.deepEqual(seen, [0, 1, 2, 3]);
     });
 
     test("bad follower names and options are refused with what was expected", async () => {

@@ -16,7 +16,29 @@ export type Condition =
   | { readonly field: string; readonly op: "prefix"; readonly value: string }
   /** The field is missing (for `tags`/`policies`: has no element). An empty `prefix` means present. */
   | { readonly field: string; readonly op: "absent" }
-  | { readonly field: string; readonly op: "gt" | "gte" | "lt" | "lte"; readonly value: number | string };
+  | { readonly field: string; readonly op: "gt" | "gte" | "lt" | "lte"; readonly value: number | string }
+  /**
+   * The field is a text matching one of `patterns` (`glob`), or is not (`not_glob`: a missing
+   * field, or one that is not a text, matches none). In a pattern `*` stands for any run of
+   * characters, possibly none; every other character stands for itself, case included
+   * (`*.create` matches `service.create`, not `service.Create`). For `tags`/`policies`: some
+   * element matches (`not_glob`: none does).
+   */
+  | { readonly field: string; readonly op: "glob" | "not_glob"; readonly patterns: readonly string[] }
+  /**
+   * The field is blank (`blank`: missing, JSON `null`, or a text of nothing but white space and
+   * invisible characters, {@link BLANK_CHARACTERS}), or holds something that is not (`not_blank`).
+   * A blank `actor.id` names no one. For `tags`/`policies`: no element is other than blank
+   * (`not_blank`: some element is).
+   */
+  | { readonly field: string; readonly op: "blank" | "not_blank" };
+
+/**
+ * The characters a blank text is made of: Unicode white space (`White_Space`) and the invisible
+ * zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM).
+ */
+export const BLANK_CHARACTERS =
+  "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u200c\u200d\u2060\ufeff";
 
 /** Conditions that must all hold, and a `timestamp` window [since, until). */
 export interface EventFilter {

@@ -1,6 +1,8 @@
 import { hostname } from "node:os";
 import type { AuditLog } from "../audit-log.js";
+import { redactedSettings } from "../config/config-changes.js";
 import type { SealtrailConfig } from "../config/sealtrail-config.js";
+import type { JsonValue } from "../event/audit-event.js";
 
 /**
  * What happened to the server's configuration, as recorded in the log itself (PCI DSS 10.2.1.6
@@ -8,12 +10,14 @@ import type { SealtrailConfig } from "../config/sealtrail-config.js";
  *
  * | kind | action | outcome |
  * | --- | --- | --- |
- * | `loaded` | `audit_log.config_loaded` (at a start with a file) | success |
+ * | `loaded` | `audit_log.config_loaded` (at every start of `sealtrail serve`, with a file or none) | success |
  * | `changed` | `audit_log.config_changed` (a reload that changed something) | success |
  * | `rejected` | `audit_log.config_changed` (a reload of a file that is not valid) | failure |
  *
- * Details name files, SHA-256 digests of their bytes and dotted setting paths, never values: a
- * value may come from an environment variable holding a secret.
+ * Details name files, SHA-256 digests of their bytes and dotted setting paths, and the settings
+ * in force (`settings`) after a start or a change, with every value that came from an
+ * environment variable shown as `***`: such a value may be a secret, and is never recorded. A
+ * rejected file records only the paths found wrong, no value of it.
  */
 export type ConfigEvent =
   | { readonly kind: "loaded"; readonly config: SealtrailConfig }
@@ -39,6 +43,11 @@ export type ConfigEvent =
     };
 
 const NO_FILE = "(no file: defaults)";
+
+/** The settings in force as event details: values from environment variables as `***`. */
+function settingsOf(config: SealtrailConfig): Record<string, JsonValue> {
+  return JSON.parse(JSON.stringify(redactedSettings(config))) as Record<string, JsonValue>;
+}
 
 /**
  * Appends the event for `event` in the style of `audit_log.start`: the system actor
@@ -71,6 +80,7 @@ export async function recordConfigEvent(log: AuditLog, event: ConfigEvent): Prom
           sha256: source.sha256 ?? null,
           from_env: Object.keys(source.fromEnv),
           overridden: [...source.overridden],
+          settings: settingsOf(event.config),
         },
       });
       return;
@@ -89,6 +99,7 @@ export async function recordConfigEvent(log: AuditLog, event: ConfigEvent): Prom
           changed: [...event.changed],
           applied: [...event.applied],
           at_restart: [...event.atRestart],
+          settings: settingsOf(event.config),
         },
       });
       return;

@@ -28,9 +28,9 @@ export interface ServeOptions {
    */
   readonly recordLifecycle?: boolean;
   /**
-   * The configuration the server was started with: with `recordLifecycle`, when it was read from
-   * a file, its loading is recorded after the start (`audit_log.config_loaded`, with the file and
-   * its SHA-256).
+   * The configuration the server was started with: with `recordLifecycle`, the configuration in
+   * force is recorded after every start (`audit_log.config_loaded`: the file and its SHA-256, or
+   * that there was none, and every setting, those from environment variables as `***`).
    */
   readonly config?: SealtrailConfig;
   /**
@@ -103,7 +103,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     await built.app.listen({ port: options.port ?? 7469, host: options.host ?? "127.0.0.1" });
     if (options.recordLifecycle) {
       await recordLifecycle(log, "start", { listening: listeningOn(built.app) });
-      if (options.config?.source.file !== undefined) {
+      if (options.config !== undefined) {
         await recordConfigEvent(log, { kind: "loaded", config: options.config });
       }
     }

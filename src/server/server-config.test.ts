@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is the configuration file's own syntax, written as it is.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -63,13 +64,56 @@ test("the start records the configuration loaded: its file, SHA-256 and the sett
     assert.equal(loaded?.outcome, "success");
     assert.equal(loaded?.category, "configuration");
     assert.deepEqual(loaded?.target, { type: "configuration", id: file });
+    const settings = loaded?.details?.settings as { server: Record<string, unknown>; storage: unknown };
     assert.deepEqual(loaded?.details, {
       pid: process.pid,
       file,
       sha256: sha256(text),
       from_env: [],
       overridden: ["server.port"],
+      settings,
     });
+    assert.equal(settings.server.rate_limit, 100, "the settings in force");
+    assert.equal(settings.server.port, 0);
+    assert.deepEqual(settings.storage, { driver: "sqlite" });
+  } finally {
+    await server.close();
+  }
+});
+
+test("every start records the configuration in force, without a file too, and never a value from the environment", async () => {
+  const home = mkdtempSync(join(tmpdir(), "sealtrail-server-config-"));
+  dirs.push(home);
+  const defaults = loadConfig({ home, env: {}, overrides: { server: { port: 0 } } });
+  assert.equal(defaults.source.file, undefined);
+  for (const start of [1, 2]) {
+    const server = await startServer({ home, ...serveOptionsFrom(defaults), recordLifecycle: true });
+    try {
+      const loaded = await configEvents(server);
+      assert.equal(loaded.length, start, "one record per start");
+      assert.equal(loaded.at(-1)?.target?.id, "(no file: defaults)");
+      const settings = loaded.at(-1)?.details?.settings as { server: { port: number } } | undefined;
+      assert.equal(settings?.server.port, 0);
+    } finally {
+      await server.close();
+    }
+  }
+
+  const file = join(home, "sealtrail.yaml");
+  writeFileSync(file, "server:\n  rate_limit: ${RATE}\n");
+  const secret = loadConfig({ home, env: { RATE: "987654" }, overrides: { server: { port: 0 } } });
+  assert.equal(secret.server.rate_limit, 987_654);
+  const server = await startServer({ home, ...serveOptionsFrom(secret), recordLifecycle: true });
+  try {
+    const loaded = (await configEvents(server)).at(-1);
+    assert.deepEqual(loaded?.details?.from_env, ["server.rate_limit"]);
+    const settings = loaded?.details?.settings as { server: { rate_limit: unknown } } | undefined;
+    assert.equal(settings?.server.rate_limit, "***");
+    assert.doesNotMatch(
+      JSON.stringify(loaded),
+      /987654|987,654/,
+      "the value from the environment is not recorded",
+    );
   } finally {
     await server.close();
   }
@@ -102,7 +146,11 @@ test("a reload applies live settings at once, reports the others for the restart
       changed: ["server.host", "server.rate_limit", "server.log_level", "server.limits.ndjson_lines"],
       applied: ["server.rate_limit", "server.log_level", "server.limits.ndjson_lines"],
       at_restart: ["server.host"],
+      settings: changed?.details?.settings,
     });
+    const now = changed?.details?.settings as { server: Record<string, unknown> };
+    assert.equal(now.server.rate_limit, 250, "the settings in force after the change");
+    assert.equal(now.server.host, "0.0.0.0", "those that wait for a restart included");
   } finally {
     await server.close();
   }

@@ -645,6 +645,50 @@ export function storageDriverContract(name: string, makeDriver: () => Promise<Dr
           filter: () => ({ conditions: [{ field: "details.workflow", op: "absent" }] }),
           expected: [1, 3, 4, 6],
         },
+        { name: "glob on action, * first", filter: () => globs("action", ["*.login"]), expected: [0, 1, 5] },
+        {
+          name: "glob with several patterns",
+          filter: () => globs("action", ["user.*", "*.rotate"]),
+          expected: [0, 1, 2, 3, 5],
+        },
+        {
+          name: "glob on a nested field",
+          filter: () => globs("details.workflow", ["*-eu"]),
+          expected: [5],
+        },
+        { name: "glob with emoji", filter: () => globs("actor.id", ["*🎉"]), expected: [6] },
+        {
+          name: "glob: ? and [ stand for themselves",
+          filter: () => globs("action", ["user.log?n", "[u]ser.*"]),
+          expected: [],
+        },
+        { name: "glob with no patterns matches nothing", filter: () => globs("action", []), expected: [] },
+        {
+          name: "not_glob: a missing field matches none",
+          filter: () => globs("details.workflow", ["sales*"], "not_glob"),
+          expected: [1, 2, 3, 4, 6],
+        },
+        { name: "glob on tags: some element", filter: () => globs("tags", ["w*"]), expected: [0, 5] },
+        {
+          name: "not_glob on tags: no element",
+          filter: () => globs("tags", ["w*"], "not_glob"),
+          expected: [1, 2, 3, 4, 6],
+        },
+        {
+          name: "blank: a missing actor.id",
+          filter: () => ({ conditions: [{ field: "actor.id", op: "blank" }] }),
+          expected: [4],
+        },
+        {
+          name: "not_blank on actor.id",
+          filter: () => ({ conditions: [{ field: "actor.id", op: "not_blank" }] }),
+          expected: [0, 1, 2, 3, 5, 6],
+        },
+        {
+          name: "blank on tags: no element",
+          filter: () => ({ conditions: [{ field: "tags", op: "blank" }] }),
+          expected: [2, 3, 6],
+        },
         { name: "gt on duration_ms", filter: () => cond("duration_ms", "gt", 120), expected: [1, 4] },
         { name: "gte on duration_ms", filter: () => cond("duration_ms", "gte", 120), expected: [0, 1, 4] },
         {
@@ -1682,6 +1726,10 @@ function cond(field: string, op: "gt" | "gte" | "lt" | "lte", value: string | nu
 function cond(field: string, op: "prefix", value: string): EventFilter;
 function cond(field: string, op: string, value: string | number | boolean): EventFilter {
   return { conditions: [{ field, op, value } as EventFilter["conditions"][number]] };
+}
+
+function globs(field: string, patterns: string[], op: "glob" | "not_glob" = "glob"): EventFilter {
+  return { conditions: [{ field, op, patterns }] };
 }
 
 function and(...filters: EventFilter[]): EventFilter {

@@ -50,6 +50,8 @@ export interface StorageOpenOptions {
  * - `open` MUST NOT create a store; `initialized()` tells whether there is one.
  */
 export interface StorageFactory {
+  /** The storage engine's name (`sqlite`, `memory`), as the store's `audit_log.init` event records it. */
+  readonly engine: string;
   /** Where the store lives, for people (a directory, `memory`). */
   readonly location: string;
   /** True when the location holds a store. */

@@ -15,6 +15,10 @@ test("counts, days and filters in words", () => {
   assert.equal(day(Date.UTC(2026, 0, 2, 23, 59)), "2026-01-02");
   assert.equal(filterWords([]), "every event");
   assert.equal(filterWords(["action=user.login", "outcome=failure"]), "action=user.login outcome=failure");
+  assert.equal(
+    filterWords(["category=system", "actions *.create, *.delete", "actor.id not blank"]),
+    "category=system; actions *.create, *.delete; actor.id not blank",
+  );
 });
 
 test("valueAt reads a dotted path as text: strings and numbers only", () => {

@@ -48,15 +48,17 @@ export const percent = (part: number, whole: number): number =>
 export const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * A check's filter as written, or "every event" when it has none.
+ * A check's filter as written, or "every event" when it has none; parts that are words
+ * (`not actions audit_log.*`) are set apart by semicolons.
  *
  * @example
  * ```ts
  * filterWords(["outcome=failure"]); // "outcome=failure"
+ * filterWords(["category=system", "actions *.create"]); // "category=system; actions *.create"
  * ```
  */
 export const filterWords = (text: readonly string[]): string =>
-  text.length === 0 ? "every event" : text.join(" ");
+  text.length === 0 ? "every event" : text.join(text.some((t) => t.includes(" ")) ? "; " : " ");
 
 /**
  * The seqs of the newest (by event time, ties by seq) among `matching` events of `filter`: none

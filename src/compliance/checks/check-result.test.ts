@@ -9,6 +9,13 @@ test("a control's status is the worst of its checks that apply", () => {
   assert.equal(combineStatuses(["not_applicable", "met"]), "met");
 });
 
+test("a control whose evidence needs more history than the log holds is not yet demonstrable, never met", () => {
+  assert.equal(combineStatuses(["met", "not_yet_demonstrable"]), "not_yet_demonstrable");
+  assert.equal(combineStatuses(["not_yet_demonstrable", "not_applicable"]), "not_yet_demonstrable");
+  assert.equal(combineStatuses(["not_yet_demonstrable", "partial"]), "partial");
+  assert.equal(combineStatuses(["gap", "not_yet_demonstrable"]), "gap");
+});
+
 test("a control is not applicable only when none of its checks applies", () => {
   assert.equal(combineStatuses(["not_applicable", "not_applicable"]), "not_applicable");
   assert.equal(combineStatuses([]), "not_applicable");

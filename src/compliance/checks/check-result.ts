@@ -6,10 +6,24 @@ import type { ReportScope, ReportSource, StoreVerification } from "../../reports
  * the gaps, key figures, and the seqs that show it.
  */
 
-/** A control's status, best first. */
-export const CONTROL_STATUSES = ["met", "partial", "gap", "not_applicable"] as const;
+/**
+ * A control's statuses, in the order reports list them: `met`; `partial` and `gap` (evidence
+ * missing); `not_yet_demonstrable` (the evidence needs more history than the log holds: twelve
+ * months of retention from a log three months old, daily reviews from a log begun today), which
+ * is never met; `not_applicable` (nothing the control asks about happened).
+ */
+export const CONTROL_STATUSES = ["met", "partial", "gap", "not_yet_demonstrable", "not_applicable"] as const;
 /** A control's status. */
 export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+
+/** The statuses in words, as every report shows them. */
+export const STATUS_WORDS: Readonly<Record<ControlStatus, string>> = {
+  met: "met",
+  partial: "partial",
+  gap: "gap",
+  not_yet_demonstrable: "not yet demonstrable",
+  not_applicable: "not applicable",
+};
 
 /** What a check found. */
 export interface CheckResult {
@@ -32,12 +46,14 @@ export interface CheckContext {
 }
 
 /**
- * A control's status from its checks' statuses: the worst of those that apply; not applicable
- * only when none applies.
+ * A control's status from its checks' statuses: the worst of those that apply (a gap, else
+ * partial, else not yet demonstrable, else met); not applicable only when none applies. A
+ * control is met only when every check that applies is.
  *
  * @example
  * ```ts
  * combineStatuses(["met", "partial", "not_applicable"]); // "partial"
+ * combineStatuses(["met", "not_yet_demonstrable"]); // "not_yet_demonstrable"
  * ```
  */
 export function combineStatuses(statuses: readonly ControlStatus[]): ControlStatus {
@@ -45,5 +61,6 @@ export function combineStatuses(statuses: readonly ControlStatus[]): ControlStat
   if (applicable.length === 0) return "not_applicable";
   if (applicable.includes("gap")) return "gap";
   if (applicable.includes("partial")) return "partial";
+  if (applicable.includes("not_yet_demonstrable")) return "not_yet_demonstrable";
   return "met";
 }

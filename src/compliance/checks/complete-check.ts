@@ -4,12 +4,15 @@ import type { CompleteCheck } from "../control-map.js";
 import { n, newestSeqs, percent } from "./check-helpers.js";
 import type { CheckContext, CheckResult } from "./check-result.js";
 
-/** Conditions that hold when none of `field.anyOf` carries a (required) value. */
+/**
+ * Conditions that hold when none of `field.anyOf` carries a (required) value. A blank value
+ * (`""`, white space) carries nothing: a blank `actor.id` identifies no one.
+ */
 function missing(field: CompleteCheck["fields"][number]): Condition[] {
   return field.anyOf.flatMap((path): Condition[] =>
     field.values
       ? field.values.map((value) => ({ field: path, op: "ne", value }))
-      : [{ field: path, op: "absent" }],
+      : [{ field: path, op: "blank" }],
   );
 }
 

@@ -18,9 +18,10 @@ export async function pseudonymizedCheck(ctx: CheckContext, check: Pseudonymized
   const base = ctx.scope.narrow(...check.filter);
   const perField = await Promise.all(
     check.fields.map(async (field) => {
+      // A blank value is no personal data, plain or pseudonymized.
       const present: EventFilter = {
         ...base,
-        conditions: [...base.conditions, { field, op: "prefix", value: "" }],
+        conditions: [...base.conditions, { field, op: "not_blank" }],
       };
       const pseudonymous: EventFilter = {
         ...base,

@@ -37,7 +37,8 @@ function logBeginning(ctx: CheckContext): Promise<{ logStart: number; firstDay?:
 
 /**
  * `regular`: events of a kind in every whole day (or week) of the period since the log began.
- * Met when none is missed; partial when some are, naming them; a gap when all are.
+ * Met when none is missed; partial when some are, naming them; a gap when all are; not yet
+ * demonstrable when no whole day (or week) has passed since the log began in the report's scope.
  *
  * @example
  * ```ts
@@ -51,21 +52,33 @@ export async function regularCheck(ctx: CheckContext, check: RegularCheck): Prom
   const span = check.every === "day" ? DAY : 7 * DAY;
   const unit = check.every === "day" ? "days" : "weeks";
   const { logStart, firstDay } = await logBeginning(ctx);
-  const whole: number[] = [];
-  for (let t = Math.ceil(since / DAY) * DAY; t + span <= until; t += span) whole.push(t);
-  const windows = whole.filter((w) => w >= logStart);
+  // Whole days (or weeks) from the first whole day of the period, or from the log's first whole
+  // day when it began within the period: a week is judged once seven days of log have passed.
+  const periodStart = Math.ceil(since / DAY) * DAY;
+  const first = Math.max(periodStart, logStart);
+  const windows: number[] = [];
+  for (let t = first; t + span <= until; t += span) windows.push(t);
+  const skippedDays = Math.min(
+    Math.floor((until - periodStart) / DAY),
+    Math.round((first - periodStart) / DAY),
+  );
   const uncounted =
-    windows.length < whole.length
-      ? ` The ${whole.length - windows.length} ${unit} of the period up to the log's first day (${day(firstDay ?? logStart)}) are not counted.`
+    skippedDays > 0 && windows.length > 0
+      ? ` The ${skippedDays} days of the period up to the log's first day (${day(firstDay ?? logStart)}) are not counted.`
       : "";
   if (windows.length === 0) {
+    const every = unit.slice(0, -1);
     return {
-      status: "not_applicable",
+      status: "not_yet_demonstrable",
       evidence:
         firstDay === undefined
           ? "The log holds no events in the report's scope and period."
-          : `The log began on ${day(firstDay)}: no whole ${unit.slice(0, -1)} of the period has passed since.`,
-      gaps: [],
+          : `The log began on ${day(firstDay)}: no whole ${every} of the period has passed since.`,
+      gaps: [
+        firstDay === undefined
+          ? `Evidence of ${check.describe} every ${every} cannot be shown before the log holds events in the report's scope.`
+          : `Evidence of ${check.describe} every ${every} can be shown once a whole ${every} of the period has passed since the log began (${day(firstDay)}).`,
+      ],
       figures: [],
       evidenceSeqs: [],
     };

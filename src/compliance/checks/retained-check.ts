@@ -5,9 +5,11 @@ import { DAY, day } from "./check-helpers.js";
 import type { CheckContext, CheckResult } from "./check-result.js";
 
 /**
- * `retained`: the store keeps history online for as long as the map requires. Met when nothing
- * was pruned or enough days remain; partial when fewer remain but those that must be at hand do;
- * a gap otherwise.
+ * `retained`: the store keeps history online for as long as the map requires. Met when it holds
+ * at least `retainDays` of history; not yet demonstrable when nothing was pruned but the log is
+ * younger than that (a log three months old cannot show twelve months of retention); partial
+ * when history was pruned and fewer days remain but those that must be at hand do; a gap
+ * otherwise.
  *
  * @example
  * ```ts
@@ -23,9 +25,9 @@ export async function retainedCheck(ctx: CheckContext, check: RetainedCheck): Pr
   const end = ctx.scope.request.until;
   if (!oldest) {
     return {
-      status: "not_applicable",
+      status: "not_yet_demonstrable",
       evidence: "The log holds no events yet.",
-      gaps: [],
+      gaps: [`No history is held yet: ${check.retainDays} days of ${check.describe} cannot be shown.`],
       figures: [],
       evidenceSeqs: [],
     };
@@ -47,17 +49,21 @@ export async function retainedCheck(ctx: CheckContext, check: RetainedCheck): Pr
     { label: "History online", value: ageDays, unit: "days" },
   ];
   if (!pruned) {
-    const young =
-      ageDays < check.retainDays
-        ? ` The log is ${ageDays} days old, younger than the ${check.retainDays} days required: all of its history is kept.`
-        : "";
-    return {
-      status: "met",
-      evidence: `Nothing has been pruned: every event since the oldest (seq ${oldest.seq}, ${day(held)}, ${ageDays} days before the period's end) is online and at hand.${young}`,
-      gaps: [],
-      figures,
-      evidenceSeqs: [],
-    };
+    const evidence = `Nothing has been pruned: every event since the oldest (seq ${oldest.seq}, ${day(held)}, ${ageDays} days before the period's end) is online and at hand.`;
+    if (ageDays < check.retainDays) {
+      // All of a young log's history is kept, but that shows nothing of keeping it for the
+      // time required: the log has not been around that long.
+      return {
+        status: "not_yet_demonstrable",
+        evidence: `${evidence} The log is ${ageDays} days old, younger than the ${check.retainDays} days of ${check.describe} required.`,
+        gaps: [
+          `${check.retainDays} days of retention cannot be shown from ${ageDays} days of history; the log can show it from ${day(held + check.retainDays * DAY)}.`,
+        ],
+        figures,
+        evidenceSeqs: [],
+      };
+    }
+    return { status: "met", evidence, gaps: [], figures, evidenceSeqs: [] };
   }
   if (ageDays >= check.retainDays) {
     return {

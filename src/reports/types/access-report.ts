@@ -21,8 +21,25 @@ const PRIVILEGED: readonly Condition[] = [
   { field: "action", op: "prefix", value: "admin." },
   { field: "tags", op: "eq", value: "privileged" },
 ];
-/** Reads of the audit log itself (recorded by the server for every read). */
-const LOG_ACCESS: Condition = { field: "action", op: "prefix", value: "audit_log." };
+/**
+ * Reads of the audit log itself (recorded by the server for every read): its `audit_log.*`
+ * events, but not those of its own life (created, started, stopped, configured).
+ */
+const LOG_ACCESS: readonly Condition[] = [
+  { field: "action", op: "prefix", value: "audit_log." },
+  {
+    field: "action",
+    op: "not_glob",
+    patterns: [
+      "audit_log.init",
+      "audit_log.start",
+      "audit_log.stop",
+      "audit_log.pause",
+      "audit_log.resume",
+      "audit_log.config_*",
+    ],
+  },
+];
 
 /** Newest first by event time, each event once (several filters may match the same one). */
 function union(pages: ReadonlyArray<{ events: AuditEvent[] }>, limit: number): AuditEvent[] {
@@ -43,7 +60,7 @@ function union(pages: ReadonlyArray<{ events: AuditEvent[] }>, limit: number): A
 export async function accessReport(source: ReportSource, scope: ReportScope): Promise<Report> {
   const access = scope.narrow(ACCESS);
   const denied = scope.narrow(ACCESS, { field: "outcome", op: "eq", value: "failure" });
-  const logAccess = scope.narrow(LOG_ACCESS);
+  const logAccess = scope.narrow(...LOG_ACCESS);
   const [
     total,
     deniedCount,

@@ -5,7 +5,7 @@ import {
   type FilterValue,
   LIST_FIELDS,
 } from "../../read-model/event-filter.js";
-import { filterBindValue, prefixUpperBound } from "../filter-binding.js";
+import { filterBindValue, globRegExp, isBlankText, prefixUpperBound } from "../filter-binding.js";
 import { type IndexedColumns, indexedColumns } from "../indexed-columns.js";
 import { listElements, pathSegments, readPath, sqlValueOf } from "./json-path.js";
 import {
@@ -150,6 +150,18 @@ function compileCondition(c: Condition): RowMatcher {
         return v !== null && compareSql(v, low) >= 0 && compareSql(v, high) < 0;
       };
     }
+    case "glob": {
+      const globbed = globMatcher(c.patterns);
+      return (row) => globbed(read(row));
+    }
+    case "not_glob": {
+      const globbed = globMatcher(c.patterns);
+      return (row) => !globbed(read(row));
+    }
+    case "blank":
+      return (row) => !filled(read(row));
+    case "not_blank":
+      return (row) => filled(read(row));
     default: {
       const op = c.field === "severity" ? SEVERITY_OP[c.op] : c.op;
       const value = bindValue(c.field, c.value);
@@ -161,6 +173,17 @@ function compileCondition(c: Condition): RowMatcher {
       };
     }
   }
+}
+
+/** A test of a value against glob patterns: only texts match (SQLite `typeof(v) = 'text' AND v GLOB p`). */
+function globMatcher(patterns: readonly string[]): (v: SqlValue) => boolean {
+  const expressions = patterns.map(globRegExp);
+  return (v) => typeof v === "string" && expressions.some((e) => e.test(v));
+}
+
+/** Whether a value is present and not a blank text. */
+function filled(v: SqlValue): boolean {
+  return v !== null && !(typeof v === "string" && isBlankText(v));
 }
 
 /** A value compared with list elements: bound as given, and never a boolean (SQLite cannot bind one). */
@@ -201,6 +224,18 @@ function compileListCondition(c: Condition): RowMatcher {
       const high = prefixUpperBound(c.value);
       return some((e) => e !== null && compareSql(e, low) >= 0 && compareSql(e, high) < 0);
     }
+    case "glob":
+      return some(globMatcher(c.patterns));
+    case "not_glob": {
+      const any = some(globMatcher(c.patterns));
+      return (row) => !any(row);
+    }
+    case "blank": {
+      const any = some(filled);
+      return (row) => !any(row);
+    }
+    case "not_blank":
+      return some(filled);
     default: {
       const op = c.op;
       const param = listParam(c.field, c.value);

@@ -30,6 +30,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageFactor
     return state.signer;
   };
   return {
+    engine: "memory",
     location: "memory",
     initialized: () => state !== undefined,
     async create(origin) {

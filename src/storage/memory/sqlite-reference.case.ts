@@ -48,11 +48,26 @@ const VALUES: readonly unknown[] = [
   { 10: 1, 9: 2, b: { c: true } },
   [1, "a", null, true],
   "{",
+  "   ",
+  "\t\u00a0\u3000",
+  "\u200b",
+  " x ",
+  "?*[a]",
+  "user.create",
+  "x.user.create.y",
 ];
 
 /** Tenants and tag lists that cycle over the events. */
 const TENANTS: readonly (string | undefined)[] = [undefined, "acme", "5", "5.0", "1.0e+21", "é", "🎉"];
-const TAGS: readonly (readonly string[] | undefined)[] = [undefined, [], ["a"], ["5", "b"], ["🎉", "é"]];
+const TAGS: readonly (readonly string[] | undefined)[] = [
+  undefined,
+  [],
+  ["a"],
+  ["5", "b"],
+  ["🎉", "é"],
+  [" ", "\t"],
+  ["", "b.create"],
+];
 const SEVERITY = ["debug", "info", "notice", "warning", "error", "critical"] as const;
 
 /** The reference events' rows, seq = index. */
@@ -66,7 +81,9 @@ export function referenceRows(): SealedRow[] {
         outcome: i % 2 === 0 ? "success" : "failure",
         severity: SEVERITY[i % SEVERITY.length],
         timestamp: new Date(T0 + i * 17 * 60_000).toISOString(),
-        ...(i % 4 === 0 ? {} : { actor: { id: i % 4 === 1 ? "alice" : i % 4 === 2 ? "zoë-🎉" : "5" } }),
+        ...(i % 4 === 0
+          ? {}
+          : { actor: { id: i % 4 === 1 ? "alice" : i % 4 === 2 ? (i % 3 === 0 ? " " : "zoë-🎉") : "5" } }),
         ...(tenant === undefined ? {} : { tenant }),
         ...(tags === undefined ? {} : { tags }),
         ...(i % 5 === 0 ? {} : { duration_ms: i * 10 }),
@@ -169,15 +186,36 @@ const FIELDS = [
   "severity",
 ] as const;
 
+/** Patterns every field is globbed with: `*` anywhere, characters other globs read as wildcards. */
+const GLOBS: readonly (readonly string[])[] = [
+  [],
+  ["*"],
+  [""],
+  ["*.create"],
+  ["user.*", "key.*"],
+  ["*user*"],
+  ["?*[a]"],
+  ["*[a]"],
+  ["5"],
+  ["5*"],
+  ["*🎉*"],
+  ["é"],
+  ["{*"],
+  ["*e*t*"],
+];
+
 /**
  * The grid: every field with every op and probe (prefixes of text probes, `in` of neighbouring
- * pairs). Some conditions are refused by SQLite (a boolean compared with list elements); the
+ * pairs, every glob, blank or not). Some conditions are refused by SQLite (a boolean compared with list elements); the
  * comparison expects the same refusal.
  */
 export function referenceConditions(): Condition[] {
   const out: Condition[] = [];
   for (const field of FIELDS) {
-    out.push({ field, op: "absent" });
+    out.push({ field, op: "absent" }, { field, op: "blank" }, { field, op: "not_blank" });
+    for (const patterns of GLOBS) {
+      out.push({ field, op: "glob", patterns }, { field, op: "not_glob", patterns });
+    }
     for (const [i, value] of PROBES.entries()) {
       out.push({ field, op: "eq", value }, { field, op: "ne", value });
       out.push({ field, op: "in", values: [value, PROBES[(i + 1) % PROBES.length] as FilterValue] });

@@ -1,10 +1,11 @@
 import {
+  BLANK_CHARACTERS,
   type Condition,
   type EventFilter,
   type FilterValue,
   LIST_FIELDS,
 } from "../../read-model/event-filter.js";
-import { filterBindValue, prefixUpperBound } from "../filter-binding.js";
+import { filterBindValue, prefixUpperBound, sqliteGlob } from "../filter-binding.js";
 
 /**
  * Translates an {@link EventFilter} into a SQL `WHERE` clause over the `events` table: indexed
@@ -29,6 +30,9 @@ const COLUMNS: ReadonlyMap<string, string> = new Map([
   ["target.id", "target_id"],
   ["tenant", "tenant"],
 ]);
+
+/** The columns that hold numbers (integer affinity). */
+const NUMBER_COLUMNS: ReadonlySet<string> = new Set(["seq", "ts", "sev"]);
 
 /** Severity levels run the other way (0 = emergency), so "at least as severe" is `<=`. */
 const SEVERITY_OP = { gt: "<", gte: "<=", lt: ">", lte: ">=" } as const;
@@ -67,6 +71,18 @@ function compileCondition(c: Condition, params: unknown[]): string {
       if (c.value === "") return `${expr} IS NOT NULL`;
       params.push(c.value, prefixUpperBound(c.value));
       return `(${expr} >= ? AND ${expr} < ?)`;
+    case "glob":
+      return globbed(expr, c.patterns, params);
+    case "not_glob":
+      // NULL (a missing field) matches none of the patterns.
+      return `NOT coalesce(${globbed(expr, c.patterns, params)}, 0)`;
+    case "blank":
+      // A column of numbers holds no text: only a missing value is blank.
+      if (NUMBER_COLUMNS.has(expr)) return `${expr} IS NULL`;
+      return `NOT ${filled(expr, params)}`;
+    case "not_blank":
+      if (NUMBER_COLUMNS.has(expr)) return `${expr} IS NOT NULL`;
+      return filled(expr, params);
     default: {
       const op = c.field === "severity" ? SEVERITY_OP[c.op] : RANGE_OP[c.op];
       const bound = filterBindValue(c.field, c.value);
@@ -75,6 +91,61 @@ function compileCondition(c: Condition, params: unknown[]): string {
       return `${expr} ${op} ?`;
     }
   }
+}
+
+/**
+ * `expr` is a text matching one of `patterns` (NULL or false when it is not a text). Each
+ * pattern is compiled to the cheapest test that means the same: without `*` an equality and
+ * with only a last `*` a range (both of which an index answers), `*abc` an end (`substr`),
+ * `*abc*` a part (`instr`); any other shape a `GLOB`.
+ */
+function globbed(expr: string, patterns: readonly string[], params: unknown[]): string {
+  if (patterns.length === 0) return "0";
+  const alternatives: string[] = [];
+  const exact = patterns.filter((p) => !p.includes("*"));
+  if (exact.length > 0) {
+    params.push(...exact);
+    alternatives.push(`${expr} IN (${exact.map(() => "?").join(", ")})`);
+  }
+  for (const pattern of patterns) {
+    const inner = pattern.slice(1, -1);
+    if (!pattern.includes("*")) continue;
+    if (pattern.length > 1 && pattern.indexOf("*") === pattern.length - 1) {
+      const prefix = pattern.slice(0, -1);
+      params.push(prefix, prefixUpperBound(prefix));
+      alternatives.push(`(${expr} >= ? AND ${expr} < ?)`);
+    } else if (pattern.length > 1 && pattern.lastIndexOf("*") === 0) {
+      const suffix = pattern.slice(1);
+      params.push(suffix);
+      alternatives.push(`substr(${expr}, -${[...suffix].length}) = ?`);
+    } else if (
+      pattern.length > 2 &&
+      pattern.startsWith("*") &&
+      pattern.endsWith("*") &&
+      !inner.includes("*")
+    ) {
+      params.push(inner);
+      alternatives.push(`instr(${expr}, ?) > 0`);
+    } else {
+      params.push(sqliteGlob(pattern));
+      alternatives.push(`${expr} GLOB ?`);
+    }
+  }
+  // Texts only: a column of numbers (seq, severity) would take '5' for 5, and GLOB reads 5 as '5'.
+  return `(typeof(${expr}) = 'text' AND (${alternatives.join(" OR ")}))`;
+}
+
+/** The code points of the blank characters, for a first test that needs no trim. */
+const BLANK_CODES = [...BLANK_CHARACTERS].map((c) => c.codePointAt(0)).join(", ");
+
+/**
+ * `expr` holds a value that is not blank (never NULL: false when it is missing). Most values
+ * start with a character that is not blank, which `unicode()` tells at once (a number starts
+ * with a digit or a sign); only the others are trimmed (`unicode` is NULL for NULL and '').
+ */
+function filled(expr: string, params: unknown[]): string {
+  params.push(BLANK_CHARACTERS);
+  return `(coalesce(unicode(${expr}), 9) NOT IN (${BLANK_CODES}) OR coalesce(trim(${expr}, ?) <> '', 0))`;
 }
 
 /**
@@ -143,6 +214,16 @@ function compileListCondition(c: Condition, params: unknown[]): string {
       if (c.value === "") return `${each} IS NOT NULL)`;
       params.push(c.value, prefixUpperBound(c.value));
       return `${each} >= ? AND value < ?)`;
+    case "glob":
+      if (c.patterns.length === 0) return "0";
+      return `${each} IS NOT NULL AND ${globbed("value", c.patterns, params)})`;
+    case "not_glob":
+      if (c.patterns.length === 0) return "1";
+      return `NOT ${each} IS NOT NULL AND ${globbed("value", c.patterns, params)})`;
+    case "blank":
+      return `NOT ${each} IS NOT NULL AND ${filled("value", params)})`;
+    case "not_blank":
+      return `${each} IS NOT NULL AND ${filled("value", params)})`;
     default:
       params.push(c.value);
       return `${each} ${RANGE_OP[c.op]} ?)`;

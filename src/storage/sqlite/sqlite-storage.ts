@@ -30,6 +30,7 @@ export interface SqliteStorageOptions {
 export function sqliteStorage(options: SqliteStorageOptions = {}): StorageFactory {
   const paths = homePaths(options.home);
   return {
+    engine: "sqlite",
     location: paths.home,
     initialized: () => isInitialized(paths),
     async create(origin) {
