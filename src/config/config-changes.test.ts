@@ -66,3 +66,29 @@ describe("redactedSettings and configText", () => {
     assert.deepEqual(parse(text), settings);
   });
 });
+
+test("an alert channel's secrets written inline are *** in the recorded and printed configuration", () => {
+  const hook = "https://hooks.slack.com/services/T000/B000/InlineSecretToken";
+  const config = load(
+    [
+      "alerting:",
+      "  channels:",
+      `    chat: { type: slack, url: "${hook}" }`,
+      '    soc: { type: webhook, url: "https://soc.example/hook", secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", secrets: ["whsec_b2xkb2xkb2xkb2xkb2xkb2xkb2xk"] }',
+      '    pager: { type: pagerduty, routing_key: "R0UTINGKEY0123456789012345678901" }',
+      "",
+    ].join("\n"),
+  );
+  const settings = redactedSettings(config) as unknown as {
+    alerting: { channels: Record<string, Record<string, unknown>> };
+  };
+  assert.equal(settings.alerting.channels.chat?.url, "***");
+  assert.equal(settings.alerting.channels.soc?.secret, "***");
+  assert.equal(settings.alerting.channels.soc?.secrets, "***");
+  assert.equal(settings.alerting.channels.pager?.routing_key, "***");
+  assert.equal(settings.alerting.channels.chat?.type, "slack", "what is not secret stays");
+  const text = `${JSON.stringify(settings)}\n${configText(config)}`;
+  for (const secret of ["InlineSecretToken", "MfKQ9r8GKYqr", "b2xkb2xk", "R0UTINGKEY"]) {
+    assert.ok(!text.includes(secret), `${secret} shown`);
+  }
+});

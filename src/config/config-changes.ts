@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { CONFIG_SECTIONS, RELOAD, type ReloadKind } from "./config-schema.js";
 import { dottedPath } from "./schema-issues.js";
 import type { ConfigSettings, SealtrailConfig } from "./sealtrail-config.js";
+import { isSecretSetting } from "./secret-settings.js";
 
 const require = createRequire(import.meta.url);
 
@@ -56,7 +57,7 @@ export function configChanges(before: ConfigSettings, after: ConfigSettings): Co
 export function redactedSettings(config: SealtrailConfig): ConfigSettings {
   const secret = new Set(Object.keys(config.source.fromEnv));
   const walk = (value: unknown, pointer: string): unknown => {
-    if (pointer !== "" && secret.has(dottedPath(pointer))) return "***";
+    if (pointer !== "" && (secret.has(dottedPath(pointer)) || isSecretSetting(pointer))) return "***";
     if (Array.isArray(value)) return value.map((item, i) => walk(item, `${pointer}/${i}`));
     if (typeof value === "object" && value !== null) {
       return Object.fromEntries(

@@ -9,6 +9,7 @@ import { CONFIG_SCHEMA } from "./config-schema.js";
 import { parseConfigDocument } from "./parse-config-document.js";
 import { dottedPath, invalidFile, pointerParts, type SchemaIssue, schemaIssues } from "./schema-issues.js";
 import type { ConfigOverrides, ConfigSettings, SealtrailConfig } from "./sealtrail-config.js";
+import { isSecretSetting } from "./secret-settings.js";
 import { substituteEnv } from "./substitute-env.js";
 
 export { CONFIG_ENV, CONFIG_FILE_NAME };
@@ -148,18 +149,6 @@ function settingsOf(
   }
   const { $schema: _, ...settings } = data as Record<string, unknown>;
   return { settings, fromEnv, issues };
-}
-
-/**
- * Settings whose values are secrets wherever they are written: a channel's URL (Slack, Discord
- * and Teams URLs carry their token), webhook secrets, PagerDuty routing keys, SMTP passwords.
- * Errors never show them.
- */
-const SECRET_SETTING =
-  /^\/alerting\/channels\/[^/]+\/(url|secret|secrets(\/\d+)?|routing_key|smtp\/auth\/pass)$/;
-
-function isSecretSetting(pointer: string): boolean {
-  return SECRET_SETTING.test(pointer);
 }
 
 /**
