@@ -15,6 +15,7 @@ const ROUTES: Readonly<Record<string, readonly [string, Permission]>> = {
   "GET /v1/events": ["query events", "events:read"],
   "GET /v1/events/{id}": ["read an event", "events:read"],
   "GET /v1/stats": ["read event statistics", "events:read"],
+  "GET /v1/performance": ["read operation durations", "events:read"],
   "GET /v1/export": ["export events", "log:audit"],
   "GET /v1/stream": ["follow the live tail of events", "events:read"],
   "GET /v1/checkpoint": ["read the latest checkpoint", "events:read"],
@@ -28,6 +29,8 @@ const ROUTES: Readonly<Record<string, readonly [string, Permission]>> = {
   "GET /v1/keys": ["list API keys", "admin"],
   "DELETE /v1/keys/{id}": ["revoke API keys", "admin"],
   "GET /metrics": ["read the server's metrics", "admin"],
+  "GET /v1/alerts": ["list alerts", "events:read"],
+  "POST /v1/alerts/silences": ["silence alerts", "admin"],
 };
 const PUBLIC = ["GET /healthz", "GET /readyz", "GET /v1/openapi.json"];
 
@@ -169,6 +172,7 @@ describe("refusals say what was asked for", () => {
         "application/x-ndjson": '{"action":"user.login"}\n',
       },
       "/v1/keys": { "application/json": '{"role":"reader"}' },
+      "/v1/alerts/silences": { "application/json": '{"rule":"any-rule","for":"1m","reason":"415 check"}' },
     };
     const withBodies = (await routes(server)).filter((r) => /^(POST|PUT|PATCH|DELETE) /.test(r));
     assert.ok(withBodies.length >= 3, withBodies.join(", "));

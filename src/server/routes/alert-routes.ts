@@ -65,7 +65,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.post<{ Body: SilenceRequest }>(
     "/v1/alerts/silences",
     {
-      config: { permission: "admin", asksTo: "silence alerts" },
+      config: { permission: "admin", asksTo: "silence alerts", accepts: ["application/json"] },
       schema: {
         summary: "Hold a rule's notifications back for a while (recorded in the log as alert.silence)",
         tags: ["alerts"],
