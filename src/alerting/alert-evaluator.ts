@@ -14,6 +14,14 @@ import { type Silence, SilenceList } from "./silences.js";
  * state and the outgoing messages (one per channel, plus one that records the alert in the
  * log). A crash at any instant therefore resumes from the last commit: no alert is missed and
  * none is decided twice.
+ *
+ * Events that decide nothing are committed lazily: their position and the engine's state go
+ * with the next commit that holds messages, or at most {@link AlertEvaluatorOptions.commitEveryMs}
+ * later, and when the evaluator stops. Nothing is lost by it: the engine decides the same
+ * alerts again from the last commit (its decisions are a function of the events), and what
+ * was not committed held no message. The state can be large (every event a window may still
+ * need), and without this every event appended by the dispatcher itself (`alert.fired`,
+ * `alert.delivery`), which no rule looks at, would cost a commit of the whole state.
  */
 
 /** What the evaluator needs of the rule engine. */
@@ -53,6 +61,11 @@ export interface AlertEvaluatorOptions {
   readonly startAt?: "end" | "beginning";
   /** How often time alone is judged (absence, expiry, windows closing), ms (default 1000). */
   readonly tickMs?: number;
+  /**
+   * The longest time events that decide nothing stay judged but uncommitted, ms (default 1000):
+   * what a crash makes the evaluator judge again.
+   */
+  readonly commitEveryMs?: number;
   /** Called after each commit that holds messages (wakes the dispatcher). */
   readonly onCommitted?: (messages: number) => void;
   /** Called with the decisions of each commit, each with whether a silence held it back (metrics). */
@@ -89,6 +102,8 @@ export class AlertEvaluator {
   #position: number | undefined;
   /** The last commit, the fence of the next. */
   #last: ConsumerState | undefined;
+  /** When the last commit was made (the evaluator's clock). */
+  #lastCommitAt = 0;
   #queue: Promise<void> = Promise.resolve();
   #loop: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -125,7 +140,7 @@ export class AlertEvaluator {
     const tickMs = this.#options.tickMs ?? 1000;
     this.#timer = setInterval(() => {
       this.#serialize(async () =>
-        this.#commit(this.#position as number, this.#engine?.advance(this.#now()) ?? []),
+        this.#judged(this.#position as number, this.#engine?.advance(this.#now()) ?? []),
       );
     }, tickMs);
     this.#timer.unref();
@@ -144,23 +159,26 @@ export class AlertEvaluator {
   /** Resolves once every event below `seq` is judged and committed. */
   caughtUp(seq: number): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    if ((this.#last?.position ?? -1) >= seq) return Promise.resolve();
+    if ((this.#position ?? -1) >= seq) return Promise.resolve();
     return new Promise((resolve, reject) => this.#waiters.add({ seq, resolve, reject }));
   }
 
   /** Judges time now (absence, expiry, windows closing) rather than at the next tick. */
   tick(): Promise<void> {
     return this.#serialize(async () =>
-      this.#commit(this.#position as number, this.#engine?.advance(this.#now()) ?? []),
+      this.#judged(this.#position as number, this.#engine?.advance(this.#now()) ?? []),
     );
   }
 
-  /** Stops following; what was committed stays committed. */
+  /** Stops following and commits what was judged since the last commit. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#stop.abort();
     await this.#loop;
     await this.#queue;
+    if (this.#failure === undefined && this.#engine !== undefined && this.#position !== undefined) {
+      await this.#commit(this.#position, []);
+    }
   }
 
   #now(): number {
@@ -184,7 +202,7 @@ export class AlertEvaluator {
             });
           }
           const decisions = [...engine.observe(observed), ...engine.advance(this.#now())];
-          await this.#commit(batch.nextSeq, decisions);
+          await this.#judged(batch.nextSeq, decisions);
           this.#options.onEvaluated?.(observed.length);
         });
       }
@@ -205,6 +223,29 @@ export class AlertEvaluator {
     this.#stop.abort();
     for (const waiter of this.#waiters) waiter.reject(error);
     this.#waiters.clear();
+  }
+
+  /**
+   * Events up to `position` are judged, deciding `decisions`: commits at once when there are
+   * decisions (or the last commit is `commitEveryMs` old), else only moves the position on.
+   */
+  async #judged(position: number, decisions: readonly AlertDecision[]): Promise<void> {
+    const commitEveryMs = this.#options.commitEveryMs ?? 1000;
+    if (decisions.length > 0 || this.#now() - this.#lastCommitAt >= commitEveryMs) {
+      await this.#commit(position, decisions);
+      return;
+    }
+    this.#position = position;
+    this.#resolveWaiters(position);
+  }
+
+  #resolveWaiters(position: number): void {
+    for (const waiter of this.#waiters) {
+      if (position >= waiter.seq) {
+        waiter.resolve();
+        this.#waiters.delete(waiter);
+      }
+    }
   }
 
   async #commit(position: number, decisions: readonly AlertDecision[], always = false): Promise<void> {
@@ -245,15 +286,11 @@ export class AlertEvaluator {
       }),
       messages,
     });
+    this.#lastCommitAt = now;
     this.#position = position;
     if (decided.length > 0) this.#options.onDecisions?.(decided);
     if (messages.length > 0) this.#options.onCommitted?.(messages.length);
-    for (const waiter of this.#waiters) {
-      if (position >= waiter.seq) {
-        waiter.resolve();
-        this.#waiters.delete(waiter);
-      }
-    }
+    this.#resolveWaiters(position);
   }
 }
 
