@@ -374,9 +374,7 @@ test(`alerting survives kill -9: ${EVENTS.toLocaleString("en-US")} events at ${R
     );
     // The comparison holds only if no event was late live (the live engine's own count, in its state).
     const saved = await log.consumers.getConsumerState(ALERTING_CONSUMER);
-    const engineState = JSON.parse((JSON.parse(saved?.state ?? "{}") as { engine: string }).engine) as {
-      late: number;
-    };
+    const engineState = (JSON.parse(saved?.state ?? "{}") as { engine: { late: number } }).engine;
     assert.equal(
       engineState.late,
       0,

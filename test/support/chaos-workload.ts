@@ -158,8 +158,8 @@ export function chaosRules(channels: readonly string[]): Array<Record<string, un
   const attackers = "actor.ip=203.0.113.*";
   return [
     // any
-    rule("grant-any", { match: ["action=admin.grant"], group_by: ["tenant"], cooldown: "2s", any: true }),
-    rule("critical-any", { match: ["severity=critical"], group_by: ["tenant"], cooldown: "2s", any: true }),
+    rule("grant-any", { match: ["action=admin.grant"], group_by: ["tenant"], cooldown: "5s", any: true }),
+    rule("critical-any", { match: ["severity=critical"], group_by: ["tenant"], cooldown: "5s", any: true }),
     rule("export-by-attacker-any", {
       match: ["action=key.export", attackers],
       group_by: ["actor.id"],
@@ -266,31 +266,31 @@ export function chaosRules(channels: readonly string[]): Array<Record<string, un
     rule("new-ip-for-tenant", {
       match: ["action=user.login", "outcome=success"],
       group_by: ["tenant"],
-      cooldown: "2s",
+      cooldown: "5s",
       new_value: { field: "actor.ip", learn: "1s" },
     }),
     rule("new-exporter-for-tenant", {
       match: ["action=key.export"],
       group_by: ["tenant"],
-      cooldown: "1s",
+      cooldown: "5s",
       new_value: { field: "actor.id", learn: "2s" },
     }),
     rule("new-grant-target", {
       match: ["action=admin.grant"],
       group_by: ["tenant"],
-      cooldown: "2s",
+      cooldown: "5s",
       new_value: { field: "target.id", learn: "0.5s" },
     }),
     rule("new-endpoint-for-actor", {
       match: ["action=api.call"],
       group_by: ["actor.id"],
-      cooldown: "2s",
+      cooldown: "5s",
       new_value: { field: "details.endpoint", learn: "2s" },
     }),
     rule("new-ip-for-payments", {
       match: ["action=payment.charge"],
       group_by: ["tenant"],
-      cooldown: "3s",
+      cooldown: "5s",
       new_value: { field: "actor.ip", learn: "1s" },
     }),
     // sequence
