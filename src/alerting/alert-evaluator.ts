@@ -14,7 +14,31 @@ import { type Silence, SilenceList } from "./silences.js";
  * state and the outgoing messages (one per channel, plus one that records the alert in the
  * log). A crash at any instant therefore resumes from the last commit: no alert is missed and
  * none is decided twice.
+ *
+ * A commit carries the engine's whole state, which can be large (every event a window may
+ * still need: lateness + window of them), so commits are spared:
+ *
+ * - Events that decide nothing are committed lazily: their position and the engine's state go
+ *   with the next commit that holds messages, or at most
+ *   {@link AlertEvaluatorOptions.commitEveryMs} later, and when the evaluator stops. Without
+ *   this, every event the dispatcher itself appends (`alert.fired`, `alert.delivery`), which no
+ *   rule looks at, would cost a commit of the whole state.
+ * - Commits are paced by their cost: after a commit that took d ms, the next one waits until
+ *   {@link COMMIT_PACE}·d ms have passed (at most {@link MAX_COMMIT_PACE_MS}); the decisions of
+ *   the events judged meanwhile are held and go with it. A small state commits in a few
+ *   milliseconds, so alerts wait about that long; a large one is written a few times a second
+ *   rather than with every batch, and the evaluator keeps up.
+ *
+ * Nothing is lost by either: after a crash the engine, restored from the last commit, decides
+ * the same alerts again from the same events (its decisions are a function of them, with the
+ * same ids), and what was not committed held no message.
  */
+
+/** A commit that took d ms is followed by none for this many times d ms. */
+export const COMMIT_PACE = 3;
+
+/** The longest a held decision waits for its commit, however slow the last one was. */
+export const MAX_COMMIT_PACE_MS = 1000;
 
 /** What the evaluator needs of the rule engine. */
 export interface DecisionEngine {
@@ -53,6 +77,11 @@ export interface AlertEvaluatorOptions {
   readonly startAt?: "end" | "beginning";
   /** How often time alone is judged (absence, expiry, windows closing), ms (default 1000). */
   readonly tickMs?: number;
+  /**
+   * The longest time events that decide nothing stay judged but uncommitted, ms (default 1000):
+   * what a crash makes the evaluator judge again.
+   */
+  readonly commitEveryMs?: number;
   /** Called after each commit that holds messages (wakes the dispatcher). */
   readonly onCommitted?: (messages: number) => void;
   /** Called with the decisions of each commit, each with whether a silence held it back (metrics). */
@@ -64,7 +93,8 @@ export interface AlertEvaluatorOptions {
 
 /** What the evaluator commits as its state. */
 interface EvaluatorState {
-  readonly engine: string;
+  /** The engine's snapshot (a JSON text in states written by older versions). */
+  readonly engine: unknown;
   readonly silences: readonly Silence[];
 }
 
@@ -89,6 +119,13 @@ export class AlertEvaluator {
   #position: number | undefined;
   /** The last commit, the fence of the next. */
   #last: ConsumerState | undefined;
+  /** When the last commit ended (`performance.now()`). */
+  #lastCommitAt = 0;
+  /** The earliest a commit of held decisions may start (`performance.now()`). */
+  #nextCommitAt = 0;
+  /** Decisions judged but not committed yet (waiting for the pace). */
+  #held: AlertDecision[] = [];
+  #commitTimer: NodeJS.Timeout | undefined;
   #queue: Promise<void> = Promise.resolve();
   #loop: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -111,7 +148,8 @@ export class AlertEvaluator {
       this.#position = saved.position;
       if (saved.state !== null) {
         const state = JSON.parse(saved.state) as EvaluatorState;
-        snapshot = state.engine;
+        // Written as a JSON value in the state; older versions wrote it as a JSON text.
+        snapshot = typeof state.engine === "string" ? state.engine : JSON.stringify(state.engine);
         this.#silences = new SilenceList(state.silences);
       }
     } else {
@@ -126,7 +164,7 @@ export class AlertEvaluator {
     const tickMs = this.#options.tickMs ?? 1000;
     this.#timer = setInterval(() => {
       this.#serialize(async () =>
-        this.#commit(this.#position as number, this.#engine?.advance(this.#now()) ?? []),
+        this.#judged(this.#position as number, this.#engine?.advance(this.#now()) ?? []),
       );
     }, tickMs);
     this.#timer.unref();
@@ -142,26 +180,30 @@ export class AlertEvaluator {
     return this.#failure;
   }
 
-  /** Resolves once every event below `seq` is judged and committed. */
+  /** Resolves once every event below `seq` is judged and the alerts it decided are committed. */
   caughtUp(seq: number): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    if ((this.#last?.position ?? -1) >= seq) return Promise.resolve();
+    if ((this.#position ?? -1) >= seq && this.#held.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => this.#waiters.add({ seq, resolve, reject }));
   }
 
   /** Judges time now (absence, expiry, windows closing) rather than at the next tick. */
   tick(): Promise<void> {
     return this.#serialize(async () =>
-      this.#commit(this.#position as number, this.#engine?.advance(this.#now()) ?? []),
+      this.#judged(this.#position as number, this.#engine?.advance(this.#now()) ?? []),
     );
   }
 
-  /** Stops following; what was committed stays committed. */
+  /** Stops following and commits what was judged since the last commit. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    clearTimeout(this.#commitTimer);
     this.#stop.abort();
     await this.#loop;
     await this.#queue;
+    if (this.#failure === undefined && this.#engine !== undefined && this.#position !== undefined) {
+      await this.#commitHeld();
+    }
   }
 
   #now(): number {
@@ -185,7 +227,7 @@ export class AlertEvaluator {
             });
           }
           const decisions = [...engine.observe(observed), ...engine.advance(this.#now())];
-          await this.#commit(batch.nextSeq, decisions);
+          await this.#judged(batch.nextSeq, decisions);
           this.#options.onEvaluated?.(observed.length);
         });
       }
@@ -206,6 +248,52 @@ export class AlertEvaluator {
     this.#stop.abort();
     for (const waiter of this.#waiters) waiter.reject(error);
     this.#waiters.clear();
+  }
+
+  /**
+   * Events up to `position` are judged, deciding `decisions`. Decisions are committed as soon
+   * as the pace allows (else held, and a commit scheduled); with none held, the position is
+   * committed only once the last commit is `commitEveryMs` old.
+   */
+  async #judged(position: number, decisions: readonly AlertDecision[]): Promise<void> {
+    for (const decision of decisions) this.#held.push(decision);
+    this.#position = position;
+    const now = performance.now();
+    if (this.#held.length > 0) {
+      if (now >= this.#nextCommitAt) await this.#commitHeld();
+      else this.#scheduleCommit(this.#nextCommitAt - now);
+      return;
+    }
+    if (now - this.#lastCommitAt >= (this.#options.commitEveryMs ?? 1000)) await this.#commitHeld();
+    else this.#resolveWaiters(position);
+  }
+
+  #scheduleCommit(delayMs: number): void {
+    if (this.#commitTimer !== undefined) return;
+    this.#commitTimer = setTimeout(() => {
+      this.#commitTimer = undefined;
+      void this.#serialize(() => this.#commitHeld());
+    }, delayMs);
+    this.#commitTimer.unref();
+  }
+
+  /** Commits the position, the state and the held decisions, and paces the next commit by its cost. */
+  async #commitHeld(): Promise<void> {
+    const decisions = this.#held;
+    this.#held = [];
+    const started = performance.now();
+    await this.#commit(this.#position as number, decisions);
+    const took = performance.now() - started;
+    this.#nextCommitAt = performance.now() + Math.min(MAX_COMMIT_PACE_MS, COMMIT_PACE * took);
+  }
+
+  #resolveWaiters(position: number): void {
+    for (const waiter of this.#waiters) {
+      if (position >= waiter.seq) {
+        waiter.resolve();
+        this.#waiters.delete(waiter);
+      }
+    }
   }
 
   async #commit(position: number, decisions: readonly AlertDecision[], always = false): Promise<void> {
@@ -240,21 +328,15 @@ export class AlertEvaluator {
     this.#last = await this.#options.store.commitConsumer(this.#consumer, {
       expected: this.#last,
       position,
-      state: JSON.stringify({
-        engine: (this.#engine as DecisionEngine).snapshot(),
-        silences: this.#silences.list(),
-      }),
+      // The engine's snapshot is JSON already: embedded as it is, not encoded again as a string.
+      state: `{"engine":${(this.#engine as DecisionEngine).snapshot()},"silences":${JSON.stringify(this.#silences.list())}}`,
       messages,
     });
+    this.#lastCommitAt = performance.now();
     this.#position = position;
     if (decided.length > 0) this.#options.onDecisions?.(decided);
     if (messages.length > 0) this.#options.onCommitted?.(messages.length);
-    for (const waiter of this.#waiters) {
-      if (position >= waiter.seq) {
-        waiter.resolve();
-        this.#waiters.delete(waiter);
-      }
-    }
+    this.#resolveWaiters(position);
   }
 }
 
