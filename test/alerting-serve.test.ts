@@ -62,7 +62,14 @@ test("serve runs the configured rules, counts alerts and deliveries in /metrics 
   writeFileSync(file, rulesYaml(receiver.url, 3));
   const env = { SOC_SECRET: secret };
   const config = loadConfig({ path: file, env });
-  const server = await startServer({ home, port: 0, config, detection: true, checkpointIntervalMs: 0 });
+  const server = await startServer({
+    home,
+    port: 0,
+    config,
+    detection: true,
+    recordLifecycle: true,
+    checkpointIntervalMs: 0,
+  });
   const keys = openApiKeys(home);
   const { key } = await keys.create({ role: "admin" });
   keys.close();
@@ -77,6 +84,11 @@ test("serve runs the configured rules, counts alerts and deliveries in /metrics 
     );
   try {
     assert.ok(server.detection?.alerting, "alerting runs");
+    // The configuration recorded at start names the channel but holds none of its secrets.
+    const [loaded] = (await server.log.query(["action=audit_log.config_loaded"])).events;
+    const recorded = JSON.stringify(loaded);
+    assert.match(recorded, /"not_recorded":\["url","secret"\]/);
+    assert.ok(!recorded.includes(secret) && !recorded.includes(new URL(receiver.url).pathname));
     await failures("mallory", 3);
     await until("the alert", () => (receiver.requests.some((r) => r.status < 300) ? true : undefined));
     const metrics = await until("the delivery in /metrics", async () => {

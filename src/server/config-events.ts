@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { AuditLog } from "../audit-log.js";
 import { redactedSettings } from "../config/config-changes.js";
 import type { SealtrailConfig } from "../config/sealtrail-config.js";
+import { isSecretSetting } from "../config/secret-settings.js";
 import type { JsonValue } from "../event/audit-event.js";
 
 /**
@@ -44,9 +45,31 @@ export type ConfigEvent =
 
 const NO_FILE = "(no file: defaults)";
 
-/** The settings in force as event details: values from environment variables as `***`. */
+/**
+ * The settings in force as event details: values from environment variables as `***`, and each
+ * alert channel's secret settings (its URL, secret, routing key, SMTP password) left out by name
+ * — an event never holds a field named like key material, even redacted — with the names of
+ * those left out listed under the channel's `not_recorded`.
+ */
 function settingsOf(config: SealtrailConfig): Record<string, JsonValue> {
-  return JSON.parse(JSON.stringify(redactedSettings(config))) as Record<string, JsonValue>;
+  const settings = JSON.parse(JSON.stringify(redactedSettings(config))) as Record<string, JsonValue>;
+  const alerting = settings.alerting as { channels?: Record<string, Record<string, JsonValue>> } | undefined;
+  for (const [name, channel] of Object.entries(alerting?.channels ?? {})) {
+    const left: string[] = [];
+    for (const key of Object.keys(channel)) {
+      if (isSecretSetting(`/alerting/channels/${name}/${key}`)) {
+        left.push(key);
+        delete channel[key];
+      }
+    }
+    const smtp = channel.smtp as { auth?: Record<string, JsonValue> } | undefined;
+    if (smtp?.auth && "pass" in smtp.auth) {
+      left.push("smtp.auth.pass");
+      delete smtp.auth.pass;
+    }
+    if (left.length > 0) channel.not_recorded = left;
+  }
+  return settings;
 }
 
 /**
