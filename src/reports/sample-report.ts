@@ -8,6 +8,7 @@ import type {
   ReportSection,
   TableBlock,
 } from "./report-model.js";
+import { CRYPTO_ASSET_COLUMNS } from "./types/crypto-compliance.js";
 
 /**
  * Report fixtures for tests: a rich report with every block kind and text that formats trip on
@@ -147,17 +148,7 @@ function assetTable(): TableBlock {
   return {
     kind: "table",
     title: "Keys and certificates",
-    columns: [
-      { key: "asset", label: "Asset" },
-      { key: "kind", label: "Kind" },
-      { key: "fingerprint", label: "Fingerprint" },
-      { key: "algorithm", label: "Algorithm" },
-      { key: "keySize", label: "Key size" },
-      { key: "validity", label: "Validity (days)" },
-      { key: "compliant", label: "Compliant" },
-      { key: "violations", label: "Violations" },
-      { key: "seq", label: "Latest seq" },
-    ],
+    columns: [...CRYPTO_ASSET_COLUMNS],
     rows: [
       {
         asset: "signing-key",

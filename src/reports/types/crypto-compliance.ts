@@ -13,6 +13,19 @@ import { type CryptoAsset, cryptoInventory, SCAN_LIMIT } from "./crypto-assets.j
 
 const DAY = 86_400_000;
 
+/** The columns of the crypto-compliance report's table of keys and certificates. */
+export const CRYPTO_ASSET_COLUMNS = [
+  { key: "asset", label: "Asset" },
+  { key: "kind", label: "Kind" },
+  { key: "fingerprint", label: "Fingerprint" },
+  { key: "algorithm", label: "Algorithm" },
+  { key: "keySize", label: "Key size" },
+  { key: "validity", label: "Validity (days)" },
+  { key: "compliant", label: "Compliant" },
+  { key: "violations", label: "Violations" },
+  { key: "seq", label: "Latest seq" },
+] as const;
+
 /** What the crypto-compliance report is asked for. */
 export interface CryptoComplianceOptions {
   /** The policy to check against (`--policy FILE`, see `loadCryptoPolicy`); default {@link DEFAULT_CRYPTO_POLICY}. */
@@ -116,17 +129,7 @@ export async function cryptoCompliance(
   const table: TableBlock = {
     kind: "table",
     title: "Keys and certificates",
-    columns: [
-      { key: "asset", label: "Asset" },
-      { key: "kind", label: "Kind" },
-      { key: "fingerprint", label: "Fingerprint" },
-      { key: "algorithm", label: "Algorithm" },
-      { key: "keySize", label: "Key size" },
-      { key: "validity", label: "Validity (days)" },
-      { key: "compliant", label: "Compliant" },
-      { key: "violations", label: "Violations" },
-      { key: "seq", label: "Latest seq" },
-    ],
+    columns: [...CRYPTO_ASSET_COLUMNS],
     rows: checked.map(
       ({ asset, violations }): Record<string, Cell> => ({
         asset: asset.id,
